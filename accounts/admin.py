@@ -1,0 +1,74 @@
+"""Admin for accounts: staff create clinicians here; the audit log is read-only."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from .models import AuditEvent, CareLink, ClinicianProfile, PatientProfile, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "role")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("email", "role", "is_active", "is_staff")
+
+
+class PatientProfileInline(admin.StackedInline):
+    model = PatientProfile
+    can_delete = False
+    extra = 0
+
+
+class ClinicianProfileInline(admin.StackedInline):
+    model = ClinicianProfile
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = UserCreationForm
+    form = UserEditForm
+    ordering = ("email",)
+    list_display = ("email", "role", "is_active", "is_staff", "date_joined")
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("email",)
+    inlines = [PatientProfileInline, ClinicianProfileInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password", "role")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
+    )
+
+
+@admin.register(CareLink)
+class CareLinkAdmin(admin.ModelAdmin):
+    list_display = ("clinician", "invited_email", "patient", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("invited_email", "clinician__email")
+    readonly_fields = ("token",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "action", "actor", "patient", "object_type", "object_id", "address")
+    list_filter = ("action",)
+    search_fields = ("action", "actor__email", "patient__email")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,142 @@
+"""Forms for sign-up, log-in, profiles and invitations. They parse and validate only;
+services do the writing."""
+
+from zoneinfo import available_timezones
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
+
+from .models import User
+from .validators import normalise_phone, validate_e164
+
+TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())]
+UNKNOWN_ZONE = "Pick a time zone from the list, such as Europe/London or America/New_York."
+
+
+class TimeZoneField(forms.ChoiceField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("choices", TIME_ZONE_CHOICES)
+        kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_ZONE})
+        kwargs.setdefault("help_text", "Doses and reminders follow the calendar of this zone.")
+        super().__init__(**kwargs)
+
+
+class PhoneField(forms.CharField):
+    default_validators = [validate_e164]
+
+    def to_python(self, value: str | None) -> str:
+        return normalise_phone(super().to_python(value))
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=80,
+        help_text="How the app and your care team address you.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    time_zone = TimeZoneField(label="Home time zone", initial="Europe/London")
+    mobile = PhoneField(
+        label="Mobile number (optional)",
+        required=False,
+        max_length=20,
+        help_text="For text reminders, in international form, e.g. +447700900123.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password or only numbers.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    invite = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email already exists. Log in, or reset your password."
+            )
+        return email
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif first:
+            candidate = User(email=data.get("email", ""))
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": (
+            "That email and password do not match an account. Check both and try again."
+        ),
+        "inactive": "This account is switched off. Ask the practice to switch it back on.",
+    }
+
+
+class PatientProfileForm(forms.Form):
+    display_name = forms.CharField(label="Your name", max_length=80)
+    time_zone = TimeZoneField(label="Home time zone")
+    mobile = PhoneField(
+        label="Mobile number (optional)",
+        required=False,
+        max_length=20,
+        help_text="International form, e.g. +447700900123.",
+    )
+    reminder_time = forms.TimeField(
+        label="Preferred reminder time",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text="Local time in your home time zone.",
+    )
+
+
+class ClinicianProfileForm(forms.Form):
+    display_name = forms.CharField(label="Your name as patients see it", max_length=80)
+    practice = forms.CharField(label="Practice or clinic", max_length=120, required=False)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Patient's email address")
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset whose email leaves through the worker, after the request commits."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from django.template.loader import render_to_string
+
+        from .tasks import send_email_message
+
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        transaction.on_commit(lambda: send_email_message.delay(subject, body, to_email))

@@ -1,0 +1,214 @@
+"""Writes for accounts: sign-up, profiles, clinicians and the care-link life cycle.
+
+Each service runs in one transaction and writes an audit event for link changes.
+"""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .audit import log_action
+from .models import CareLink, ClinicianProfile, PatientProfile, Role, User
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    time_zone: str,
+    mobile: str = "",
+    invite_token: str | None = None,
+    request: HttpRequest | None = None,
+) -> User:
+    user = User(email=User.objects.normalize_email(email).lower(), role=Role.PATIENT)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    profile = PatientProfile(
+        user=user, display_name=display_name, time_zone=time_zone, mobile=mobile
+    )
+    profile.full_clean()
+    profile.save()
+    log_action(actor=user, action="patient.registered", patient=user, obj=user, request=request)
+    _attach_pending_invitations(user=user, invite_token=invite_token, request=request)
+    return user
+
+
+def _attach_pending_invitations(
+    *, user: User, invite_token: str | None, request: HttpRequest | None
+) -> None:
+    """Invitations sent to this email, or the one whose link was followed, now belong to it."""
+    match = Q(invited_email__iexact=user.email)
+    if invite_token:
+        match |= Q(token=invite_token)
+    pending = CareLink.objects.filter(match, patient__isnull=True, status=CareLink.Status.PENDING)
+    for link in pending:
+        link.patient = user
+        link.save(update_fields=["patient"])
+        log_action(actor=user, action="carelink.claimed", patient=user, obj=link, request=request)
+
+
+@transaction.atomic
+def patient_profile_update(
+    *,
+    user: User,
+    display_name: str,
+    time_zone: str,
+    mobile: str,
+    reminder_time: object,
+    request: HttpRequest | None = None,
+) -> PatientProfile:
+    profile = PatientProfile.objects.select_for_update().get(user=user)
+    before = {"time_zone": profile.time_zone, "mobile": profile.mobile}
+    profile.display_name = display_name
+    profile.time_zone = time_zone
+    profile.mobile = mobile
+    profile.reminder_time = reminder_time
+    profile.full_clean()
+    profile.save()
+    after = {"time_zone": profile.time_zone, "mobile": profile.mobile}
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    log_action(
+        actor=user,
+        action="profile.updated",
+        patient=user,
+        obj=profile,
+        request=request,
+        detail={"changed": changed},
+    )
+    return profile
+
+
+@transaction.atomic
+def clinician_profile_update(
+    *, user: User, display_name: str, practice: str, request: HttpRequest | None = None
+) -> ClinicianProfile:
+    profile, _ = ClinicianProfile.objects.select_for_update().get_or_create(
+        user=user, defaults={"display_name": display_name}
+    )
+    profile.display_name = display_name
+    profile.practice = practice
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def clinician_create(
+    *,
+    email: str,
+    display_name: str,
+    practice: str = "",
+    password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    user = User(email=User.objects.normalize_email(email).lower(), role=Role.CLINICIAN)
+    if password:
+        validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    profile = ClinicianProfile(user=user, display_name=display_name, practice=practice)
+    profile.full_clean()
+    profile.save()
+    log_action(actor=actor, action="clinician.created", obj=user)
+    return user
+
+
+@transaction.atomic
+def carelink_invite(*, clinician: User, email: str, request: HttpRequest | None = None) -> CareLink:
+    if clinician.role != Role.CLINICIAN:
+        raise ValidationError("Only clinicians can invite patients.")
+    email = User.objects.normalize_email(email).strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and existing.role != Role.PATIENT:
+        raise ValidationError(
+            {"email": "That address belongs to an account that is not a patient."}
+        )
+    if CareLink.objects.filter(
+        clinician=clinician, invited_email=email, status__in=["pending", "active"]
+    ).exists():
+        raise ValidationError({"email": "You have already invited or linked this patient."})
+    link = CareLink(clinician=clinician, patient=existing, invited_email=email)
+    link.full_clean()
+    link.save()
+    log_action(
+        actor=clinician, action="carelink.invited", patient=existing, obj=link, request=request
+    )
+    link_id = link.pk
+    transaction.on_commit(lambda: _enqueue_invitation(link_id))
+    return link
+
+
+def _enqueue_invitation(link_id: int) -> None:
+    from .tasks import send_invitation
+
+    send_invitation.delay(link_id)
+
+
+def _respond(
+    *,
+    link_id: int,
+    patient: User,
+    old: str,
+    new: str,
+    action: str,
+    stamp: str,
+    request: HttpRequest | None,
+) -> CareLink:
+    # A guarded update: only the patient's own link in the expected state moves.
+    changed = CareLink.objects.filter(id=link_id, patient=patient, status=old).update(
+        status=new, **{stamp: timezone.now()}
+    )
+    if changed != 1:
+        raise ValidationError("This invitation or link has already changed.")
+    link = CareLink.objects.get(id=link_id)
+    log_action(actor=patient, action=action, patient=patient, obj=link, request=request)
+    return link
+
+
+@transaction.atomic
+def carelink_accept(*, link_id: int, patient: User, request: HttpRequest | None = None) -> CareLink:
+    return _respond(
+        link_id=link_id,
+        patient=patient,
+        old="pending",
+        new="active",
+        action="carelink.accepted",
+        stamp="responded_at",
+        request=request,
+    )
+
+
+@transaction.atomic
+def carelink_decline(
+    *, link_id: int, patient: User, request: HttpRequest | None = None
+) -> CareLink:
+    return _respond(
+        link_id=link_id,
+        patient=patient,
+        old="pending",
+        new="declined",
+        action="carelink.declined",
+        stamp="responded_at",
+        request=request,
+    )
+
+
+@transaction.atomic
+def carelink_revoke(*, link_id: int, patient: User, request: HttpRequest | None = None) -> CareLink:
+    return _respond(
+        link_id=link_id,
+        patient=patient,
+        old="active",
+        new="revoked",
+        action="carelink.revoked",
+        stamp="ended_at",
+        request=request,
+    )

@@ -1,0 +1,39 @@
+"""Celery tasks for accounts: thin wrappers that take ids and send one message each."""
+
+from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+
+from reminders.emails import send_templated_email
+
+from .models import CareLink
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_invitation(link_id: int) -> None:
+    link = (
+        CareLink.objects.select_related("clinician__clinician_profile").filter(id=link_id).first()
+    )
+    if link is None or link.status != CareLink.Status.PENDING:
+        return
+    if link.patient_id:
+        url = settings.SITE_URL + reverse("accounts:care_team")
+    else:
+        url = settings.SITE_URL + reverse("accounts:signup") + f"?invite={link.token}"
+    send_templated_email(
+        kind="invitation",
+        to=link.invited_email,
+        context={
+            "clinician": link.clinician.display_name,
+            "url": url,
+            "has_account": bool(link.patient_id),
+        },
+        message_id_key=f"carelink-{link.pk}",
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_email_message(subject: str, body: str, to: str) -> None:
+    from django.core.mail import EmailMessage
+
+    EmailMessage(subject=subject, body=body, to=[to]).send()

@@ -1,0 +1,37 @@
+"""Validators for profile fields: IANA time zones and E.164 phone numbers.
+
+They raise ValidationError with a message a person can act on.
+"""
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.core.exceptions import ValidationError
+
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                "%(value)s is not a time zone we know. Pick one such as Europe/London.",
+                params={"value": value},
+                code="invalid_time_zone",
+            ) from None
+
+
+def validate_e164(value: str) -> None:
+    if not E164.match(value):
+        raise ValidationError(
+            "Enter the number in international form: a plus sign, the country code and the "
+            "number, with no spaces (for example +447700900123).",
+            code="invalid_phone",
+        )
+
+
+def normalise_phone(value: str) -> str:
+    """Drop the spaces, dashes and brackets people type; keep the leading plus."""
+    return re.sub(r"[\s\-().]", "", value or "")

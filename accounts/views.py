@@ -1,0 +1,188 @@
+"""Account pages: sign-up, log-in throttling response, profile and the patient's care team."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import patient_required
+from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
+from .models import CareLink, Role
+
+LOCKED_OUT = (
+    "Too many failed log-in attempts. For your safety, log-in is paused for 15 minutes. "
+    "If you forgot your password, reset it by email."
+)
+
+
+def locked_out(
+    request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    """django-axes calls this once an account or address has too many failures."""
+    form = LoginForm(request, data=request.POST or None)
+    form.is_valid = lambda: False  # type: ignore[method-assign]
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_out_message": LOCKED_OUT},
+        status=429,
+    )
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    invite = request.GET.get("invite", "")
+    link = CareLink.objects.filter(token=invite, status="pending").first() if invite else None
+    initial = {"invite": invite, "email": link.invited_email if link else ""}
+    form = SignupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.patient_register(
+                email=data["email"],
+                password=data["password1"],
+                display_name=data["display_name"],
+                time_zone=data["time_zone"],
+                mobile=data["mobile"],
+                invite_token=data["invite"] or None,
+                request=request,
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome! Your account is ready.")
+            if CareLink.objects.filter(patient=user, status="pending").exists():
+                return redirect("accounts:care_team")
+            return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form, "link": link})
+
+
+def _attach(form: object, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None  # type: ignore[attr-defined]
+            for item in errors:
+                form.add_error(target, item)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, error)  # type: ignore[attr-defined]
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role == Role.PATIENT:
+        current = user.patient_profile
+        initial = {
+            "display_name": current.display_name,
+            "time_zone": current.time_zone,
+            "mobile": current.mobile,
+            "reminder_time": current.reminder_time,
+        }
+        form = PatientProfileForm(request.POST or None, initial=initial)
+    else:
+        current = getattr(user, "clinician_profile", None)
+        initial = {
+            "display_name": getattr(current, "display_name", ""),
+            "practice": getattr(current, "practice", ""),
+        }
+        form = ClinicianProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if user.role == Role.PATIENT:
+                services.patient_profile_update(user=user, request=request, **form.cleaned_data)
+            else:
+                services.clinician_profile_update(user=user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@patient_required
+def care_team(request: HttpRequest) -> HttpResponse:
+    links = list(selectors.links_for_patient(patient=request.user))
+    return render(
+        request,
+        "accounts/care_team.html",
+        {
+            "pending": [link for link in links if link.status == CareLink.Status.PENDING],
+            "active": [link for link in links if link.status == CareLink.Status.ACTIVE],
+            "past": [link for link in links if link.status in ("declined", "revoked")],
+        },
+    )
+
+
+def _link_action(request: HttpRequest, link_id: int, service: object, done: str) -> HttpResponse:
+    try:
+        service(link_id=link_id, patient=request.user, request=request)  # type: ignore[operator]
+    except ValidationError:
+        if not CareLink.objects.filter(id=link_id, patient=request.user).exists():
+            from django.http import Http404
+
+            raise Http404 from None
+        messages.error(request, "That invitation or link had already changed; nothing was done.")
+    else:
+        messages.success(request, done)
+    return redirect(reverse("accounts:care_team"))
+
+
+@require_POST
+@patient_required
+def carelink_accept(request: HttpRequest, link_id: int) -> HttpResponse:
+    return _link_action(
+        request,
+        link_id,
+        services.carelink_accept,
+        "Accepted. This clinician can now see your records.",
+    )
+
+
+@require_POST
+@patient_required
+def carelink_decline(request: HttpRequest, link_id: int) -> HttpResponse:
+    return _link_action(request, link_id, services.carelink_decline, "Invitation declined.")
+
+
+@require_POST
+@patient_required
+def carelink_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    return _link_action(
+        request,
+        link_id,
+        services.carelink_revoke,
+        "Access removed. This clinician can no longer see your records.",
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """One address for everyone: each role lands on its own start page."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "home_anonymous.html")
+    if user.role == Role.CLINICIAN:
+        return redirect("clinic:patients")
+    if user.role == Role.PATIENT:
+        return patient_home(request)
+    return render(request, "home_staff.html")
+
+
+def patient_home(request: HttpRequest) -> HttpResponse:
+    links = list(selectors.links_for_patient(patient=request.user))
+    return render(
+        request,
+        "accounts/patient_home.html",
+        {
+            "profile": request.user.patient_profile,
+            "pending": [link for link in links if link.status == CareLink.Status.PENDING],
+            "active": [link for link in links if link.status == CareLink.Status.ACTIVE],
+        },
+    )

@@ -1,0 +1,103 @@
+"""Strict readers for settings taken from the environment.
+
+Every reader raises ImproperlyConfigured naming the variable, so a bad value stops the
+process at start instead of surfacing later as odd behaviour.
+"""
+
+import os
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None else value.strip()
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False) -> str:
+    value = _raw(name)
+    if value:
+        return value
+    if required or default is None:
+        raise ImproperlyConfigured(f"Set the environment variable {name}.")
+    return default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: use true or false.")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = _raw(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}.")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _raw(name) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
+    return value
+
+
+def env_timezone(name: str, default: str) -> str:
+    value = _raw(name) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"{name}={value!r} is not an IANA time zone.") from None
+    return value
+
+
+def _parsed(name: str, value: str, parser: Callable[[str], dict]) -> dict:
+    try:
+        return parser(value)
+    except (ValueError, KeyError, ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"{name} could not be read: {exc}") from None
+
+
+def env_database(name: str, default: str) -> dict:
+    value = _raw(name) or default
+    config = _parsed(name, value, environ.Env.db_url_config)
+    engine = config.get("ENGINE", "")
+    if not engine.endswith(("sqlite3", "postgresql")):
+        raise ImproperlyConfigured(f"{name} must be a sqlite:// or postgres:// URL.")
+    return config
+
+
+def env_email(name: str) -> dict | None:
+    value = _raw(name)
+    if not value:
+        return None
+    config = _parsed(name, value, environ.Env.email_url_config)
+    if not config.get("EMAIL_HOST"):
+        raise ImproperlyConfigured(f"{name} needs a host, as in smtp://user:pass@host:25.")
+    return config

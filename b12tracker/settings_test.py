@@ -1,0 +1,21 @@
+"""Settings for the test run: the real settings with a fast hasher and plain static storage.
+
+Only what a test process needs differs; services come from the same environment variables.
+"""
+
+import os
+
+os.environ.setdefault(
+    "SECRET_KEY", "test-only-" + "k3y-for-the-test-run-which-is-long-enough-0123456789"
+)
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+from .settings import *  # noqa: E402,F403
+from .settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SMS_BACKEND = "locmem"

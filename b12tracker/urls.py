@@ -1,0 +1,14 @@
+"""URL map: one include per app, the home page, and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("clinic/", include("clinic.urls")),
+    path("ops/", include("reminders.urls")),
+    path("admin/", admin.site.urls),
+]

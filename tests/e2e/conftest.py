@@ -1,0 +1,50 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    need(Path(CHROMIUM).exists(), "Chromium is not installed (apt-get install -y chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core on the page; fail on serious or critical violations."""
+
+    def check(page) -> None:
+        need(AXE.exists(), "axe-core is not installed (npm ci)")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run()")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in bad]
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # axe is injected as an inline script, which our Content-Security-Policy rightly forbids.
+    return {**browser_context_args, "bypass_csp": True}
