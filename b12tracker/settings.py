@@ -126,13 +126,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Throttling: five wrong passwords per account or per address within 15 minutes are allowed,
-# the sixth attempt is refused until the window has passed.
-AXES_FAILURE_LIMIT = 6
+# Throttling: five wrong passwords per account or per address within 15 minutes are answered
+# normally; the sixth attempt, right password or not, is refused until 15 minutes pass.
+# axes locks when the count reaches the limit, so the limit is 5 and accounts.views.locked_out
+# lets the fifth failure keep its normal answer.
+AXES_FAILURE_LIMIT = 5
 AXES_LOCK_OUT_AT_FAILURE = True
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "accounts.views.throttle_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -233,6 +236,7 @@ HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
 # Every periodic task lives here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
+    "extend-horizons": {"task": "schedules.tasks.extend_schedule_horizons", "schedule": 3600.0},
 }
 
 # HTTPS: one switch for the whole set, on behind a TLS-terminating proxy.

@@ -286,7 +286,8 @@ def plan(
         raise EngineError("; ".join(problems))
     ledger = _Ledger(_Matcher(given), today)
     for index, phase in enumerate(phases):
-        _plan_phase(index, phase, _stepper_for(phase.cadence, start, ledger.last), ledger, until)
+        stepper = _stepper_for(phase.cadence, start, ledger.previous())
+        _plan_phase(index, phase, stepper, ledger, until)
         if phase.bound == "open" and phase.closed_on is None:
             break  # what follows depends on when a clinician closes this phase
     return Plan(doses=tuple(ledger.doses), extra=ledger.matcher.finish())
@@ -336,12 +337,16 @@ class _Ledger:
         self.matcher = matcher
         self.today = today
         self.doses: list[PlannedDose] = []
-        self.last: date | None = None  # previous dose: its injection date if given, else due
+
+    def previous(self) -> PlannedDose | None:
+        return self.doses[-1] if self.doses else None
 
     def add(self, index: int, sequence: int, due: date, phase: PhaseSpec) -> PlannedDose:
         if len(self.doses) >= MAX_DOSES:
             raise EngineError(f"More than {MAX_DOSES} doses planned; refusing a runaway plan.")
-        earliest, latest = _window(due, phase.cadence, phase.grace(), self.last)
+        previous = self.previous()
+        floor = _handover_date(previous) if previous else None
+        earliest, latest = _window(due, phase.cadence, phase.grace(), floor)
         injection = self.matcher.take(earliest, latest)
         given_on = injection.given_on if injection else None
         dose = PlannedDose(
@@ -356,7 +361,6 @@ class _Ledger:
             given_on=given_on,
         )
         self.doses.append(dose)
-        self.last = given_on or due
         return dose
 
 
@@ -449,13 +453,27 @@ class _WeekdayStepper:
         self.inclusive = False
 
 
-def _stepper_for(cadence: Cadence, start: date, previous: date | None) -> _Stepper:
-    """The first phase starts on `start`; later ones one interval after the previous dose."""
-    first = previous is None
-    anchor = start if previous is None else previous
+def _stepper_for(cadence: Cadence, start: date, previous: PlannedDose | None) -> _Stepper:
+    """The first phase starts on `start`; a later one one interval after the previous dose."""
+    if previous is None:
+        if cadence.unit == "weekday":
+            return _WeekdayStepper(cadence.weekdays, start, inclusive=True)
+        return _GridStepper(cadence, start, k=0)
     if cadence.unit == "weekday":
-        return _WeekdayStepper(cadence.weekdays, anchor, inclusive=first)
-    return _GridStepper(cadence, anchor, k=0 if first else 1)
+        # As within a phase, count from the later of injection and due date.
+        after = max(previous.due, _handover_date(previous))
+        return _WeekdayStepper(cadence.weekdays, after, inclusive=False)
+    stepper = _GridStepper(cadence, _handover_date(previous), k=1)
+    # Only when the previous dose was given early by more than this phase's interval (say a
+    # monthly dose a week early, then daily): skip grid days that dose already covered.
+    while stepper.due() <= previous.due:
+        stepper.k += 1
+    return stepper
+
+
+def _handover_date(previous: PlannedDose) -> date:
+    """Where the next dose counts from: the injection date if given, else the due date."""
+    return previous.given_on or previous.due
 
 
 def _shift(anchor: date, unit: str, amount: int) -> date:

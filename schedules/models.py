@@ -1,0 +1,366 @@
+"""Prescriptions, their phases and versions, the dated doses they imply, and injections.
+
+Doses are materialised by services.prescription_replan; nothing here computes a plan.
+"""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import engine
+
+
+class Product(models.TextChoices):
+    HYDROXOCOBALAMIN = "hydroxocobalamin", "Hydroxocobalamin"
+    CYANOCOBALAMIN = "cyanocobalamin", "Cyanocobalamin"
+    METHYLCOBALAMIN = "methylcobalamin", "Methylcobalamin"
+    OTHER = "other", "Other"
+
+
+class Route(models.TextChoices):
+    IM = "IM", "Intramuscular (into a muscle)"
+    SC = "SC", "Deep subcutaneous (under the skin)"
+
+
+class Cause(models.TextChoices):
+    PERNICIOUS_ANAEMIA = "pernicious_anaemia", "Pernicious anaemia / autoimmune gastritis"
+    SURGERY = "surgery", "Gastric or ileal surgery"
+    MALABSORPTION = "malabsorption", "Other malabsorption (e.g. Crohn's, coeliac)"
+    MEDICATION = "medication", "Medication (metformin, acid reducers)"
+    NITROUS_OXIDE = "nitrous_oxide", "Nitrous oxide"
+    DIET = "diet", "Low intake (diet)"
+    UNKNOWN = "unknown", "Not known yet"
+
+
+class GivenBy(models.TextChoices):
+    SELF = "self", "Myself"
+    CARER = "carer", "A carer or family member"
+    NURSE = "nurse", "A nurse at the clinic"
+
+
+class Prescription(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        STOPPED = "stopped", "Stopped"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prescriptions"
+    )
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="prescribed",
+        help_text="The clinician who entered or confirmed it.",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    regimen_slug = models.CharField(max_length=40, blank=True)
+    regimen_name = models.CharField(max_length=120)
+    product = models.CharField(max_length=20, choices=Product.choices)
+    brand = models.CharField(max_length=80, blank=True)
+    strength_mcg_per_ml = models.PositiveIntegerField("strength (mcg per mL)")
+    dose_mcg = models.PositiveIntegerField("dose per injection (mcg)")
+    route = models.CharField(max_length=2, choices=Route.choices, default=Route.IM)
+    cause = models.CharField(max_length=24, choices=Cause.choices, default=Cause.UNKNOWN)
+    neuro = models.BooleanField("nerves involved", default=False)
+    lifelong = models.BooleanField(default=True)
+    start_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    given_by = models.CharField(max_length=8, choices=GivenBy.choices, default=GivenBy.SELF)
+    monitoring_plan = models.TextField(blank=True)
+    adjustment_triggers = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    planned_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mcg__gt=0), name="prescription_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(strength_mcg_per_ml__gt=0), name="prescription_strength_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status="active"),
+                name="prescription_one_active_per_patient",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "planned_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.regimen_name} ({self.get_product_display()}, from {self.start_date})"
+
+    @property
+    def volume_ml(self) -> Decimal:
+        return volume_for(self.dose_mcg, self.strength_mcg_per_ml)
+
+    def phase_specs(self) -> list[engine.PhaseSpec]:
+        return [phase.spec() for phase in self.phases.all()]
+
+
+def volume_for(dose_mcg: int, strength_mcg_per_ml: int) -> Decimal:
+    """mL to draw up, to two decimals."""
+    volume = Decimal(dose_mcg) / Decimal(strength_mcg_per_ml)
+    return volume.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class PrescriptionVersion(models.Model):
+    """A frozen copy of the prescription as it was before a change. Never edited."""
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
+    )
+    snapshot = models.JSONField()
+    reason = models.CharField(max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["prescription", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescription", "number"], name="prescription_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prescription_id} v{self.number}"
+
+
+class PhaseKind(models.TextChoices):
+    REPLETION = "repletion", "Repletion (loading)"
+    CONSOLIDATION = "consolidation", "Consolidation"
+    MAINTENANCE = "maintenance", "Maintenance"
+
+
+class CadenceUnit(models.TextChoices):
+    DAY = "day", "days"
+    WEEK = "week", "weeks"
+    MONTH = "month", "months"
+    WEEKDAY = "weekday", "set weekdays"
+
+
+class Bound(models.TextChoices):
+    COUNT = "count", "A number of doses"
+    DURATION = "duration", "A number of days"
+    OPEN = "open", "Until a clinician ends it"
+    ONGOING = "ongoing", "Ongoing"
+
+
+class Phase(models.Model):
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=PhaseKind.choices)
+    unit = models.CharField(max_length=8, choices=CadenceUnit.choices)
+    every = models.PositiveSmallIntegerField(default=1)
+    every_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    weekdays = models.CharField(
+        max_length=20, blank=True, help_text="0=Mon … 6=Sun, comma-separated"
+    )
+    bound = models.CharField(max_length=10, choices=Bound.choices)
+    count = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    dose_mcg = models.PositiveIntegerField()
+    grace_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["prescription", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["prescription", "order"], name="phase_order_unique"),
+            models.CheckConstraint(condition=Q(dose_mcg__gt=0), name="phase_dose_positive"),
+            models.CheckConstraint(condition=Q(every__gte=1), name="phase_every_positive"),
+            models.CheckConstraint(
+                condition=Q(every_max__isnull=True) | Q(every_max__gt=F("every")),
+                name="phase_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(bound="count") | Q(count__gte=1), name="phase_count_needs_count"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.cadence().describe()}"
+
+    def cadence(self) -> engine.Cadence:
+        days = tuple(int(day) for day in self.weekdays.split(",") if day.strip())
+        return engine.Cadence(self.unit, self.every, self.every_max, days)
+
+    def spec(self) -> engine.PhaseSpec:
+        return engine.PhaseSpec(
+            kind=self.kind,
+            cadence=self.cadence(),
+            dose_mcg=self.dose_mcg,
+            bound=self.bound,
+            count=self.count,
+            duration_days=self.duration_days,
+            grace_days=self.grace_days,
+            closed_on=self.closed_on,
+        )
+
+    @classmethod
+    def from_spec(
+        cls, spec: engine.PhaseSpec, *, order: int, prescription: Prescription
+    ) -> "Phase":
+        return cls(
+            prescription=prescription,
+            order=order,
+            kind=spec.kind,
+            unit=spec.cadence.unit,
+            every=spec.cadence.every,
+            every_max=spec.cadence.every_max,
+            weekdays=",".join(str(day) for day in spec.cadence.weekdays),
+            bound=spec.bound,
+            count=spec.count,
+            duration_days=spec.duration_days,
+            dose_mcg=spec.dose_mcg,
+            grace_days=spec.grace_days,
+            closed_on=spec.closed_on,
+        )
+
+
+class Site(models.TextChoices):
+    DELTOID_LEFT = "deltoid_left", "Left upper arm (deltoid)"
+    DELTOID_RIGHT = "deltoid_right", "Right upper arm (deltoid)"
+    THIGH_LEFT = "thigh_left", "Left thigh (outer)"
+    THIGH_RIGHT = "thigh_right", "Right thigh (outer)"
+    VENTROGLUTEAL_LEFT = "ventrogluteal_left", "Left hip (ventrogluteal)"
+    VENTROGLUTEAL_RIGHT = "ventrogluteal_right", "Right hip (ventrogluteal)"
+    GLUTEAL_LEFT = "gluteal_left", "Left buttock (gluteal)"
+    GLUTEAL_RIGHT = "gluteal_right", "Right buttock (gluteal)"
+    ABDOMEN_LEFT = "abdomen_left", "Left side of the belly"
+    ABDOMEN_RIGHT = "abdomen_right", "Right side of the belly"
+    UPPER_ARM_LEFT = "upper_arm_left", "Back of the left upper arm"
+    UPPER_ARM_RIGHT = "upper_arm_right", "Back of the right upper arm"
+
+
+IM_SITES = [
+    s for s in Site if s.value.split("_")[0] in ("deltoid", "thigh", "ventrogluteal", "gluteal")
+]
+SC_SITES = [s for s in Site if s.value.split("_")[0] in ("abdomen", "thigh", "upper")]
+
+
+class Injection(models.Model):
+    class Status(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        CORRECTED = "corrected", "Corrected (replaced)"
+        VOIDED = "voided", "Voided"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="injections"
+    )
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="injections"
+    )
+    given_on = models.DateField()
+    given_at = models.TimeField(null=True, blank=True)
+    dose_mcg = models.PositiveIntegerField()
+    volume_ml = models.DecimalField(max_digits=4, decimal_places=2)
+    site = models.CharField(max_length=24, choices=Site.choices, blank=True)
+    route = models.CharField(max_length=2, choices=Route.choices)
+    given_by = models.CharField(max_length=8, choices=GivenBy.choices, default=GivenBy.SELF)
+    lot = models.CharField("lot / batch number", max_length=40, blank=True)
+    expiry = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    extra = models.BooleanField(
+        default=False, help_text="Confirmed although too soon: never counts toward a dose."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECORDED)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    reason = models.CharField(
+        max_length=200, blank=True, help_text="Why it was corrected or voided."
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    logged_at = models.DateTimeField(default=timezone.now)
+    client_token = models.CharField(max_length=64, blank=True, editable=False)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_mcg__gt=0), name="injection_dose_positive"),
+            models.CheckConstraint(condition=Q(volume_ml__gt=0), name="injection_volume_positive"),
+            models.UniqueConstraint(
+                fields=["patient", "client_token"],
+                condition=~Q(client_token=""),
+                name="injection_form_sent_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["prescription", "status", "given_on"]),
+            models.Index(fields=["patient", "given_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_on} {self.dose_mcg} mcg ({self.status})"
+
+    @property
+    def counts(self) -> bool:
+        return self.status == self.Status.RECORDED and not self.extra
+
+
+class Dose(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        DUE = "due", "Due"
+        TAKEN = "taken", "Taken"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="doses")
+    phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="doses")
+    sequence = models.PositiveIntegerField()
+    due = models.DateField()
+    earliest = models.DateField()
+    latest = models.DateField()
+    dose_mcg = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    injection = models.OneToOneField(
+        Injection, on_delete=models.PROTECT, null=True, blank=True, related_name="dose"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["prescription", "due"]
+        constraints = [
+            models.UniqueConstraint(fields=["prescription", "due"], name="dose_one_per_date"),
+            models.CheckConstraint(
+                condition=Q(earliest__lte=F("due")) & Q(due__lte=F("latest")),
+                name="dose_window_contains_due",
+            ),
+            models.CheckConstraint(condition=Q(dose_mcg__gt=0), name="dose_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "latest"]),
+            models.Index(fields=["status", "due"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due} ({self.status})"
+
+    def status_on(self, today: date) -> str:
+        """The status on `today`, from the row alone; cancelled stays cancelled."""
+        if self.status == self.Status.CANCELLED:
+            return self.status
+        if self.injection_id:
+            return self.Status.TAKEN
+        return engine.status_on(
+            earliest=self.earliest, latest=self.latest, given_on=None, today=today
+        )
