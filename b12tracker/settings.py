@@ -102,8 +102,7 @@ TEMPLATES = [
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'b12tracker.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory, so that a worker process started by a test sees the same data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_b12tracker.sqlite3")}
+    # Test databases are files too (see settings_test), so a worker process can share them.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -19,3 +19,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SMS_BACKEND = "locmem"
+
+# A test database per run, so that two test runs on one machine never drop each other's.
+_default = DATABASES["default"]  # noqa: F405
+if _default["ENGINE"].endswith("sqlite3"):
+    _default["TEST"] = {"NAME": str(VAR_DIR / f"test_b12tracker_{os.getpid()}.sqlite3")}  # noqa: F405
+else:
+    _default["TEST"] = {"NAME": f"test_{_default['NAME']}_{os.getpid()}"}

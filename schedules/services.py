@@ -35,8 +35,19 @@ HORIZON = timedelta(days=366)  # at least twelve months of future doses, leap ye
 MAX_PAST_START = timedelta(days=3653)
 MAX_FUTURE_START = timedelta(days=366)
 DETAIL_FIELDS = (
-    "product", "brand", "strength_mcg_per_ml", "dose_mcg", "route", "cause", "neuro",
-    "lifelong", "given_by", "monitoring_plan", "adjustment_triggers", "notes", "start_date",
+    "product",
+    "brand",
+    "strength_mcg_per_ml",
+    "dose_mcg",
+    "route",
+    "cause",
+    "neuro",
+    "lifelong",
+    "given_by",
+    "monitoring_plan",
+    "adjustment_triggers",
+    "notes",
+    "start_date",
 )
 
 
@@ -121,7 +132,8 @@ def _sync_doses(prescription: Prescription, plan: engine.Plan, phases: list[Phas
                 setattr(row, name, value)
             updates.append(row)
     stale = [
-        row for due, row in existing.items()
+        row
+        for due, row in existing.items()
         if due not in seen and row.status != Dose.Status.CANCELLED
     ]
     for row in stale:
@@ -132,7 +144,8 @@ def _sync_doses(prescription: Prescription, plan: engine.Plan, phases: list[Phas
         detached = [row for row in changed if row.injection_id is not None]
         Dose.objects.filter(pk__in=[row.pk for row in changed]).update(injection=None)
         Dose.objects.bulk_update(
-            changed, ["phase", "sequence", "earliest", "latest", "dose_mcg", "status"],
+            changed,
+            ["phase", "sequence", "earliest", "latest", "dose_mcg", "status"],
             batch_size=500,
         )
         if detached:
@@ -186,8 +199,9 @@ def _check_start(start_date: date, today: date) -> None:
         )
 
 
-def _phases_for(*, regimen_slug: str | None, phases: list[engine.PhaseSpec] | None,
-                dose_mcg: int) -> tuple[list[engine.PhaseSpec], str]:
+def _phases_for(
+    *, regimen_slug: str | None, phases: list[engine.PhaseSpec] | None, dose_mcg: int
+) -> tuple[list[engine.PhaseSpec], str]:
     if regimen_slug:
         try:
             regimen = regimens.get(regimen_slug)
@@ -250,25 +264,44 @@ def prescription_create(
             patient=patient,
             prescriber=actor if actor.role == Role.CLINICIAN else None,
             confirmed_at=timezone.now() if actor.role == Role.CLINICIAN else None,
-            regimen_slug=regimen_slug or "", regimen_name=name, product=product, brand=brand,
-            strength_mcg_per_ml=strength_mcg_per_ml, dose_mcg=dose_mcg, route=route,
-            cause=cause, neuro=neuro, lifelong=lifelong, start_date=start_date,
-            given_by=given_by, monitoring_plan=monitoring_plan,
-            adjustment_triggers=adjustment_triggers, notes=notes,
+            regimen_slug=regimen_slug or "",
+            regimen_name=name,
+            product=product,
+            brand=brand,
+            strength_mcg_per_ml=strength_mcg_per_ml,
+            dose_mcg=dose_mcg,
+            route=route,
+            cause=cause,
+            neuro=neuro,
+            lifelong=lifelong,
+            start_date=start_date,
+            given_by=given_by,
+            monitoring_plan=monitoring_plan,
+            adjustment_triggers=adjustment_triggers,
+            notes=notes,
         )
-        prescription.full_clean()
+        # Constraints are the database's job (it enforces them anyway); checking each one
+        # here costs a query apiece.
+        prescription.full_clean(validate_constraints=False)
         try:
             prescription.save()
         except IntegrityError:
             raise ValidationError("There is already an active prescription.") from None
-        rows = [Phase.from_spec(spec, order=i, prescription=prescription) for i, spec in enumerate(specs)]
+        rows = [
+            Phase.from_spec(spec, order=i, prescription=prescription)
+            for i, spec in enumerate(specs)
+        ]
         for row in rows:
-            row.full_clean(exclude=["prescription"])
+            row.full_clean(exclude=["prescription"], validate_constraints=False)
         Phase.objects.bulk_create(rows)
         prescription_replan(prescription=prescription, today=today)
         log_action(
-            actor=actor, action="prescription.created", patient=patient, obj=prescription,
-            request=request, detail={"regimen": regimen_slug or "custom"},
+            actor=actor,
+            action="prescription.created",
+            patient=patient,
+            obj=prescription,
+            request=request,
+            detail={"regimen": regimen_slug or "custom"},
         )
     return prescription
 
@@ -277,8 +310,10 @@ def _snapshot(prescription: Prescription) -> dict:
     data = model_to_dict(prescription, fields=DETAIL_FIELDS + ("regimen_slug", "regimen_name"))
     data["start_date"] = prescription.start_date.isoformat()
     data["phases"] = [
-        {**model_to_dict(phase, exclude=["id", "prescription"]),
-         "closed_on": phase.closed_on.isoformat() if phase.closed_on else None}
+        {
+            **model_to_dict(phase, exclude=["id", "prescription"]),
+            "closed_on": phase.closed_on.isoformat() if phase.closed_on else None,
+        }
         for phase in prescription.phases.order_by("order")
     ]
     return data
@@ -287,8 +322,12 @@ def _snapshot(prescription: Prescription) -> dict:
 def _keep_version(prescription: Prescription, *, actor: User, reason: str) -> PrescriptionVersion:
     previous = prescription.versions.order_by("-number").first()
     version = PrescriptionVersion.objects.create(
-        prescription=prescription, number=prescription.version, previous=previous,
-        snapshot=_snapshot(prescription), reason=reason[:200], changed_by=actor,
+        prescription=prescription,
+        number=prescription.version,
+        previous=previous,
+        snapshot=_snapshot(prescription),
+        reason=reason[:200],
+        changed_by=actor,
     )
     Prescription.objects.filter(pk=prescription.pk).update(version=prescription.version + 1)
     prescription.version += 1
@@ -343,21 +382,27 @@ def prescription_update(
             _check_start(new["start_date"], today)
             if current.injections.exists():
                 raise ValidationError(
-                    {"start_date": "Injections are already logged, so the start date stays. "
-                                   "Ask your clinician to change the schedule instead."}
+                    {
+                        "start_date": "Injections are already logged, so the start date stays. "
+                        "Ask your clinician to change the schedule instead."
+                    }
                 )
         before = _future_dates(current, today)
         _keep_version(current, actor=actor, reason=reason or "Changed " + ", ".join(changed))
         for name, value in new.items():
             setattr(current, name, value)
-        current.full_clean()
+        current.full_clean(validate_constraints=False)
         current.save()
         if "dose_mcg" in new:
             _apply_dose_to_unsettled_phases(current, new["dose_mcg"], today)
         prescription_replan(prescription=current, today=today)
         log_action(
-            actor=actor, action="prescription.changed", patient=current.patient, obj=current,
-            request=request, detail={"fields": changed, "version": current.version},
+            actor=actor,
+            action="prescription.changed",
+            patient=current.patient,
+            obj=current,
+            request=request,
+            detail={"fields": changed, "version": current.version},
         )
         return ChangeSummary(fields=changed, before=before, after=_future_dates(current, today))
 
@@ -379,15 +424,22 @@ def prescription_confirm(
         if updated != 1:
             raise ValidationError("This prescription is no longer active.")
         log_action(
-            actor=clinician, action="prescription.confirmed", patient=prescription.patient,
-            obj=prescription, request=request,
+            actor=clinician,
+            action="prescription.confirmed",
+            patient=prescription.patient,
+            obj=prescription,
+            request=request,
         )
     prescription.refresh_from_db()
     return prescription
 
 
 def phase_close(
-    *, phase: Phase, actor: User, closed_on: date, request: HttpRequest | None = None,
+    *,
+    phase: Phase,
+    actor: User,
+    closed_on: date,
+    request: HttpRequest | None = None,
     today: date | None = None,
 ) -> Phase:
     """End an open-ended phase: doses after `closed_on` go, the next phase takes over."""
@@ -407,8 +459,12 @@ def phase_close(
         _keep_version(current, actor=actor, reason=f"Phase {phase.order + 1} ended on {closed_on}")
         prescription_replan(prescription=current, today=today)
         log_action(
-            actor=actor, action="phase.closed", patient=current.patient, obj=phase,
-            request=request, detail={"closed_on": closed_on.isoformat()},
+            actor=actor,
+            action="phase.closed",
+            patient=current.patient,
+            obj=phase,
+            request=request,
+            detail={"closed_on": closed_on.isoformat()},
         )
     phase.refresh_from_db()
     return phase
@@ -421,8 +477,18 @@ def _neighbours(prescription: Prescription, given_on: date, exclude: int | None)
     rows = Injection.objects.filter(prescription=prescription, status=Injection.Status.RECORDED)
     if exclude:
         rows = rows.exclude(pk=exclude)
-    before = rows.filter(given_on__lte=given_on).order_by("-given_on").values_list("given_on", flat=True).first()
-    after = rows.filter(given_on__gt=given_on).order_by("given_on").values_list("given_on", flat=True).first()
+    before = (
+        rows.filter(given_on__lte=given_on)
+        .order_by("-given_on")
+        .values_list("given_on", flat=True)
+        .first()
+    )
+    after = (
+        rows.filter(given_on__gt=given_on)
+        .order_by("given_on")
+        .values_list("given_on", flat=True)
+        .first()
+    )
     return [day for day in (before, after) if day is not None]
 
 
@@ -436,8 +502,11 @@ def _cadence_after(prescription: Prescription, day: date) -> engine.Cadence | No
     )
     if dose is None:
         dose = (
-            Dose.objects.filter(prescription=prescription).exclude(status="cancelled")
-            .select_related("phase").order_by("-due").first()
+            Dose.objects.filter(prescription=prescription)
+            .exclude(status="cancelled")
+            .select_related("phase")
+            .order_by("-due")
+            .first()
         )
     return dose.phase.cadence() if dose else None
 
@@ -454,8 +523,14 @@ def too_soon_after(
 
 
 def _injection_errors(
-    *, prescription: Prescription, given_on: date, dose_mcg: int, site: str, route: str,
-    expiry: date | None, today: date,
+    *,
+    prescription: Prescription,
+    given_on: date,
+    dose_mcg: int,
+    site: str,
+    route: str,
+    expiry: date | None,
+    today: date,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if given_on > today:
@@ -464,9 +539,9 @@ def _injection_errors(
         errors["given_on"] = [
             f"That date is before this prescription started ({prescription.start_date:%-d %b %Y})."
         ]
-    if problems := units.dose_problems(dose_mcg):
-        errors["dose_mcg"] = problems
-    elif problems := units.volume_problems(dose_mcg, prescription.strength_mcg_per_ml):
+    strength = prescription.strength_mcg_per_ml
+    problems = units.dose_problems(dose_mcg) or units.volume_problems(dose_mcg, strength)
+    if problems:
         errors["dose_mcg"] = problems
     allowed = {s.value for s in (IM_SITES if route == "IM" else SC_SITES)}
     if site and site not in allowed:
@@ -499,8 +574,13 @@ def injection_log(
     route = route or prescription.route
     dose_mcg = dose_mcg or _planned_dose_on(prescription, given_on)
     errors = _injection_errors(
-        prescription=prescription, given_on=given_on, dose_mcg=dose_mcg, site=site, route=route,
-        expiry=expiry, today=today,
+        prescription=prescription,
+        given_on=given_on,
+        dose_mcg=dose_mcg,
+        site=site,
+        route=route,
+        expiry=expiry,
+        today=today,
     )
     if errors:
         raise ValidationError(errors)
@@ -514,17 +594,32 @@ def injection_log(
         if clash is not None and not confirm:
             raise TooSoonError(_too_soon_message(prescription, clash, given_on), code="too_soon")
         injection = Injection(
-            patient=patient, prescription=prescription, given_on=given_on, given_at=given_at,
-            dose_mcg=dose_mcg, volume_ml=volume_for(dose_mcg, prescription.strength_mcg_per_ml),
-            site=site, route=route, given_by=given_by, lot=lot, expiry=expiry, notes=notes,
-            extra=clash is not None, logged_by=actor, client_token=client_token,
+            patient=patient,
+            prescription=prescription,
+            given_on=given_on,
+            given_at=given_at,
+            dose_mcg=dose_mcg,
+            volume_ml=volume_for(dose_mcg, prescription.strength_mcg_per_ml),
+            site=site,
+            route=route,
+            given_by=given_by,
+            lot=lot,
+            expiry=expiry,
+            notes=notes,
+            extra=clash is not None,
+            logged_by=actor,
+            client_token=client_token,
         )
-        injection.full_clean()
+        injection.full_clean(validate_constraints=False)
         injection.save()
         prescription_replan(prescription=prescription, today=today)
         log_action(
-            actor=actor, action="injection.logged", patient=patient, obj=injection,
-            request=request, detail={"given_on": given_on.isoformat(), "extra": injection.extra},
+            actor=actor,
+            action="injection.logged",
+            patient=patient,
+            obj=injection,
+            request=request,
+            detail={"given_on": given_on.isoformat(), "extra": injection.extra},
         )
     return injection
 
@@ -532,7 +627,9 @@ def injection_log(
 def _planned_dose_on(prescription: Prescription, given_on: date) -> int:
     dose = (
         Dose.objects.filter(prescription=prescription, latest__gte=given_on)
-        .exclude(status=Dose.Status.CANCELLED).order_by("due").first()
+        .exclude(status=Dose.Status.CANCELLED)
+        .order_by("due")
+        .first()
     )
     return dose.dose_mcg if dose else prescription.dose_mcg
 
@@ -557,7 +654,11 @@ def _guarded_change(injection: Injection, **values: object) -> None:
 
 
 def injection_void(
-    *, injection: Injection, actor: User, reason: str, request: HttpRequest | None = None,
+    *,
+    injection: Injection,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
     today: date | None = None,
 ) -> Injection:
     reason = (reason or "").strip()
@@ -568,30 +669,57 @@ def injection_void(
         _guarded_change(injection, status=Injection.Status.VOIDED, reason=reason[:200])
         prescription_replan(prescription=injection.prescription, today=today)
         log_action(
-            actor=actor, action="injection.voided", patient=injection.patient, obj=injection,
-            request=request, detail={"reason": reason[:200]},
+            actor=actor,
+            action="injection.voided",
+            patient=injection.patient,
+            obj=injection,
+            request=request,
+            detail={"reason": reason[:200]},
         )
     injection.refresh_from_db()
     return injection
 
 
 def injection_correct(
-    *, injection: Injection, actor: User, reason: str, confirm: bool = False,
-    request: HttpRequest | None = None, today: date | None = None, **values: object,
+    *,
+    injection: Injection,
+    actor: User,
+    reason: str,
+    confirm: bool = False,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+    **values: object,
 ) -> Injection:
     """Replace an injection's details: the original stays, marked as corrected."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say what was wrong with the original entry."})
-    allowed = {"given_on", "given_at", "site", "given_by", "dose_mcg", "route", "lot", "expiry", "notes"}
+    allowed = {
+        "given_on",
+        "given_at",
+        "site",
+        "given_by",
+        "dose_mcg",
+        "route",
+        "lot",
+        "expiry",
+        "notes",
+    }
     if set(values) - allowed:
-        raise ValidationError(f"These cannot be corrected: {', '.join(sorted(set(values) - allowed))}.")
+        raise ValidationError(
+            f"These cannot be corrected: {', '.join(sorted(set(values) - allowed))}."
+        )
     prescription = injection.prescription
     today = today or local_today(prescription.patient)
     merged = {name: getattr(injection, name) for name in allowed} | values
     errors = _injection_errors(
-        prescription=prescription, given_on=merged["given_on"], dose_mcg=merged["dose_mcg"],
-        site=merged["site"], route=merged["route"], expiry=merged["expiry"], today=today,
+        prescription=prescription,
+        given_on=merged["given_on"],
+        dose_mcg=merged["dose_mcg"],
+        site=merged["site"],
+        route=merged["route"],
+        expiry=merged["expiry"],
+        today=today,
     )
     if errors:
         raise ValidationError(errors)
@@ -601,19 +729,29 @@ def injection_correct(
             prescription=prescription, given_on=merged["given_on"], exclude=injection.pk
         )
         if clash is not None and not confirm:
-            raise TooSoonError(_too_soon_message(prescription, clash, merged["given_on"]), code="too_soon")
+            raise TooSoonError(
+                _too_soon_message(prescription, clash, merged["given_on"]), code="too_soon"
+            )
         _guarded_change(injection, status=Injection.Status.CORRECTED, reason=reason[:200])
         replacement = Injection(
-            patient=injection.patient, prescription=prescription, replaces=injection,
+            patient=injection.patient,
+            prescription=prescription,
+            replaces=injection,
             volume_ml=volume_for(merged["dose_mcg"], prescription.strength_mcg_per_ml),
-            extra=clash is not None, logged_by=actor, **merged,
+            extra=clash is not None,
+            logged_by=actor,
+            **merged,
         )
-        replacement.full_clean()
+        replacement.full_clean(validate_constraints=False)
         replacement.save()
         prescription_replan(prescription=prescription, today=today)
         log_action(
-            actor=actor, action="injection.corrected", patient=injection.patient, obj=replacement,
-            request=request, detail={"replaces": injection.pk, "reason": reason[:200]},
+            actor=actor,
+            action="injection.corrected",
+            patient=injection.patient,
+            obj=replacement,
+            request=request,
+            detail={"replaces": injection.pk, "reason": reason[:200]},
         )
     return replacement
 
@@ -626,10 +764,13 @@ def extend_horizons(*, now: datetime | None = None, batch: int = 200) -> int:
     now = now or timezone.now()
     soonest = (now - timedelta(days=1)).date() + HORIZON
     ids = list(
-        Prescription.objects.filter(status="active", planned_until__lt=soonest)
-        .values_list("pk", flat=True)[:batch]
+        Prescription.objects.filter(status="active", planned_until__lt=soonest).values_list(
+            "pk", flat=True
+        )[:batch]
     )
     for pk in ids:
         prescription = Prescription.objects.select_related("patient__patient_profile").get(pk=pk)
-        prescription_replan(prescription=prescription, today=local_today(prescription.patient, now=now))
+        prescription_replan(
+            prescription=prescription, today=local_today(prescription.patient, now=now)
+        )
     return len(ids)

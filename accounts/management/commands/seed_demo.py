@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import CareLink, ClinicianProfile, PatientProfile, Role, User
+from schedules.demo import give_demo_history
 
 DEMO_ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 status__in=["pending", "active"],
                 defaults={"patient": patient, "status": CareLink.Status.ACTIVE},
             )
+            give_demo_history(patient, number)
             lines.append(("patient", patient.email))
         return lines
 

@@ -28,23 +28,37 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--regimen", required=True, help="One of: " + ", ".join(regimens.REGIMENS))
+        parser.add_argument(
+            "--regimen", required=True, help="One of: " + ", ".join(regimens.REGIMENS)
+        )
         parser.add_argument("--start", required=True, help="First day, YYYY-MM-DD.")
-        parser.add_argument("--taken", action="append", default=[], help="An injection date (repeatable).")
+        parser.add_argument(
+            "--taken", action="append", default=[], help="An injection date (repeatable)."
+        )
         parser.add_argument("--today", help="The day statuses are rated on, YYYY-MM-DD.")
         parser.add_argument("--until", help="Last day to list, YYYY-MM-DD.")
-        parser.add_argument("--close-open-phase", dest="close", help="End the open-ended phase on this date.")
+        parser.add_argument(
+            "--close-open-phase", dest="close", help="End the open-ended phase on this date."
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: object, **options: object) -> None:
         slug = str(options["regimen"])
         if slug not in regimens.REGIMENS:
-            raise CommandError(f"Unknown regimen {slug!r}; choose one of: {', '.join(regimens.REGIMENS)}.")
+            raise CommandError(
+                f"Unknown regimen {slug!r}; choose one of: {', '.join(regimens.REGIMENS)}."
+            )
         regimen = regimens.REGIMENS[slug]
         start = _date("--start", str(options["start"]))
         taken = sorted(_date("--taken", str(value)) for value in options["taken"])  # type: ignore[union-attr]
-        today = _date("--today", str(options["today"])) if options["today"] else max([start, *taken])
-        until = _date("--until", str(options["until"])) if options["until"] else start + timedelta(days=365)
+        today = (
+            _date("--today", str(options["today"])) if options["today"] else max([start, *taken])
+        )
+        until = (
+            _date("--until", str(options["until"]))
+            if options["until"]
+            else start + timedelta(days=365)
+        )
         phases = self._phases(regimen, options.get("close"), start)
         self._check(start=start, taken=taken, today=today, until=until)
         given = [engine.Given(id=index, given_on=day) for index, day in enumerate(taken)]
@@ -58,7 +72,9 @@ class Command(BaseCommand):
         else:
             self._table(regimen, phases, doses, plan.extra)
 
-    def _phases(self, regimen: regimens.Regimen, close: object, start: date) -> list[engine.PhaseSpec]:
+    def _phases(
+        self, regimen: regimens.Regimen, close: object, start: date
+    ) -> list[engine.PhaseSpec]:
         phases = list(regimen.phases)
         if not close:
             return phases
@@ -102,7 +118,9 @@ class Command(BaseCommand):
 
     def _table(self, regimen: regimens.Regimen, phases: list, doses: list, extra: tuple) -> None:
         self.stdout.write(f"{regimen.name} ({regimen.slug}): {regimen.source}")
-        header = f"{'#':>4}  {'phase':<13} {'due':<15} {'window':<23} {'dose':>9}  {'status':<9} given"
+        header = (
+            f"{'#':>4}  {'phase':<13} {'due':<15} {'window':<23} {'dose':>9}  {'status':<9} given"
+        )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         for number, dose in enumerate(doses, start=1):
@@ -113,4 +131,7 @@ class Command(BaseCommand):
                 f"{window:<23} {dose.dose_mcg:>5} mcg  {dose.status:<9} {given}"
             )
         if extra:
-            self.stdout.write("extra injections (no dose took them): " + ", ".join(e.given_on.isoformat() for e in extra))
+            self.stdout.write(
+                "extra injections (no dose took them): "
+                + ", ".join(e.given_on.isoformat() for e in extra)
+            )

@@ -1,0 +1,300 @@
+"""Schedule services against the database: materialising, re-planning, logging and history.
+
+They run on whichever database DATABASE_URL names; CI runs this file on both engines.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from accounts.models import AuditEvent
+from schedules import services
+from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
+
+START = date(2025, 1, 6)
+
+
+def create(patient, *, regimen="bnf-no-neuro", start=START, today=START, **overrides):
+    values = dict(
+        patient=patient,
+        actor=patient,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=start,
+        regimen_slug=regimen,
+        today=today,
+    )
+    return services.prescription_create(**(values | overrides))
+
+
+def live_dues(prescription):
+    return list(
+        prescription.doses.exclude(status="cancelled").order_by("due").values_list("due", flat=True)
+    )
+
+
+def log(prescription, day, today=None, **extra):
+    return services.injection_log(
+        prescription=prescription,
+        actor=prescription.patient,
+        given_on=day,
+        site="deltoid_left",
+        today=today or day,
+        **extra,
+    )
+
+
+@pytest.mark.django_db
+def test_template_prescription_materialises_the_fixture_dates(alice):
+    rx = create(alice)
+    dues = live_dues(rx)
+    assert dues[:8] == [
+        date(2025, 1, 6),
+        date(2025, 1, 8),
+        date(2025, 1, 10),
+        date(2025, 1, 13),
+        date(2025, 1, 15),
+        date(2025, 1, 17),
+        date(2025, 3, 17),
+        date(2025, 5, 17),
+    ]
+    maintenance = rx.doses.get(due=date(2025, 3, 17))
+    assert (maintenance.earliest, maintenance.latest) == (date(2025, 3, 10), date(2025, 4, 24))
+    assert rx.phases.count() == 2
+    # Planned through twelve months: the next two-monthly dose would fall beyond the horizon.
+    assert dues[-1] + timedelta(days=62) > START + timedelta(days=365)
+    assert AuditEvent.objects.filter(action="prescription.created", patient=alice).count() == 1
+
+
+@pytest.mark.django_db
+def test_replanning_twice_changes_nothing(alice):
+    rx = create(alice)
+    log(rx, date(2025, 1, 7), today=date(2025, 1, 9))
+    first = services.prescription_replan(prescription=rx, today=date(2025, 1, 9))
+    before = list(Dose.objects.filter(prescription=rx).values())
+    second = services.prescription_replan(prescription=rx, today=date(2025, 1, 9))
+    assert not second.changed
+    assert list(Dose.objects.filter(prescription=rx).values()) == before
+    assert first.created == 0
+
+
+@pytest.mark.django_db
+def test_late_injection_reanchors_the_rest_of_the_phase(alice):
+    rx = create(alice, regimen="seed-maintenance", start=date(2025, 1, 31), today=date(2025, 1, 31))
+    log(rx, date(2025, 1, 31))
+    log(rx, date(2025, 3, 3))
+    dues = live_dues(rx)
+    assert dues[:5] == [
+        date(2025, 1, 31),
+        date(2025, 2, 28),
+        date(2025, 4, 3),
+        date(2025, 5, 3),
+        date(2025, 6, 3),
+    ]
+    assert rx.doses.get(due=date(2025, 2, 28)).injection.given_on == date(2025, 3, 3)
+    assert not rx.doses.filter(due=date(2025, 3, 31)).exclude(status="cancelled").exists()
+
+
+@pytest.mark.django_db
+def test_early_injection_reanchors_from_its_own_date(alice):
+    rx = create(alice, regimen="seed-maintenance", start=date(2025, 1, 31), today=date(2025, 1, 31))
+    log(rx, date(2025, 1, 31))
+    log(rx, date(2025, 2, 25))
+    assert live_dues(rx)[:3] == [date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 25)]
+
+
+@pytest.mark.django_db
+def test_missed_dose_extends_a_counted_phase_and_is_never_doubled(alice):
+    rx = create(alice)
+    for day in (6, 10, 13, 15, 17):
+        log(rx, date(2025, 1, day), today=date(2025, 1, 17))
+    services.prescription_replan(prescription=rx, today=date(2025, 1, 18))
+    assert rx.doses.get(due=date(2025, 1, 8)).status == "missed"
+    dues = live_dues(rx)
+    assert date(2025, 1, 20) in dues and date(2025, 3, 20) in dues
+    assert date(2025, 3, 17) not in dues
+    assert len(dues) == len(set(dues))
+
+
+@pytest.mark.django_db
+def test_voided_injection_returns_its_dose_to_missed_and_stays_visible(alice):
+    rx = create(alice)
+    shot = log(rx, date(2025, 1, 6))
+    services.injection_void(
+        injection=shot, actor=alice, reason="Logged by mistake", today=date(2025, 1, 9)
+    )
+    shot.refresh_from_db()
+    assert shot.status == Injection.Status.VOIDED and shot.reason == "Logged by mistake"
+    first = rx.doses.get(due=START)
+    assert first.injection_id is None and first.status == "missed"
+    with pytest.raises(ValidationError):
+        services.injection_void(injection=shot, actor=alice, reason="again")
+
+
+@pytest.mark.django_db
+def test_void_needs_a_reason_and_writes_nothing_without_one(alice):
+    rx = create(alice)
+    shot = log(rx, START)
+    with pytest.raises(ValidationError) as error:
+        services.injection_void(injection=shot, actor=alice, reason="  ")
+    assert "reason" in error.value.message_dict
+    shot.refresh_from_db()
+    assert shot.status == "recorded"
+
+
+@pytest.mark.django_db
+def test_too_soon_injection_needs_confirmation_and_never_moves_the_plan(alice):
+    rx = create(alice, regimen="seed-maintenance", start=date(2025, 1, 31), today=date(2025, 1, 31))
+    log(rx, date(2025, 1, 31))
+    before = live_dues(rx)
+    with pytest.raises(services.TooSoonError):
+        log(rx, date(2025, 2, 5))
+    assert Injection.objects.filter(prescription=rx).count() == 1
+    extra = log(rx, date(2025, 2, 5), confirm=True)
+    assert extra.extra is True
+    assert live_dues(rx) == before
+    assert not Dose.objects.filter(injection=extra).exists()
+
+
+@pytest.mark.django_db
+def test_correction_keeps_the_original_and_the_plan_follows_the_new_date(alice):
+    rx = create(alice, regimen="seed-maintenance", start=date(2025, 1, 31), today=date(2025, 1, 31))
+    log(rx, date(2025, 1, 31))
+    wrong = log(rx, date(2025, 2, 28), today=date(2025, 3, 5))
+    fixed = services.injection_correct(
+        injection=wrong,
+        actor=alice,
+        reason="It was on the 3rd",
+        given_on=date(2025, 3, 3),
+        today=date(2025, 3, 5),
+    )
+    wrong.refresh_from_db()
+    assert wrong.status == "corrected" and fixed.replaces_id == wrong.pk
+    assert live_dues(rx)[2] == date(2025, 4, 3)
+
+
+@pytest.mark.django_db
+def test_history_rows_never_change_when_the_prescription_changes(alice):
+    rx = create(alice)
+    for day in (6, 8, 10):
+        log(rx, date(2025, 1, day), today=date(2025, 1, 12))
+    services.prescription_replan(prescription=rx, today=date(2025, 1, 12))
+    injections = list(Injection.objects.filter(prescription=rx).order_by("pk").values())
+    settled = list(
+        rx.doses.filter(due__lt=date(2025, 1, 12))
+        .order_by("due")
+        .values("due", "dose_mcg", "status", "injection_id", "earliest", "latest")
+    )
+    summary = services.prescription_update(
+        prescription=rx,
+        actor=alice,
+        changes={"dose_mcg": 1500, "brand": "Cobalin-H"},
+        today=date(2025, 1, 12),
+    )
+    assert set(summary.fields) == {"dose_mcg", "brand"}
+    assert list(Injection.objects.filter(prescription=rx).order_by("pk").values()) == injections
+    assert (
+        list(
+            rx.doses.filter(due__lt=date(2025, 1, 12))
+            .order_by("due")
+            .values("due", "dose_mcg", "status", "injection_id", "earliest", "latest")
+        )
+        == settled
+    )
+    assert rx.doses.get(due=date(2025, 1, 13)).dose_mcg == 1500
+    version = PrescriptionVersion.objects.get(prescription=rx)
+    assert version.snapshot["dose_mcg"] == 1000 and version.number == 1
+    rx.refresh_from_db()
+    assert rx.version == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("dose", "strength", "field", "words"),
+    [
+        (6000, 1000, "dose_mcg", "mg"),
+        (1, 1000, "dose_mcg", "1000 mcg"),
+        (1000, 1, "strength_mcg_per_ml", "1000"),
+        (1000, 10000, "strength_mcg_per_ml", "outside"),
+        (5000, 1000, "dose_mcg", "5.00 mL"),
+    ],
+)
+def test_unit_confusion_is_refused_with_a_reason_and_nothing_written(
+    alice, dose, strength, field, words
+):
+    with pytest.raises(ValidationError) as error:
+        create(alice, dose_mcg=dose, strength_mcg_per_ml=strength)
+    assert words in " ".join(error.value.message_dict[field])
+    assert not Prescription.objects.exists() and not Dose.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("start", [date(2010, 1, 1), date(2027, 6, 1)])
+def test_start_date_far_away_is_refused(alice, start):
+    with pytest.raises(ValidationError) as error:
+        create(alice, start=start, today=date(2026, 1, 1))
+    assert "start_date" in error.value.message_dict
+    assert not Prescription.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [date(2025, 1, 5), date(2025, 1, 10)])
+def test_injection_before_start_or_in_future_is_refused(alice, day):
+    rx = create(alice)
+    with pytest.raises(ValidationError) as error:
+        log(rx, day, today=date(2025, 1, 8))
+    assert "given_on" in error.value.message_dict
+    assert not Injection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_form_sent_twice_records_one_injection(alice):
+    rx = create(alice)
+    first = log(rx, START, client_token="abc123")
+    second = log(rx, START, client_token="abc123")
+    assert first.pk == second.pk
+    assert Injection.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_closing_an_open_phase_starts_maintenance_by_the_handover_rule(alice):
+    rx = create(alice, regimen="bnf-neuro", today=date(2025, 1, 6))
+    assert not rx.doses.filter(phase__kind="maintenance").exists()
+    loading = rx.phases.get(order=0)
+    services.phase_close(
+        phase=loading, actor=alice, closed_on=date(2025, 1, 20), today=date(2025, 1, 21)
+    )
+    dues = live_dues(rx)
+    assert dues[7] == date(2025, 1, 20)
+    assert dues[8:10] == [date(2025, 3, 20), date(2025, 5, 20)]
+    with pytest.raises(ValidationError):
+        services.phase_close(
+            phase=loading, actor=alice, closed_on=date(2025, 1, 21), today=date(2025, 1, 21)
+        )
+    maintenance = Phase.objects.get(prescription=rx, order=1)
+    with pytest.raises(ValidationError):
+        services.phase_close(
+            phase=maintenance, actor=alice, closed_on=date(2025, 1, 21), today=date(2025, 1, 21)
+        )
+
+
+@pytest.mark.django_db
+def test_a_second_active_prescription_is_refused(alice):
+    create(alice)
+    with pytest.raises(ValidationError):
+        create(alice, regimen="cdc-weekly")
+    assert Prescription.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_extend_horizons_keeps_twelve_months_ahead_and_is_idempotent(alice):
+    import datetime as dt
+
+    rx = create(alice, regimen="seed-maintenance", start=date(2025, 1, 31), today=date(2025, 1, 31))
+    later = dt.datetime(2025, 9, 1, 12, tzinfo=dt.UTC)
+    assert services.extend_horizons(now=later) == 1
+    assert max(live_dues(rx)) >= date(2026, 8, 31)
+    assert services.extend_horizons(now=later) == 0
