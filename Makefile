@@ -46,6 +46,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 test: install-dev vendor lint
+	@# With DATABASE_URL set (PostgreSQL in CI) the service tests also run on SQLite first.
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+		echo "schedule services on SQLite:"; \
+		env -u DATABASE_URL $(BIN)/python -m pytest -q tests/schedules/test_services.py; \
+	fi
 	$(BIN)/python -m pytest
 
 bench: install-dev
