@@ -95,7 +95,9 @@ class PhaseSpec:
     count: int | None = None
     duration_days: int | None = None
     grace_days: int | None = None  # None = default grace from the cadence
-    closed_on: date | None = None  # only meaningful for bound="open"
+    # An open phase ends when a clinician closes it; any other phase can be cut short the same
+    # way when a schedule changes (its doses after this date go, the next phase takes over).
+    closed_on: date | None = None
 
     def grace(self) -> int:
         return self.cadence.default_grace() if self.grace_days is None else self.grace_days
@@ -237,8 +239,6 @@ def _bound_problems(phase: PhaseSpec) -> list[str]:
         problems.append("a phase bound by duration needs at least 1 day.")
     if phase.bound != "duration" and phase.duration_days is not None:
         problems.append("only a phase bound by duration takes a duration.")
-    if phase.bound != "open" and phase.closed_on is not None:
-        problems.append("only an open phase can be closed.")
     return problems
 
 
@@ -248,7 +248,7 @@ def _ordering_problems(phases: Sequence[PhaseSpec]) -> list[str]:
     still_open: int | None = None  # number of an earlier open phase nobody has closed yet
     last_close: tuple[int, date] | None = None
     for number, phase in enumerate(phases, start=1):
-        if phase.bound == "ongoing" and number != last:
+        if phase.bound == "ongoing" and number != last and phase.closed_on is None:
             problems.append(f"Phase {number}: an ongoing phase must be the last phase.")
         if phase.bound != "open":
             continue
@@ -395,15 +395,19 @@ def _plan_phase(
 
 
 def _last_due(phase: PhaseSpec, first_due: date, until: date) -> date | None:
-    """The last date a dose of this phase may fall on; None for a counted phase."""
+    """The last date a dose of this phase may fall on; None for a counted phase not cut short."""
     if phase.bound == "duration":
         # "Doses dated before first dose + duration", so the last allowed day is one earlier.
-        return first_due + timedelta(days=(phase.duration_days or 1) - 1)
-    if phase.bound == "open" and phase.closed_on is not None:
+        last = first_due + timedelta(days=(phase.duration_days or 1) - 1)
+    elif phase.bound == "count":
+        last = None
+    elif phase.closed_on is not None:
         return phase.closed_on
-    if phase.bound == "count":
-        return None
-    return until
+    else:
+        last = until
+    if phase.closed_on is not None:
+        return phase.closed_on if last is None else min(last, phase.closed_on)
+    return last
 
 
 class _Stepper(Protocol):

@@ -549,6 +549,66 @@ def test_counted_only_plan_ends_and_has_no_next_dose_once_all_taken() -> None:
     assert result.next_dose() is None
 
 
+def test_handover_after_an_early_injection_skips_days_that_dose_already_covered() -> None:
+    # A monthly dose given a week early, then a daily phase: counting one day on from the
+    # injection would land on or before the monthly dose's own date, so the grid moves on.
+    phases = [
+        PhaseSpec("maintenance", Cadence("month"), 1000, "count", count=1),
+        PhaseSpec("repletion", Cadence("day"), 1000, "count", count=2),
+    ]
+    result = plan(
+        phases,
+        start=d("2025-01-10"),
+        given=injections("2025-01-03"),
+        today=d("2025-01-03"),
+        until=d("2025-01-31"),
+    )
+
+    assert result.doses[0].given_on == d("2025-01-03")
+    assert dues(result, 1) == ["2025-01-11", "2025-01-12"]
+
+
+def test_handover_after_an_early_injection_counts_from_the_injection_date() -> None:
+    # Rule 5: the last weekly dose (02-09) given on 02-07 starts monthly from 02-07.
+    daily = [f"2025-01-{day:02d}" for day in range(6, 13)]
+    weekly = ["2025-01-19", "2025-01-26", "2025-02-02", "2025-02-07"]
+    result = plan_regimen(
+        "afp-daily-weekly-monthly",
+        "2025-01-06",
+        given=injections(*daily, *weekly),
+        today="2025-02-07",
+        until="2025-04-30",
+    )
+
+    assert dues(result, 1)[-1] == "2025-02-09"
+    assert dues(result, 2) == ["2025-03-07", "2025-04-07"]
+
+
+def test_injections_before_the_start_are_extra() -> None:
+    result = plan_regimen(
+        "seed-maintenance", "2025-01-31", given=injections("2024-12-01"), today="2025-01-31"
+    )
+
+    assert [injection.given_on for injection in result.extra] == [d("2024-12-01")]
+
+
+def test_ids_that_do_not_compare_still_give_a_stable_answer() -> None:
+    given = [Given(id="x", given_on=d("2025-01-06")), Given(id=7, given_on=d("2025-01-06"))]
+    forwards = plan_regimen("seed-repletion", "2025-01-06", given=given)
+    backwards = plan_regimen("seed-repletion", "2025-01-06", given=given[::-1])
+
+    assert forwards == backwards
+
+
+def test_horizon_before_the_start_plans_no_ongoing_doses() -> None:
+    result = plan(
+        [monthly()], start=d("2025-01-06"), given=[], today=d("2025-01-01"), until=d("2025-01-01")
+    )
+
+    assert result.doses == ()
+    assert result.next_dose() is None
+
+
 # --- weekday cadence --------------------------------------------------------------------------
 
 
@@ -685,10 +745,6 @@ def test_cadence_describe_and_approx_days(cadence: Cadence, text: str, days: int
         ([PhaseSpec("repletion", Cadence("day"), 1000, "duration")], "at least 1 day"),
         ([PhaseSpec("repletion", Cadence("day"), 1000, "ongoing", count=3)], "only a counted"),
         (
-            [PhaseSpec("repletion", Cadence("day"), 1000, "ongoing", closed_on=date(2025, 1, 1))],
-            "only an open",
-        ),
-        (
             [PhaseSpec("maintenance", Cadence("day", 2), 1000, "ongoing", grace_days=2)],
             "shorter than",
         ),
@@ -771,3 +827,50 @@ def test_regimen_phase_shapes_named_in_the_brief() -> None:
 def test_unknown_regimen_lists_the_valid_slugs() -> None:
     with pytest.raises(KeyError, match="seed-repletion.*afp-daily-weekly-monthly"):
         regimens.get("nope")
+
+
+def test_an_ongoing_phase_cut_short_hands_over_to_the_next_one() -> None:
+    # A change of maintenance interval: the old phase ends, the new one follows rule 5.
+    phases = [
+        PhaseSpec("maintenance", Cadence("month"), 1000, "ongoing", closed_on=date(2025, 3, 10)),
+        PhaseSpec("maintenance", Cadence("month", 2), 1000, "ongoing"),
+    ]
+    result = plan(
+        phases, start=date(2025, 1, 6), given=[], today=date(2025, 1, 6), until=date(2025, 9, 30)
+    )
+    assert [d.due for d in result.doses] == [
+        date(2025, 1, 6),
+        date(2025, 2, 6),
+        date(2025, 3, 6),
+        date(2025, 5, 6),
+        date(2025, 7, 6),
+        date(2025, 9, 6),
+    ]
+    assert [d.phase_index for d in result.doses] == [0, 0, 0, 1, 1, 1]
+
+
+def test_a_counted_phase_cut_short_keeps_only_doses_up_to_the_date() -> None:
+    phases = [
+        PhaseSpec(
+            "repletion", Cadence("day", 2), 1000, "count", count=7, closed_on=date(2025, 1, 10)
+        ),
+        PhaseSpec("maintenance", Cadence("month"), 1000, "ongoing"),
+    ]
+    result = plan(
+        phases, start=date(2025, 1, 6), given=[], today=date(2025, 1, 6), until=date(2025, 3, 31)
+    )
+    assert [d.due for d in result.doses] == [
+        date(2025, 1, 6),
+        date(2025, 1, 8),
+        date(2025, 1, 10),
+        date(2025, 2, 10),
+        date(2025, 3, 10),
+    ]
+
+
+def test_an_unclosed_ongoing_phase_must_still_be_last() -> None:
+    phases = [
+        PhaseSpec("maintenance", Cadence("month"), 1000, "ongoing"),
+        PhaseSpec("maintenance", Cadence("month", 2), 1000, "ongoing"),
+    ]
+    assert any("must be the last" in message for message in validate_phases(phases))
