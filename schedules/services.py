@@ -470,6 +470,58 @@ def phase_close(
     return phase
 
 
+def maintenance_interval_change(
+    *,
+    prescription: Prescription,
+    actor: User,
+    unit: str,
+    every: int,
+    every_max: int | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> Phase:
+    """A new maintenance interval from today on: settled doses stay, later ones follow it.
+
+    Before maintenance has begun the phase is simply changed; once it has, it is cut short
+    today and a new maintenance phase takes over by the handover rule.
+    """
+    today = today or local_today(prescription.patient)
+    cadence = engine.Cadence(unit, every, every_max)
+    with transaction.atomic():
+        Prescription.objects.select_for_update().get(pk=prescription.pk)
+        phases = list(prescription.phases.order_by("order"))
+        last = phases[-1]
+        if last.kind != "maintenance" or last.bound != "ongoing" or last.closed_on:
+            raise ValidationError("This prescription has no ongoing maintenance phase to change.")
+        if last.cadence() == cadence:
+            raise ValidationError({"every": "That is already the maintenance interval."})
+        spec = engine.PhaseSpec("maintenance", cadence, last.dose_mcg, "ongoing")
+        if problems := engine.validate_phases([spec]):
+            raise ValidationError({"every": [p.removeprefix("Phase 1: ") for p in problems]})
+        current = Prescription.objects.get(pk=prescription.pk)
+        _keep_version(current, actor=actor, reason=reason or f"Maintenance {cadence.describe()}")
+        started = last.doses.filter(due__lte=today).exclude(status=Dose.Status.CANCELLED).exists()
+        if started:
+            Phase.objects.filter(pk=last.pk).update(closed_on=today)
+            phase = Phase.from_spec(spec, order=last.order + 1, prescription=current)
+            phase.grace_days = last.grace_days if last.unit == unit else None
+            phase.save()
+        else:
+            Phase.objects.filter(pk=last.pk).update(unit=unit, every=every, every_max=every_max)
+            phase = Phase.objects.get(pk=last.pk)
+        prescription_replan(prescription=current, today=today)
+        log_action(
+            actor=actor,
+            action="prescription.interval_changed",
+            patient=current.patient,
+            obj=phase,
+            request=request,
+            detail={"cadence": cadence.describe(), "from": str(today)},
+        )
+    return phase
+
+
 # --- injections ----------------------------------------------------------------------------
 
 
