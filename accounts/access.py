@@ -25,5 +25,18 @@ def role_required(role: str) -> Callable[[View], View]:
     return decorator
 
 
+def staff_required(view: View) -> View:
+    """Staff pages: the login page for anonymous visitors, 404 for everyone else."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 patient_required = role_required(Role.PATIENT)
 clinician_required = role_required(Role.CLINICIAN)

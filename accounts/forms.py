@@ -1,17 +1,15 @@
 """Forms for sign-up, log-in, profiles and invitations. They parse and validate only;
 services do the writing."""
 
-from zoneinfo import available_timezones
-
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 
 from .models import User
-from .validators import normalise_phone, validate_e164
+from .validators import KNOWN_TIME_ZONES, normalise_phone, validate_e164
 
-TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones())]
+TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(KNOWN_TIME_ZONES)]
 UNKNOWN_ZONE = "Pick a time zone from the list, such as Europe/London or America/New_York."
 
 
@@ -94,6 +92,10 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": "This account is switched off. Ask the practice to switch it back on.",
     }
+
+    def clean_username(self) -> str:
+        # Accounts are stored under the lower-case email; people type it in any case.
+        return self.cleaned_data["username"].strip().lower()
 
 
 class PatientProfileForm(forms.Form):

@@ -148,21 +148,40 @@ class CareLink(models.Model):
         return f"{self.clinician} → {self.invited_email} ({self.status})"
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk writes would bypass the model's guards, so they are refused here as well."""
+
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events are append-only.")
+
+    def bulk_update(self, objs: object, fields: object, batch_size: int | None = None) -> int:
+        raise PermissionError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
-    """One row per change to a care link or to health data. Rows are never changed."""
+    """One row per change to a care link or to health data. Rows are never changed.
+
+    A user with an audit trail cannot be deleted (PROTECT): nulling the references would
+    rewrite history, so such accounts are switched off instead.
+    """
 
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_actions"
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_actions"
     )
     action = models.CharField(max_length=64)
     patient = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from reminders.services import profile_changed as reminders_profile_changed
+
 from .audit import log_action
 from .models import CareLink, ClinicianProfile, PatientProfile, Role, User
 
@@ -66,6 +68,7 @@ def patient_profile_update(
 ) -> PatientProfile:
     profile = PatientProfile.objects.select_for_update().get(user=user)
     before = {"time_zone": profile.time_zone, "mobile": profile.mobile}
+    before_time = profile.reminder_time
     profile.display_name = display_name
     profile.time_zone = time_zone
     profile.mobile = mobile
@@ -74,6 +77,11 @@ def patient_profile_update(
     profile.save()
     after = {"time_zone": profile.time_zone, "mobile": profile.mobile}
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    reminders_profile_changed(
+        patient=user,
+        zone_changed="time_zone" in changed,
+        time_changed=before_time != profile.reminder_time,
+    )
     log_action(
         actor=user,
         action="profile.updated",

@@ -1,5 +1,6 @@
 """Account pages: sign-up, log-in throttling response, profile and the patient's care team."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -20,16 +21,34 @@ LOCKED_OUT = (
 )
 
 
+def throttle_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The account key django-axes counts failures under: the email as the login form cleans it.
+
+    Without this axes looks for an "email" credential, finds none, and never counts per account.
+    """
+    value = (credentials or {}).get("username") or request.POST.get("username")
+    return value.strip().lower() if value else None
+
+
 def locked_out(
-    request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
 ) -> HttpResponse:
-    """django-axes calls this once an account or address has too many failures."""
-    form = LoginForm(request, data=request.POST or None)
-    form.is_valid = lambda: False  # type: ignore[method-assign]
+    """django-axes calls this when the failures of an account or address reach the limit.
+
+    The attempt that reaches the limit was checked like any other, so it keeps its normal
+    answer; every attempt after it is refused before the password is looked at. The form is
+    not bound: validating it again would count one more failure.
+    """
+    failures = getattr(request, "axes_failures_since_start", None) or 0
+    if original_response is not None and failures <= settings.AXES_FAILURE_LIMIT:
+        return original_response
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     return render(
         request,
         "registration/login.html",
-        {"form": form, "locked_out_message": LOCKED_OUT},
+        {"form": form, "locked_out_message": LOCKED_OUT, "next": request.POST.get("next", "")},
         status=429,
     )
 
@@ -171,7 +190,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.CLINICIAN:
         return redirect("clinic:patients")
     if user.role == Role.PATIENT:
-        return patient_home(request)
+        from schedules.views import home as patient_pages_home  # patients' pages live there
+
+        return patient_pages_home(request)
     return render(request, "home_staff.html")
 
 

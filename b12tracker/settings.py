@@ -136,6 +136,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_CALLABLE = "accounts.views.throttle_username"
 AXES_RESET_ON_SUCCESS = True
+# Refused attempts are counted too (axes' default, stated because locked_out relies on it:
+# a count above the limit means the attempt was refused unchecked).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
@@ -232,10 +235,30 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60, minimum=1)
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
+# Reminder sweeps: how often beat ticks them, how long a claimed message stays claimed, and
+# the hour (UTC) of each clinician's daily flag digest.
+SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=1)
+FLAG_DIGEST_HOUR = env_int("FLAG_DIGEST_HOUR", 7)
+if FLAG_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured("FLAG_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
+_sweep = {"schedule": float(SWEEP_SECONDS), "options": {"expires": max(SWEEP_SECONDS, 30)}}
 # Every periodic task lives here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "extend-horizons": {"task": "schedules.tasks.extend_schedule_horizons", "schedule": 3600.0},
+    "plan-notifications": {"task": "reminders.tasks.plan_notifications", **_sweep},
+    "dispatch-notifications": {"task": "reminders.tasks.dispatch_notifications", **_sweep},
+    "flag-missed-doses": {"task": "reminders.tasks.flag_missed_doses", **_sweep},
+    "nudge-unlogged-doses": {"task": "reminders.tasks.nudge_unlogged_doses", **_sweep},
+    "plan-flag-digests": {"task": "reminders.tasks.plan_flag_digests", **_sweep},
+    # Review flags (overdue maintenance, repeated misses, loading and 3-month reviews) move
+    # by the day: every 15 minutes is plenty.
+    "raise-review-flags": {
+        "task": "monitoring.tasks.raise_review_flags",
+        "schedule": 900.0,
+        "options": {"expires": 900},
+    },
 }
 
 # HTTPS: one switch for the whole set, on behind a TLS-terminating proxy.

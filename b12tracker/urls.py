@@ -8,7 +8,8 @@ from accounts.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("me/", include("schedules.urls")),
     path("clinic/", include("clinic.urls")),
-    path("ops/", include("reminders.urls")),
+    path("", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,15 +1,42 @@
-"""The one helper that renders and sends every email: templates/emails/KIND.subject.txt and
-KIND.body.txt. The Message-ID carries a stable key, so a resend can be recognised."""
+"""The one helper that renders every message: templates/emails/KIND.subject.txt and
+KIND.body.txt for email, templates/sms/KIND.txt for text messages (plain ASCII)."""
+
+import unicodedata
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+
+_ASCII_LOOKALIKES = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u00b5": "mc",
+    }
+)
 
 
 def render_email(*, kind: str, context: dict) -> tuple[str, str]:
     subject = render_to_string(f"emails/{kind}.subject.txt", context).strip()
     body = render_to_string(f"emails/{kind}.body.txt", context)
     return " ".join(subject.split()), body
+
+
+def to_ascii(text: str) -> str:
+    """Plain ASCII: one non-ASCII character (even a non-breaking space) doubles an SMS's cost."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_LOOKALIKES))
+    return decomposed.encode("ascii", "ignore").decode("ascii")
+
+
+def render_sms(*, kind: str, context: dict) -> str:
+    """One short line of ASCII text; template line breaks and indents are collapsed."""
+    return to_ascii(" ".join(render_to_string(f"sms/{kind}.txt", context).split()))
 
 
 def message_id(key: str) -> str:

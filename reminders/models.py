@@ -1,13 +1,16 @@
-"""Rows the Celery sweeps write: one tick record per periodic task.
+"""Reminder rows: sweep ticks, each patient's reminder preferences and the outbox.
 
-The status page reads them to tell staff whether beat and the workers are alive.
+The status page reads the ticks and the outbox; the sweeps write them.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+
+from accounts.validators import validate_e164
 
 
 class SweepTick(models.Model):
@@ -41,3 +44,184 @@ class SweepTick(models.Model):
 def heartbeat_is_stale(*, now: datetime | None = None, after: timedelta) -> bool:
     tick = SweepTick.objects.filter(name="heartbeat").first()
     return tick is None or tick.is_stale(now=now or timezone.now(), after=after)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Kind(models.TextChoices):
+    UPCOMING = "upcoming", "Day-before reminder"
+    DUE = "due", "Day-of reminder"
+    NUDGE = "nudge", "Evening nudge"
+    MISSED = "missed", "Missed dose"
+    BOOKING = "booking", "Booking reminder"
+    FLAG_DIGEST = "flag_digest", "Flag digest"
+
+
+# Kinds about one dose that stop mattering once the dose is taken, missed or cancelled.
+DOSE_REMINDER_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.NUDGE, Kind.BOOKING)
+
+
+class ReminderPreference(models.Model):
+    """How and when one patient wants reminders. Created on demand with the defaults."""
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    email_enabled = models.BooleanField("Send reminders by email", default=True)
+    email_disabled_reason = models.CharField(max_length=200, blank=True)
+    sms_enabled = models.BooleanField("Send reminders by text message", default=False)
+    sms_number = models.CharField(
+        "verified mobile number", max_length=16, blank=True, validators=[validate_e164]
+    )
+    sms_verified_at = models.DateTimeField(null=True, blank=True)
+    sms_disabled_reason = models.CharField(max_length=200, blank=True)
+    sms_pending_number = models.CharField(max_length=16, blank=True, validators=[validate_e164])
+    sms_code_hash = models.CharField(max_length=128, blank=True)
+    sms_code_sent_at = models.DateTimeField(null=True, blank=True)
+    sms_code_expires_at = models.DateTimeField(null=True, blank=True)
+    sms_code_attempts = models.PositiveSmallIntegerField(default=0)
+    upcoming_enabled = models.BooleanField("Remind me the day before", default=True)
+    upcoming_time = models.TimeField("Day-before reminder time", default=time(18, 0))
+    due_enabled = models.BooleanField("Remind me on the day", default=True)
+    due_time = models.TimeField("Day-of reminder time", default=time(9, 0))
+    nudge_enabled = models.BooleanField("Nudge me in the evening if not logged", default=True)
+    nudge_time = models.TimeField("Evening nudge time", default=time(19, 0))
+    missed_enabled = models.BooleanField("Tell me when a dose is missed", default=True)
+    booking_enabled = models.BooleanField("Remind me to book nurse appointments", default=True)
+    booking_days_before = models.PositiveSmallIntegerField(
+        "Days before a nurse-given dose", default=14
+    )
+    quiet_start = models.TimeField("No texts from", default=time(21, 0))
+    quiet_end = models.TimeField("No texts until", default=time(8, 0))
+    detailed_messages = models.BooleanField(
+        "Detailed messages (name the medicine and dose)", default=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking_days_before__gte=1) & Q(booking_days_before__lte=60),
+                name="preference_booking_days_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sms_enabled=False) | ~Q(sms_number=""),
+                name="preference_sms_needs_verified_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["sms_number"], name="preference_sms_number_idx")]
+
+    def __str__(self) -> str:
+        return f"Reminder preferences of {self.patient_id}"
+
+    def kind_enabled(self, kind: str) -> bool:
+        return bool(getattr(self, f"{kind}_enabled", False))
+
+    def time_for(self, kind: str) -> time:
+        return {Kind.UPCOMING: self.upcoming_time, Kind.NUDGE: self.nudge_time}.get(
+            kind, self.due_time
+        )
+
+    @property
+    def sms_ready(self) -> bool:
+        return self.sms_enabled and bool(self.sms_number) and not self.sms_disabled_reason
+
+    @property
+    def email_ready(self) -> bool:
+        return self.email_enabled and not self.email_disabled_reason
+
+    def channels(self) -> list[str]:
+        """Channels a reminder goes out on right now, email first."""
+        return [
+            channel
+            for channel, ready in ((Channel.EMAIL, self.email_ready), (Channel.SMS, self.sms_ready))
+            if ready
+        ]
+
+
+class Notification(models.Model):
+    """The outbox: one row per message to send. Planning twice is harmless (unique keys)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    dose = models.ForeignKey(
+        "schedules.Dose",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    # Rows with no dose (the flag digest) are kept unique by this key instead.
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    scheduled_for = models.DateTimeField(help_text="The intended instant, from the home zone.")
+    next_attempt_at = models.DateTimeField(help_text="Not sent before this instant.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dose", "kind", "channel"],
+                condition=Q(dose__isnull=False),
+                name="notification_once_per_dose_kind_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_dedupe_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose__isnull=False) | ~Q(dedupe_key=""),
+                name="notification_has_dose_or_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "cancelled"]),
+                name="notification_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "sms"]), name="notification_channel_valid"
+            ),
+        ]
+        indexes = [
+            # Partial indexes: the sweeps read the few live rows, never the sent history.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="notification_pending_idx",
+            ),
+            models.Index(
+                fields=["lease_until"],
+                condition=Q(status="sending"),
+                name="notification_sending_idx",
+            ),
+            models.Index(fields=["status", "sent_at"], name="notification_status_sent_idx"),
+            models.Index(fields=["recipient", "status"], name="notification_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.channel} #{self.pk} ({self.status})"
+
+    @property
+    def message_key(self) -> str:
+        """The idempotency key every message of this row carries (email Message-ID)."""
+        return f"notification-{self.pk}"

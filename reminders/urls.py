@@ -1,6 +1,15 @@
+"""Reminder URLs: staff operations under ops/, the patient's reminder pages under reminders/."""
+
 from django.urls import path
 
 from . import views
 
 app_name = "reminders"
-urlpatterns = [path("status/", views.system_status, name="status")]
+urlpatterns = [
+    path("ops/status/", views.system_status, name="status"),
+    path("reminders/", views.preferences, name="preferences"),
+    path("reminders/sms/code/", views.sms_send_code, name="sms_send_code"),
+    path("reminders/sms/verify/", views.sms_check_code, name="sms_check_code"),
+    path("reminders/sms/off/", views.sms_off, name="sms_off"),
+    path("reminders/sms/inbound/", views.sms_inbound, name="sms_inbound"),
+]

@@ -1,14 +1,148 @@
-"""Staff-only operations pages: the system status page."""
+"""Reminder pages: the patient's preferences and SMS verification, the provider's STOP
+webhook, and the staff-only system status page."""
 
-from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.forms.models import model_to_dict
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from .selectors import worker_status
+from accounts.access import patient_required, staff_required
+
+from . import services
+from .forms import PreferenceForm, SmsCodeForm, SmsNumberForm
+from .selectors import channel_problems, outbox_status, worker_status
 
 
-@staff_member_required(login_url="accounts:login")
+@staff_required
 def system_status(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    return render(request, "reminders/status.html", {"status": worker_status(now=now), "now": now})
+    return render(
+        request,
+        "reminders/status.html",
+        {"status": worker_status(now=now), "outbox": outbox_status(now=now), "now": now},
+    )
+
+
+def _attach(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item)
+    else:
+        form.add_error(None, error)
+
+
+def _page(request: HttpRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
+    pref = services.preference_get(patient=request.user)
+    profile = request.user.patient_profile
+    context = {
+        "pref": pref,
+        "form": forms.get("form")
+        or PreferenceForm(
+            initial=model_to_dict(pref, fields=services.EDITABLE),
+            sms_available=bool(pref.sms_number),
+        ),
+        "number_form": forms.get("number_form")
+        or SmsNumberForm(initial={"mobile": pref.sms_pending_number or profile.mobile}),
+        "code_form": forms.get("code_form") or SmsCodeForm(),
+        "problems": channel_problems(patient=request.user),
+        "time_zone": profile.time_zone,
+    }
+    return render(request, "reminders/preferences.html", context, status=status)
+
+
+@patient_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _page(request)
+    pref = services.preference_get(patient=request.user)
+    form = PreferenceForm(request.POST, sms_available=bool(pref.sms_number))
+    if form.is_valid():
+        try:
+            services.preference_update(
+                patient=request.user, values=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, "Your reminder settings are saved.")
+            return redirect("reminders:preferences")
+    return _page(request, form=form, status=400)
+
+
+@require_POST
+@patient_required
+def sms_send_code(request: HttpRequest) -> HttpResponse:
+    form = SmsNumberForm(request.POST)
+    if form.is_valid():
+        number = form.cleaned_data["mobile"]
+        try:
+            services.sms_verification_start(patient=request.user, number=number, request=request)
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(
+                request, f"We are texting a code to {number}. It can take a minute to arrive."
+            )
+            return redirect(reverse("reminders:preferences") + "#sms")
+    return _page(request, number_form=form, status=400)
+
+
+@require_POST
+@patient_required
+def sms_check_code(request: HttpRequest) -> HttpResponse:
+    form = SmsCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            pref = services.sms_verification_check(
+                patient=request.user, code=form.cleaned_data["code"], request=request
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, f"{pref.sms_number} is confirmed. Text reminders are now on.")
+            return redirect(reverse("reminders:preferences") + "#sms")
+    return _page(request, code_form=form, status=400)
+
+
+@require_POST
+@patient_required
+def sms_off(request: HttpRequest) -> HttpResponse:
+    services.sms_turn_off(patient=request.user, request=request)
+    messages.success(request, "Text reminders are off. Email reminders carry on if they are on.")
+    return redirect(reverse("reminders:preferences") + "#sms")
+
+
+def _signature_ok(request: HttpRequest) -> bool:
+    """Twilio signs the URL it called and the form fields with the account's auth token."""
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token:
+        return True  # no provider configured (file, console or locmem backends)
+    from twilio.request_validator import RequestValidator
+
+    signature = request.headers.get("X-Twilio-Signature", "")
+    validator = RequestValidator(token)
+    params = request.POST.dict()
+    urls = {request.build_absolute_uri(), settings.SITE_URL + request.get_full_path()}
+    return any(validator.validate(url, params, signature) for url in urls)
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    """The provider's webhook for replies: STOP (and its synonyms) turns texts off."""
+    if not _signature_ok(request):
+        return HttpResponseForbidden("Bad signature")
+    number = request.POST.get("From", "").strip()
+    if number and services.is_stop_word(request.POST.get("Body", "")):
+        services.sms_stop_received(number=number)
+    return HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', content_type="text/xml"
+    )

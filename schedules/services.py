@@ -104,6 +104,9 @@ def prescription_replan(*, prescription: Prescription, today: date | None = None
         today = today or local_today(locked.patient)
         plan, phases = compute_plan(locked, today=today)
         result = _sync_doses(locked, plan, phases)
+        from monitoring.services import missed_doses_changed  # monitoring imports schedules
+
+        missed_doses_changed(prescription=locked, newly_missed=result.newly_missed, today=today)
         until = max(today, locked.start_date) + HORIZON
         if locked.planned_until != until:
             Prescription.objects.filter(pk=locked.pk).update(planned_until=until)
@@ -624,7 +627,8 @@ def injection_log(
     patient = prescription.patient
     today = today or local_today(patient)
     route = route or prescription.route
-    dose_mcg = dose_mcg or _planned_dose_on(prescription, given_on)
+    if dose_mcg is None:  # 0 is a typing slip to refuse, not "the planned dose"
+        dose_mcg = _planned_dose_on(prescription, given_on)
     errors = _injection_errors(
         prescription=prescription,
         given_on=given_on,

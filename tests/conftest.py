@@ -88,6 +88,12 @@ def staff(db):
 
 
 @pytest.fixture
+def cast(alice, bob, charlie, dave, staff) -> dict:
+    """The whole cast by name, for tests that loop over who is asking."""
+    return {"alice": alice, "bob": bob, "charlie": charlie, "dave": dave, "staff": staff}
+
+
+@pytest.fixture
 def client_for(client):
     """A test client logged in as the given user."""
 

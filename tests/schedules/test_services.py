@@ -345,3 +345,14 @@ def test_a_bad_or_unchanged_interval_is_refused_and_nothing_written(alice, every
     assert "every" in error.value.message_dict
     assert list(rx.doses.values_list("due", "status")) == before
     assert not PrescriptionVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_dose_of_zero_is_refused_not_replaced_by_the_planned_dose(alice):
+    rx = create(alice)
+
+    with pytest.raises(ValidationError) as error:
+        log(rx, START, dose_mcg=0)
+
+    assert "positive number of micrograms" in str(error.value.message_dict["dose_mcg"])
+    assert not Injection.objects.exists()

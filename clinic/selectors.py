@@ -1,0 +1,467 @@
+"""Reads for the clinician's patients page, its CSV export and the flags inbox.
+
+The list is sorted, filtered and paginated in SQL; the figures of a page's rows come from a
+few grouped queries, so a page costs the same number of queries for 10 patients or 10,000.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import reduce
+from operator import or_
+from zoneinfo import ZoneInfo
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import CareLink, PatientProfile, Role, User
+from monitoring.models import Flag
+from schedules.models import Dose, Injection, Phase, PhaseKind, Prescription
+
+PAGE_SIZE = 50
+WINDOW = timedelta(days=90)
+OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
+UNRESOLVED = (Flag.Status.OPEN, Flag.Status.ACKNOWLEDGED)
+
+# The metric definitions, once, on Dose rows (the page's "how these are counted" note says
+# the same in words). Only a recorded, non-extra injection counts: a voided or corrected one
+# never does, its replacement does; an extra injection is not a dose.
+COUNTED = Q(injection__status=Injection.Status.RECORDED, injection__extra=False)
+ON_TIME = COUNTED & Q(injection__given_on__lte=F("due"))
+LATE = COUNTED & Q(injection__given_on__gt=F("due"))
+MISSED = Q(status=Dose.Status.MISSED)
+
+
+class Band(TextChoices):
+    """Adherence over the last 90 days: doses taken (on time or late) of doses taken or missed."""
+
+    GOOD = "good", "90% or more taken"
+    FAIR = "fair", "70–89% taken"
+    POOR = "poor", "Under 70% taken"
+    NONE = "none", "Nothing due yet"
+
+
+def band_for(taken: int, missed: int) -> str:
+    """The band in Python; `_band_expression` is the same rule in SQL (a test holds them equal)."""
+    settled = taken + missed
+    if settled == 0:
+        return Band.NONE
+    if taken * 10 >= settled * 9:
+        return Band.GOOD
+    if taken * 10 >= settled * 7:
+        return Band.FAIR
+    return Band.POOR
+
+
+def median(values: Sequence[float]) -> float | None:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if not ordered:
+        return None
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def gaps(days: Sequence[date]) -> list[int]:
+    """Days between consecutive dates (already in order)."""
+    return [(later - earlier).days for earlier, later in zip(days, days[1:], strict=False)]
+
+
+def zone_today(zone_name: str | None, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(zone_name) if zone_name else UTC).date()
+
+
+@dataclass(frozen=True)
+class Counts:
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+
+    @property
+    def taken(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def band(self) -> str:
+        return band_for(self.taken, self.missed)
+
+    @property
+    def percent_taken(self) -> int | None:
+        settled = self.taken + self.missed
+        return round(100 * self.taken / settled) if settled else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    phase: str = ""
+    flag: str = ""
+    band: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: value for name, value in vars(self).items() if value}
+
+
+@dataclass
+class PatientRow:
+    patient: User
+    today: date
+    prescription_id: int | None
+    regimen: str
+    phase: Phase | None
+    next_due: date | None
+    last_injection: date | None
+    open_flags: int
+    flag_kinds: list[str] = field(default_factory=list)
+    recent: Counts = Counts()
+    overall: Counts = Counts()
+    median_interval: float | None = None
+    prescribed: Phase | None = None  # the maintenance phase the median is compared with
+
+    @property
+    def name(self) -> str:
+        profile = getattr(self.patient, "patient_profile", None)
+        return profile.display_name if profile else self.patient.email
+
+    @property
+    def days_overdue(self) -> int:
+        if self.next_due is None:
+            return 0
+        return max(0, (self.today - self.next_due).days)
+
+    @property
+    def band(self) -> str:
+        return self.recent.band
+
+
+# --- the patients list ----------------------------------------------------------------------
+
+
+def linked_patients(*, clinician: User) -> QuerySet[User]:
+    """Patients with an active link to this clinician (Exists: never a duplicate row)."""
+    link = CareLink.objects.filter(
+        clinician=clinician, patient=OuterRef("pk"), status=CareLink.Status.ACTIVE
+    )
+    return User.objects.filter(Exists(link), role=Role.PATIENT)
+
+
+def _active_doses() -> QuerySet[Dose]:
+    return Dose.objects.filter(
+        prescription__patient=OuterRef("pk"), prescription__status=Prescription.Status.ACTIVE
+    )
+
+
+def _open_doses() -> QuerySet[Dose]:
+    return _active_doses().filter(status__in=OPEN_DOSE, injection__isnull=True).order_by("due")
+
+
+def _last_live_dose() -> QuerySet[Dose]:
+    return _active_doses().exclude(status=Dose.Status.CANCELLED).order_by("-due")
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    counted = rows.order_by().values("prescription__patient").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def patients_queryset(*, clinician: User, filters: Filters, now: datetime) -> QuerySet[User]:
+    """One row per linked patient, sorted by need: open flags, then the most overdue next dose
+    (the earliest open dose first, so overdue patients lead), then name."""
+    active = Prescription.objects.filter(patient=OuterRef("pk"), status=Prescription.Status.ACTIVE)
+    open_flags = Flag.objects.filter(patient=OuterRef("pk"), status=Flag.Status.OPEN)
+    rows = (
+        linked_patients(clinician=clinician)
+        .select_related("patient_profile")
+        .annotate(
+            rx_id=Subquery(active.values("pk")[:1]),
+            regimen=Subquery(active.values("regimen_name")[:1]),
+            next_due=Subquery(_open_doses().values("due")[:1]),
+            current_phase_id=Coalesce(
+                Subquery(_open_doses().values("phase_id")[:1]),
+                Subquery(_last_live_dose().values("phase_id")[:1]),
+                output_field=IntegerField(),
+            ),
+            last_injection=Subquery(
+                Injection.objects.filter(patient=OuterRef("pk"), status=Injection.Status.RECORDED)
+                .order_by("-given_on")
+                .values("given_on")[:1]
+            ),
+            open_flags=Coalesce(
+                Subquery(
+                    open_flags.order_by().values("patient").annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+        )
+    )
+    rows = _filtered(rows, clinician=clinician, filters=filters, now=now)
+    return rows.order_by(
+        F("open_flags").desc(),
+        F("next_due").asc(nulls_last=True),
+        "patient_profile__display_name",
+        "pk",
+    )
+
+
+def _filtered(
+    rows: QuerySet[User], *, clinician: User, filters: Filters, now: datetime
+) -> QuerySet[User]:
+    if filters.q:
+        rows = rows.filter(
+            Q(patient_profile__display_name__icontains=filters.q) | Q(email__icontains=filters.q)
+        )
+    if filters.phase:
+        kind = Coalesce(
+            Subquery(_open_doses().values("phase__kind")[:1]),
+            Subquery(_last_live_dose().values("phase__kind")[:1]),
+            output_field=CharField(),
+        )
+        rows = rows.annotate(current_phase_kind=kind).filter(current_phase_kind=filters.phase)
+    if filters.flag:
+        flagged = Flag.objects.filter(
+            patient=OuterRef("pk"), status=Flag.Status.OPEN, kind=filters.flag
+        )
+        rows = rows.filter(Exists(flagged))
+    if filters.band:
+        rows = _with_band(rows, clinician=clinician, now=now).filter(band=filters.band)
+    return rows
+
+
+def _since_expression(*, clinician: User, now: datetime) -> Case | Value:
+    """The first day of each patient's 90-day window, from their own zone's date."""
+    zones = (
+        PatientProfile.objects.filter(user__in=linked_patients(clinician=clinician))
+        .order_by()
+        .values_list("time_zone", flat=True)
+        .distinct()
+    )
+    whens = [
+        When(patient_profile__time_zone=zone, then=Value(zone_today(zone, now) - WINDOW))
+        for zone in zones
+    ]
+    default = Value(zone_today(None, now) - WINDOW)
+    return Case(*whens, default=default, output_field=DateField()) if whens else default
+
+
+def _with_band(rows: QuerySet[User], *, clinician: User, now: datetime) -> QuerySet[User]:
+    recent = _active_doses().filter(due__gte=OuterRef("since"))
+    return (
+        rows.annotate(since=_since_expression(clinician=clinician, now=now))
+        .annotate(taken_90=_count(recent.filter(COUNTED)), missed_90=_count(recent.filter(MISSED)))
+        .annotate(
+            taken_10=F("taken_90") * 10,
+            settled_9=(F("taken_90") + F("missed_90")) * 9,
+            settled_7=(F("taken_90") + F("missed_90")) * 7,
+        )
+        .annotate(band=_band_expression())
+    )
+
+
+def _band_expression() -> Case:
+    return Case(
+        When(taken_90=0, missed_90=0, then=Value(Band.NONE.value)),
+        When(taken_10__gte=F("settled_9"), then=Value(Band.GOOD.value)),
+        When(taken_10__gte=F("settled_7"), then=Value(Band.FAIR.value)),
+        default=Value(Band.POOR.value),
+        output_field=CharField(),
+    )
+
+
+# --- the figures of one page of rows --------------------------------------------------------
+
+
+def rows_for(users: Sequence[User], *, now: datetime) -> list[PatientRow]:
+    """Figures for the given (annotated) patients in four grouped queries, whatever their number
+    of doses: adherence counts, phases, open flag kinds and maintenance injection dates."""
+    users = list(users)
+    rx_ids = [user.rx_id for user in users if user.rx_id]
+    todays = {user.pk: zone_today(_zone(user), now) for user in users}
+    since = {user.rx_id: todays[user.pk] - WINDOW for user in users if user.rx_id}
+    counts = _counts(since)
+    phases = _phases(rx_ids)
+    kinds = _flag_kinds([user.pk for user in users])
+    medians = _median_intervals(rx_ids)
+    rows = []
+    for user in users:
+        own = phases.get(user.rx_id, [])
+        recent, overall = counts.get(user.rx_id, (Counts(), Counts()))
+        rows.append(
+            PatientRow(
+                patient=user,
+                today=todays[user.pk],
+                prescription_id=user.rx_id,
+                regimen=user.regimen or "",
+                phase=next((p for p in own if p.pk == user.current_phase_id), None),
+                next_due=user.next_due,
+                last_injection=user.last_injection,
+                open_flags=user.open_flags,
+                flag_kinds=kinds.get(user.pk, []),
+                recent=recent,
+                overall=overall,
+                median_interval=medians.get(user.rx_id),
+                prescribed=next((p for p in reversed(own) if p.kind == "maintenance"), None),
+            )
+        )
+    return rows
+
+
+def _zone(user: User) -> str | None:
+    profile = getattr(user, "patient_profile", None)
+    return profile.time_zone if profile else None
+
+
+def _counts(since: dict[int, date]) -> dict[int, tuple[Counts, Counts]]:
+    if not since:
+        return {}
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for rx_id, day in since.items():
+        by_day[day].append(rx_id)
+    # Each patient's window starts on their own date; at most three dates occur at once.
+    recent = reduce(or_, (Q(prescription_id__in=ids, due__gte=day) for day, ids in by_day.items()))
+    rows = (
+        Dose.objects.filter(prescription_id__in=list(since))
+        .order_by()
+        .values("prescription_id")
+        .annotate(
+            on_time_90=Count("pk", filter=ON_TIME & recent),
+            late_90=Count("pk", filter=LATE & recent),
+            missed_90=Count("pk", filter=MISSED & recent),
+            on_time=Count("pk", filter=ON_TIME),
+            late=Count("pk", filter=LATE),
+            missed=Count("pk", filter=MISSED),
+        )
+    )
+    return {
+        row["prescription_id"]: (
+            Counts(row["on_time_90"], row["late_90"], row["missed_90"]),
+            Counts(row["on_time"], row["late"], row["missed"]),
+        )
+        for row in rows
+    }
+
+
+def _phases(rx_ids: list[int]) -> dict[int, list[Phase]]:
+    phases: dict[int, list[Phase]] = defaultdict(list)
+    for phase in Phase.objects.filter(prescription_id__in=rx_ids).order_by("prescription", "order"):
+        phases[phase.prescription_id].append(phase)
+    return phases
+
+
+def _flag_kinds(patient_ids: list[int]) -> dict[int, list[str]]:
+    labels = dict(Flag.Kind.choices)
+    kinds: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Flag.objects.filter(patient_id__in=patient_ids, status=Flag.Status.OPEN)
+        .order_by("patient_id", "kind")
+        .values_list("patient_id", "kind")
+        .distinct()
+    )
+    for patient_id, kind in rows:
+        kinds[patient_id].append(labels.get(kind, kind))
+    return kinds
+
+
+def maintenance_dates(rx_ids: list[int]) -> dict[int, list[date]]:
+    """Dates of the counted injections that maintenance doses took, in order, per prescription."""
+    rows = (
+        Dose.objects.filter(prescription_id__in=rx_ids, phase__kind=PhaseKind.MAINTENANCE)
+        .filter(COUNTED)
+        .order_by("prescription_id", "injection__given_on")
+        .values_list("prescription_id", "injection__given_on")
+    )
+    dates: dict[int, list[date]] = defaultdict(list)
+    for rx_id, given_on in rows:
+        dates[rx_id].append(given_on)
+    return dates
+
+
+def _median_intervals(rx_ids: list[int]) -> dict[int, float | None]:
+    if not rx_ids:
+        return {}
+    return {rx_id: median(gaps(days)) for rx_id, days in maintenance_dates(rx_ids).items()}
+
+
+# --- what the views call ----------------------------------------------------------------------
+
+
+@dataclass
+class PatientsPage:
+    page: Page
+    rows: list[PatientRow]
+    total: int
+
+
+def patients_page(
+    *, clinician: User, filters: Filters, page_number: object, now: datetime
+) -> PatientsPage:
+    paginator = Paginator(
+        patients_queryset(clinician=clinician, filters=filters, now=now), PAGE_SIZE
+    )
+    page = paginator.get_page(page_number)
+    return PatientsPage(page=page, rows=rows_for(page.object_list, now=now), total=paginator.count)
+
+
+def export_rows(
+    *, clinician: User, filters: Filters, now: datetime, chunk: int = 500
+) -> Iterator[PatientRow]:
+    """Every row the filters select, in page order, a chunk at a time (four queries a chunk)."""
+    ids = list(
+        patients_queryset(clinician=clinician, filters=filters, now=now).values_list(
+            "pk", flat=True
+        )
+    )
+    for start in range(0, len(ids), chunk):
+        wanted = ids[start : start + chunk]
+        users = patients_queryset(clinician=clinician, filters=Filters(), now=now).filter(
+            pk__in=wanted
+        )
+        by_id = {user.pk: user for user in users}
+        yield from rows_for([by_id[pk] for pk in wanted if pk in by_id], now=now)
+
+
+def pending_invitations(*, clinician: User) -> QuerySet[CareLink]:
+    return CareLink.objects.filter(clinician=clinician, status=CareLink.Status.PENDING).order_by(
+        "invited_email"
+    )
+
+
+# --- the flags inbox ----------------------------------------------------------------------------
+
+
+def flags_for_clinician(*, clinician: User, status: str = "", kind: str = "") -> QuerySet[Flag]:
+    """Flags of patients linked to this clinician, newest first; unresolved unless asked."""
+    link = CareLink.objects.filter(
+        clinician=clinician, patient=OuterRef("patient"), status=CareLink.Status.ACTIVE
+    )
+    flags = Flag.objects.filter(Exists(link))
+    flags = flags.filter(status=status) if status else flags.filter(status__in=UNRESOLVED)
+    if kind:
+        flags = flags.filter(kind=kind)
+    return flags.select_related(
+        "patient__patient_profile", "dose__phase", "acted_by__clinician_profile"
+    ).order_by("-raised_at", "-pk")
+
+
+def flag_for_patient(*, patient: User, flag_id: int) -> Flag | None:
+    return Flag.objects.filter(pk=flag_id, patient=patient).select_related("patient").first()

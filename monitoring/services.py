@@ -1,0 +1,213 @@
+"""Writes for monitoring: missed doses become flags (and a patient message), once each.
+
+schedules.services.prescription_replan calls `missed_doses_changed` inside its transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import log_action
+from accounts.models import CareLink
+from schedules.models import Dose, PhaseKind, Prescription
+
+from .models import MISSED_KINDS, Flag
+
+OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
+WITHDRAWN = "Withdrawn automatically: an injection was logged for this dose."
+
+
+def flag_kind_for(dose: Dose) -> str:
+    if dose.phase.kind == PhaseKind.MAINTENANCE:
+        return Flag.Kind.MISSED_MAINTENANCE
+    return Flag.Kind.MISSED_LOADING
+
+
+def flag_missed_doses(
+    *, dose_ids: Iterable[int], today: date | None = None, now: datetime | None = None
+) -> list[Flag]:
+    """Doses newly missed: status `missed`, a clinician flag and a patient message saying to
+    carry on without doubling up, all in one transaction. Safe to call twice."""
+    from reminders.planner import enqueue_missed
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(dose_ids)
+        # Guarded: only a dose still open and not given turns missed here.
+        Dose.objects.filter(pk__in=ids, status__in=OPEN_DOSE, injection__isnull=True).update(
+            status=Dose.Status.MISSED
+        )
+        doses = list(
+            Dose.objects.filter(pk__in=ids, status=Dose.Status.MISSED).select_related(
+                "phase", "prescription__patient__patient_profile"
+            )
+        )
+        flags = _raise_flags(doses, now=now)
+        if doses:
+            today = today or now.astimezone(_zone(doses[0])).date()
+            enqueue_missed(doses=doses, today=today, now=now)
+    return flags
+
+
+def _zone(dose: Dose) -> ZoneInfo:
+    return ZoneInfo(dose.prescription.patient.patient_profile.time_zone)
+
+
+def _raise_flags(doses: list[Dose], *, now: datetime) -> list[Flag]:
+    """One flag per (dose, kind): those raised before are skipped, and a flagger racing this
+    one is stopped by the unique constraint (then each flag is tried on its own)."""
+    raised = set(
+        Flag.objects.filter(dose__in=doses, kind__in=MISSED_KINDS).values_list("dose_id", "kind")
+    )
+    new = [
+        Flag(
+            patient=dose.prescription.patient,
+            prescription=dose.prescription,
+            dose=dose,
+            kind=flag_kind_for(dose),
+            raised_at=now,
+        )
+        for dose in doses
+        if (dose.pk, flag_kind_for(dose)) not in raised
+    ]
+    try:
+        with transaction.atomic():  # a savepoint: a clash leaves the outer work intact
+            flags = Flag.objects.bulk_create(new)
+    except IntegrityError:
+        flags = [flag for flag in map(_create_one, new) if flag is not None]
+    for flag in flags:
+        log_action(
+            actor=None,
+            action="flag.raised",
+            patient=flag.patient,
+            obj=flag,
+            detail={"kind": flag.kind, "dose": flag.dose_id, "due": flag.dose.due.isoformat()},
+        )
+    return flags
+
+
+def _create_one(flag: Flag) -> Flag | None:
+    try:
+        with transaction.atomic():
+            flag.save()
+    except IntegrityError:
+        return None
+    return flag
+
+
+def withdraw_flags_for_taken_doses(*, prescription: Prescription, now: datetime) -> int:
+    """A dose logged after all (history entered late, a correction) is no longer missed: its
+    open missed-dose flag is resolved, with the reason, and audited."""
+    flags = list(
+        Flag.objects.filter(prescription=prescription, kind__in=MISSED_KINDS, status="open")
+        .exclude(dose__status=Dose.Status.MISSED)
+        .select_related("patient")
+    )
+    for flag in flags:
+        updated = Flag.objects.filter(pk=flag.pk, status="open").update(
+            status=Flag.Status.RESOLVED, note=WITHDRAWN, acted_at=now
+        )
+        if updated:
+            log_action(actor=None, action="flag.withdrawn", patient=flag.patient, obj=flag)
+    return len(flags)
+
+
+def missed_doses_changed(
+    *, prescription: Prescription, newly_missed: list[int], today: date
+) -> None:
+    """The hook prescription_replan calls inside its transaction, after storing the doses."""
+    now = timezone.now()
+    if newly_missed:
+        flag_missed_doses(dose_ids=newly_missed, today=today, now=now)
+    withdraw_flags_for_taken_doses(prescription=prescription, now=now)
+
+
+# --- the missed-dose sweep -------------------------------------------------------------------
+
+
+def sweep_missed_doses(*, now: datetime) -> int:
+    """Doses whose window closed in the patient's home zone are re-planned: the engine marks
+    them missed (and extends a counted phase), the hook flags them. Returns doses flagged."""
+    from schedules.services import prescription_replan
+
+    # Every zone's today is at most the UTC date + 1, so a missed dose has latest <= UTC date.
+    rows = (
+        Dose.objects.filter(
+            status__in=OPEN_DOSE,
+            injection__isnull=True,
+            latest__lte=now.date(),
+            prescription__status=Prescription.Status.ACTIVE,
+        )
+        .values_list(
+            "prescription_id", "latest", "prescription__patient__patient_profile__time_zone"
+        )
+        .order_by("prescription_id")
+    )
+    crossed: dict[int, date] = {}
+    for prescription_id, latest, zone in rows:
+        today = now.astimezone(ZoneInfo(zone)).date()
+        if latest < today:
+            crossed[prescription_id] = today
+    total = 0
+    for prescription_id, today in crossed.items():
+        prescription = Prescription.objects.select_related("patient__patient_profile").get(
+            pk=prescription_id
+        )
+        total += len(prescription_replan(prescription=prescription, today=today).newly_missed)
+    return total
+
+
+# --- the daily flag digest for clinicians ----------------------------------------------------
+
+
+def digest_window(*, now: datetime) -> tuple[date, datetime]:
+    """Today's digest: its date and cut-off (FLAG_DIGEST_HOUR UTC); flags before it go in."""
+    cutoff = datetime.combine(now.date(), time(settings.FLAG_DIGEST_HOUR), tzinfo=now.tzinfo)
+    if now < cutoff:
+        cutoff -= timedelta(days=1)
+    return cutoff.date(), cutoff
+
+
+def plan_flag_digests(*, now: datetime) -> int:
+    """At most one email a day per clinician listing flags raised since their last digest."""
+    from reminders.models import Channel, Kind, Notification
+
+    day, cutoff = digest_window(now=now)
+    since = cutoff - timedelta(days=1)
+    flags = Flag.objects.filter(raised_at__gte=since, raised_at__lt=cutoff, status="open")
+    links = CareLink.objects.filter(
+        status=CareLink.Status.ACTIVE, patient_id__in=flags.values("patient_id")
+    ).values_list("clinician_id", "patient_id")
+    by_patient: dict[int, list[int]] = defaultdict(list)
+    for flag_id, patient_id in flags.values_list("pk", "patient_id"):
+        by_patient[patient_id].append(flag_id)
+    per_clinician: dict[int, list[int]] = defaultdict(list)
+    for clinician_id, patient_id in links:
+        per_clinician[clinician_id] += by_patient[patient_id]
+    rows = [
+        Notification(
+            recipient_id=clinician_id,
+            kind=Kind.FLAG_DIGEST,
+            channel=Channel.EMAIL,
+            dedupe_key=f"flag_digest:{clinician_id}:{day.isoformat()}",
+            payload={
+                "flag_ids": sorted(ids),
+                "since": since.isoformat(),
+                "until": cutoff.isoformat(),
+            },
+            scheduled_for=cutoff,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for clinician_id, ids in per_clinician.items()
+        if ids
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

@@ -1,0 +1,221 @@
+"""Sending the outbox: claim due rows, send each through its transport, record the outcome.
+
+Safe with several workers: a claim is a guarded update (plus SKIP LOCKED on PostgreSQL), a
+lease bounds how long a claim lasts, and every write after it checks the claim is still ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from schedules.models import Dose
+
+from . import timing
+from .messages import render
+from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
+from .planner import default_preference, zone_of
+from .transports import EmailTransport, SmsTransport, TransportError
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BATCH = 20
+BACKOFF_SECONDS = (30, 120, 600, 1800)  # after attempts 1..4; the 5th failure is final
+Status = Notification.Status
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+
+
+def send_margin() -> timedelta:
+    """Time one send may take (the transports' timeouts), capped at half a lease."""
+    longest = max(settings.EMAIL_TIMEOUT, settings.SMS_TIMEOUT) + 5
+    return min(timedelta(seconds=longest), lease() / 2)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    deferred: int = 0
+    released: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.cancelled + self.deferred
+
+
+# --- claiming -----------------------------------------------------------------------------------
+
+
+def release_expired(*, now: datetime) -> int:
+    """Rows whose sender vanished mid-send (killed, lost) go back to pending after the lease,
+    or fail if they have used every attempt."""
+    stuck = Notification.objects.filter(status=Status.SENDING, lease_until__lt=now)
+    failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, claim="", lease_until=None, last_error="Sender lost on last attempt."
+    )
+    released = stuck.update(status=Status.PENDING, claim="", lease_until=None, next_attempt_at=now)
+    return failed + released
+
+
+def claim(*, now: datetime, batch: int = BATCH) -> list[Notification]:
+    """Take up to `batch` due rows for this sender, oldest first."""
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return []
+        # Guarded: a row another sender took in the meantime is no longer pending.
+        Notification.objects.filter(pk__in=ids, status=Status.PENDING).update(
+            status=Status.SENDING,
+            claim=token,
+            attempts=F("attempts") + 1,
+            lease_until=now + lease(),
+        )
+    return list(
+        Notification.objects.filter(pk__in=ids, claim=token, status=Status.SENDING)
+        .select_related(
+            "recipient__patient_profile",
+            "recipient__reminder_preference",
+            "dose__prescription",
+        )
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def _ours(row: Notification):  # noqa: ANN202 - a queryset of one row
+    return Notification.objects.filter(pk=row.pk, claim=row.claim, status=Status.SENDING)
+
+
+def _finish(row: Notification, **values: object) -> bool:
+    """Record the outcome, unless the lease ran out and another sender took the row."""
+    values.setdefault("claim", "")
+    values.setdefault("lease_until", None)
+    return _ours(row).update(**values) == 1
+
+
+# --- delivering ---------------------------------------------------------------------------------
+
+
+def _preference(row: Notification) -> ReminderPreference | None:
+    if row.kind == Kind.FLAG_DIGEST:
+        return None
+    try:
+        return row.recipient.reminder_preference
+    except ReminderPreference.DoesNotExist:
+        return default_preference(row.recipient)
+
+
+def why_not(row: Notification, pref: ReminderPreference | None) -> str:
+    """Why this row must not be sent any more ("" when it should go)."""
+    dose = row.dose
+    settled = dose is not None and (
+        dose.status not in (Dose.Status.SCHEDULED, Dose.Status.DUE) or dose.injection_id
+    )
+    if settled and row.kind in DOSE_REMINDER_KINDS:
+        return f"The dose is {dose.status}."
+    if dose is not None and row.kind == Kind.MISSED and dose.status != Dose.Status.MISSED:
+        return "The dose is no longer missed."
+    if pref is not None:
+        if row.channel not in pref.channels():
+            return f"{Channel(row.channel).label} is turned off."
+        if not pref.kind_enabled(row.kind):
+            return "This kind of message is turned off."
+    return ""
+
+
+def address(row: Notification, pref: ReminderPreference | None) -> str:
+    return pref.sms_number if row.channel == Channel.SMS and pref else row.recipient.email
+
+
+def send(row: Notification, pref: ReminderPreference | None) -> str:
+    message = render(row)
+    if row.channel == Channel.SMS:
+        return SmsTransport().send(to=address(row, pref), body=message.body, key=row.message_key)
+    return EmailTransport().send(
+        to=address(row, pref), subject=message.subject, body=message.body, key=row.message_key
+    )
+
+
+def deliver(row: Notification, *, result: DispatchResult) -> None:
+    now = timezone.now()
+    # Nobody else takes the row before its lease ends (release_expired waits for that), so
+    # a lease with time to spare needs no database round trip. One too close to its end is
+    # left alone: it goes back to pending and is sent once, from elsewhere.
+    if row.lease_until is None or now + send_margin() >= row.lease_until:
+        return
+    pref = _preference(row)
+    reason = why_not(row, pref)
+    if reason:
+        result.cancelled += _finish(row, status=Status.CANCELLED, last_error=reason)
+        return
+    if row.channel == Channel.SMS and pref is not None:
+        zone = zone_of(row.recipient)
+        later = timing.after_quiet_hours(now, zone, pref.quiet_start, pref.quiet_end)
+        if later > now:
+            result.deferred += _finish(
+                row, status=Status.PENDING, next_attempt_at=later, attempts=F("attempts") - 1
+            )
+            return
+    try:
+        provider_id = send(row, pref)
+    except TransportError as error:
+        _failed_attempt(row, error, now=now, result=result)
+    except Exception as error:  # a bug must not wedge the row: retry, bounded, and log it
+        log.exception("Notification %s could not be sent", row.pk)
+        _failed_attempt(row, TransportError(repr(error)[:400]), now=now, result=result)
+    else:
+        sent = _finish(
+            row, status=Status.SENT, provider_id=provider_id[:200], sent_at=timezone.now()
+        )
+        result.sent += sent
+
+
+def _failed_attempt(
+    row: Notification, error: TransportError, *, now: datetime, result: DispatchResult
+) -> None:
+    message = str(error)[:500]
+    if error.permanent or row.attempts >= MAX_ATTEMPTS:
+        result.failed += _finish(row, status=Status.FAILED, last_error=message)
+        if error.permanent and row.kind != Kind.FLAG_DIGEST:
+            from .services import channel_disable
+
+            channel_disable(patient=row.recipient, channel=row.channel, reason=message, now=now)
+        return
+    result.retried += _finish(
+        row, status=Status.PENDING, last_error=message, next_attempt_at=now + backoff(row.attempts)
+    )
+
+
+def dispatch_due(*, budget_seconds: float = 50.0, batch: int = BATCH) -> DispatchResult:
+    """The dispatch sweep: release lapsed leases, then claim and send until nothing is due
+    or the time budget is spent (the next beat tick carries on)."""
+    result = DispatchResult(released=release_expired(now=timezone.now()))
+    deadline = time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
+        rows = claim(now=timezone.now(), batch=batch)
+        if not rows:
+            break
+        for row in rows:
+            deliver(row, result=result)
+    return result

@@ -1,0 +1,79 @@
+"""Forms for reminder preferences and SMS verification. They parse and validate only;
+reminders.services does the writing."""
+
+from django import forms
+
+from accounts.forms import PhoneField
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _time(label: str, help_text: str = "") -> forms.TimeField:
+    return forms.TimeField(label=label, widget=TIME, help_text=help_text)
+
+
+class PreferenceForm(forms.Form):
+    email_enabled = forms.BooleanField(label="Send reminders by email", required=False)
+    sms_enabled = forms.BooleanField(
+        label="Send reminders by text message",
+        required=False,
+        help_text="Needs a confirmed mobile number (see below).",
+    )
+    upcoming_enabled = forms.BooleanField(label="Remind me the day before", required=False)
+    upcoming_time = _time("Day-before reminder time")
+    due_enabled = forms.BooleanField(label="Remind me on the day", required=False)
+    due_time = _time("Day-of reminder time")
+    nudge_enabled = forms.BooleanField(
+        label="Nudge me in the evening if today's injection is not logged", required=False
+    )
+    nudge_time = _time("Evening nudge time")
+    missed_enabled = forms.BooleanField(
+        label="Tell me when a dose is recorded as missed", required=False
+    )
+    booking_enabled = forms.BooleanField(
+        label="Remind me to book appointments for nurse-given injections", required=False
+    )
+    booking_days_before = forms.IntegerField(
+        label="Days before a nurse-given injection",
+        min_value=1,
+        max_value=60,
+        help_text="Between 1 and 60 days.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    quiet_start = _time("No texts from", "Texts due in the quiet hours wait until they end.")
+    quiet_end = _time("No texts until")
+    detailed_messages = forms.BooleanField(
+        label="Name my medicine and dose in messages",
+        required=False,
+        help_text="Off by default: anyone who sees your phone or inbox could read it.",
+    )
+
+    def __init__(self, *args: object, sms_available: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.sms_available = sms_available
+
+    def clean_sms_enabled(self) -> bool:
+        value = self.cleaned_data["sms_enabled"]
+        if value and not self.sms_available:
+            raise forms.ValidationError("Confirm your mobile number below before turning texts on.")
+        return value
+
+
+class SmsNumberForm(forms.Form):
+    mobile = PhoneField(
+        label="Mobile number",
+        max_length=20,
+        help_text="In international form, e.g. +447700900123. We text you a 6-digit code.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class SmsCodeForm(forms.Form):
+    code = forms.RegexField(
+        label="Code from the text message",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "Enter the 6 digits from the text message."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "8"}
+        ),
+    )

@@ -1,0 +1,325 @@
+"""Writes for reminders: preferences, SMS number verification, STOP replies, disabled channels.
+
+Every service is keyword-only, runs in one transaction and leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from accounts.audit import log_action
+from accounts.models import PatientProfile, Role, User
+from accounts.validators import validate_e164
+
+from .models import Channel, Notification, ReminderPreference
+from .planner import default_preference, replan_patient
+
+CODE_LIFETIME = timedelta(minutes=10)
+CODE_RESEND_AFTER = timedelta(seconds=60)
+CODE_MAX_TRIES = 5
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+STOPPED = "You replied STOP to one of our texts, so text reminders are off."
+EDITABLE = (
+    "email_enabled",
+    "sms_enabled",
+    "upcoming_enabled",
+    "upcoming_time",
+    "due_enabled",
+    "due_time",
+    "nudge_enabled",
+    "nudge_time",
+    "missed_enabled",
+    "booking_enabled",
+    "booking_days_before",
+    "quiet_start",
+    "quiet_end",
+    "detailed_messages",
+)
+
+
+def preference_get(*, patient: User, lock: bool = False) -> ReminderPreference:
+    """The patient's preferences, created with the defaults on first use."""
+    if patient.role != Role.PATIENT:
+        raise ValidationError("Only patients have reminder preferences.")
+    rows = ReminderPreference.objects.select_for_update() if lock else ReminderPreference.objects
+    pref = rows.filter(patient=patient).first()
+    if pref is None:
+        pref = default_preference(patient)
+        pref.full_clean()
+        ReminderPreference.objects.bulk_create([pref], ignore_conflicts=True)
+        pref = rows.get(patient=patient)
+    return pref
+
+
+def _cancel_pending(*, patient: User, channel: str, reason: str) -> int:
+    return Notification.objects.filter(
+        recipient=patient, channel=channel, status=Notification.Status.PENDING
+    ).update(status=Notification.Status.CANCELLED, last_error=reason[:500])
+
+
+@transaction.atomic
+def preference_update(
+    *,
+    patient: User,
+    values: dict,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> ReminderPreference:
+    now = now or timezone.now()
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    pref = preference_get(patient=patient, lock=True)
+    if values.get("sms_enabled") and not pref.sms_number:
+        raise ValidationError(
+            {"sms_enabled": "Confirm your mobile number before turning texts on."}
+        )
+    changed = sorted(name for name, value in values.items() if getattr(pref, name) != value)
+    for name in changed:
+        setattr(pref, name, values[name])
+    if "email_enabled" in changed and pref.email_enabled:
+        pref.email_disabled_reason = ""  # turning a channel back on is the patient's answer
+    if "sms_enabled" in changed and pref.sms_enabled:
+        pref.sms_disabled_reason = ""
+    pref.full_clean()
+    pref.save()
+    if "due_time" in changed:
+        # The profile's "preferred reminder time" is the day-of reminder time.
+        PatientProfile.objects.filter(user=patient).update(reminder_time=pref.due_time)
+    log_action(
+        actor=patient,
+        action="reminders.preferences_updated",
+        patient=patient,
+        obj=pref,
+        request=request,
+        detail={"changed": changed},
+    )
+    replan_patient(patient=patient, now=now)
+    return pref
+
+
+def profile_changed(
+    *, patient: User, zone_changed: bool, time_changed: bool, now: datetime | None = None
+) -> None:
+    """accounts calls this when a profile is saved: a new home zone moves pending instants
+    (dose dates stay), a new preferred reminder time becomes the day-of reminder time."""
+    if time_changed:
+        reminder_time = PatientProfile.objects.get(user=patient).reminder_time
+        ReminderPreference.objects.filter(patient=patient).update(due_time=reminder_time)
+    if zone_changed or time_changed:
+        replan_patient(patient=patient, now=now or timezone.now())
+
+
+def channel_disable(*, patient: User, channel: str, reason: str, now: datetime) -> None:
+    """A permanent delivery error: stop using the channel and say why on the home page."""
+    text = (
+        f"Texts to your number could not be delivered ({reason[:120]})."
+        if channel == Channel.SMS
+        else f"Emails to {patient.email} could not be delivered ({reason[:120]})."
+    )
+    with transaction.atomic():
+        if channel == Channel.SMS:
+            changed = ReminderPreference.objects.filter(patient=patient, sms_enabled=True).update(
+                sms_enabled=False, sms_disabled_reason=text[:200]
+            )
+        else:
+            pref = preference_get(patient=patient, lock=True)
+            changed = ReminderPreference.objects.filter(pk=pref.pk, email_enabled=True).update(
+                email_enabled=False, email_disabled_reason=text[:200]
+            )
+        if changed:
+            _cancel_pending(patient=patient, channel=channel, reason=text)
+            log_action(
+                actor=None,
+                action="reminders.channel_disabled",
+                patient=patient,
+                detail={"channel": channel, "reason": reason[:200], "at": now.isoformat()},
+            )
+
+
+# --- SMS verification ---------------------------------------------------------------------------
+
+
+def _code_hash(pref: ReminderPreference, code: str) -> str:
+    return salted_hmac(
+        "reminders.sms-code", f"{pref.pk}:{pref.sms_pending_number}:{code}"
+    ).hexdigest()
+
+
+@transaction.atomic
+def sms_verification_start(
+    *, patient: User, number: str, request: HttpRequest | None = None, now: datetime | None = None
+) -> ReminderPreference:
+    """Ask for a code to be texted to `number`. The worker makes and sends the code, so it is
+    never in the broker or a log; only its hash is stored."""
+    now = now or timezone.now()
+    validate_e164(number)
+    pref = preference_get(patient=patient, lock=True)
+    recent = pref.sms_code_sent_at and now - pref.sms_code_sent_at < CODE_RESEND_AFTER
+    if recent and pref.sms_pending_number == number:
+        raise ValidationError(
+            {"mobile": "A code was sent less than a minute ago. Wait a moment, then try again."}
+        )
+    pref.sms_pending_number = number
+    pref.sms_code_hash = ""
+    pref.sms_code_sent_at = now
+    pref.sms_code_expires_at = None
+    pref.sms_code_attempts = 0
+    pref.full_clean()
+    pref.save()
+    log_action(
+        actor=patient,
+        action="reminders.sms_code_requested",
+        patient=patient,
+        obj=pref,
+        request=request,
+    )
+    pref_id = pref.pk
+    transaction.on_commit(lambda: _enqueue_code(pref_id))
+    return pref
+
+
+def _enqueue_code(pref_id: int) -> None:
+    from .tasks import send_sms_code
+
+    send_sms_code.delay(pref_id)
+
+
+def sms_code_send(*, preference_id: int, now: datetime | None = None) -> bool:
+    """Make a fresh code, store its hash and text it (the worker's half of verification)."""
+    from .emails import render_sms
+    from .transports import SmsTransport
+
+    now = now or timezone.now()
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        pref = ReminderPreference.objects.select_for_update().filter(pk=preference_id).first()
+        if pref is None or not pref.sms_pending_number:
+            return False
+        pref.sms_code_hash = _code_hash(pref, code)
+        pref.sms_code_expires_at = now + CODE_LIFETIME
+        pref.sms_code_attempts = 0
+        pref.save(update_fields=["sms_code_hash", "sms_code_expires_at", "sms_code_attempts"])
+        number = pref.sms_pending_number
+    minutes = int(CODE_LIFETIME.total_seconds() // 60)
+    body = render_sms(kind="sms_code", context={"code": code, "minutes": minutes})
+    SmsTransport().send(
+        to=number, body=body, key=f"sms-code-{preference_id}-{int(now.timestamp())}"
+    )
+    return True
+
+
+def sms_code_failed(*, preference_id: int, reason: str) -> None:
+    """The code could not be texted: say so on the page, instead of waiting in silence."""
+    with transaction.atomic():
+        pref = ReminderPreference.objects.select_for_update().filter(pk=preference_id).first()
+        if pref is None or not pref.sms_pending_number:
+            return
+        problem = f"We could not text a code to {pref.sms_pending_number} ({reason[:100]})."
+        ReminderPreference.objects.filter(pk=pref.pk).update(
+            sms_pending_number="", sms_code_hash="", sms_disabled_reason=problem[:200]
+        )
+        log_action(
+            actor=None,
+            action="reminders.sms_code_failed",
+            patient=pref.patient,
+            obj=pref,
+            detail={"reason": reason[:200]},
+        )
+
+
+def sms_verification_check(
+    *, patient: User, code: str, request: HttpRequest | None = None, now: datetime | None = None
+) -> ReminderPreference:
+    now = now or timezone.now()
+    with transaction.atomic():
+        pref = preference_get(patient=patient, lock=True)
+        problem = _code_problem(pref, now)
+        if not problem:
+            pref.sms_code_attempts += 1
+            ok = constant_time_compare(pref.sms_code_hash, _code_hash(pref, code.strip()))
+            if ok:
+                _verified(pref, now=now)
+            else:
+                tries = CODE_MAX_TRIES - pref.sms_code_attempts
+                problem = f"That code is not right. {tries} tr{'y' if tries == 1 else 'ies'} left."
+            pref.full_clean()
+            pref.save()
+            log_action(
+                actor=patient,
+                action="reminders.sms_verified" if ok else "reminders.sms_code_wrong",
+                patient=patient,
+                obj=pref,
+                request=request,
+            )
+    # Raised after the commit: a wrong try still counts against the limit.
+    if problem:
+        raise ValidationError({"code": problem})
+    return pref
+
+
+def _code_problem(pref: ReminderPreference, now: datetime) -> str:
+    if not pref.sms_pending_number or not pref.sms_code_hash:
+        return "Ask for a code first (it can take a minute to arrive)."
+    if pref.sms_code_expires_at is None or now >= pref.sms_code_expires_at:
+        return "That code has expired. Ask for a new one."
+    if pref.sms_code_attempts >= CODE_MAX_TRIES:
+        return "Too many wrong codes. Ask for a new one."
+    return ""
+
+
+def _verified(pref: ReminderPreference, *, now: datetime) -> None:
+    pref.sms_number = pref.sms_pending_number
+    pref.sms_verified_at = now
+    pref.sms_enabled = True
+    pref.sms_disabled_reason = ""
+    pref.sms_pending_number = ""
+    pref.sms_code_hash = ""
+    pref.sms_code_expires_at = None
+
+
+@transaction.atomic
+def sms_turn_off(*, patient: User, request: HttpRequest | None = None) -> ReminderPreference:
+    pref = preference_get(patient=patient, lock=True)
+    pref.sms_enabled = False
+    pref.save(update_fields=["sms_enabled", "updated_at"])
+    _cancel_pending(patient=patient, channel=Channel.SMS, reason="Texts turned off.")
+    log_action(
+        actor=patient, action="reminders.sms_off", patient=patient, obj=pref, request=request
+    )
+    return pref
+
+
+def is_stop_word(body: str) -> bool:
+    return body.strip().upper().rstrip(".!") in STOP_WORDS
+
+
+@transaction.atomic
+def sms_stop_received(*, number: str, now: datetime | None = None) -> int:
+    """The provider forwarded a STOP reply: texts to that number stop for every patient."""
+    now = now or timezone.now()
+    prefs = list(
+        ReminderPreference.objects.select_for_update()
+        .filter(sms_number=number)
+        .select_related("patient")
+    )
+    for pref in prefs:
+        ReminderPreference.objects.filter(pk=pref.pk).update(
+            sms_enabled=False, sms_disabled_reason=STOPPED
+        )
+        _cancel_pending(patient=pref.patient, channel=Channel.SMS, reason=STOPPED)
+        log_action(
+            actor=None,
+            action="reminders.sms_stopped",
+            patient=pref.patient,
+            obj=pref,
+            detail={"at": now.isoformat()},
+        )
+    return len(prefs)

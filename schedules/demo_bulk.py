@@ -1,0 +1,367 @@
+"""Demo histories at scale for `seed_demo --patients N`: the engine decides, bulk_create writes.
+
+Logging injection by injection through the services costs a re-plan each (minutes for
+thousands of patients). Here each history is simulated with the engine alone, then the same
+rows the services would store (prescription, phases, injections, doses with their statuses)
+go in with a few bulk inserts a batch; a test re-plans them through the services and finds
+nothing to change. Missed-dose flags are written alongside, and the review sweep raises the
+rest. Histories vary: steady, patchy, struggling, and patients who stopped logging.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import AuditEvent, User
+from monitoring.models import Flag
+from monitoring.review import raise_review_flags
+
+from . import engine, regimens
+from .models import IM_SITES, Dose, Injection, Phase, PhaseKind, Prescription, volume_for
+from .services import HORIZON, local_today
+
+BATCH = 500
+MAX_PASSES = 5000
+
+
+@dataclass(frozen=True)
+class Habit:
+    """How one demo patient keeps to the schedule."""
+
+    name: str
+    miss: float
+    late: float
+    stopped_days: int = 0  # stopped logging this many days ago (0: still logging)
+
+
+def habit_for(rng: random.Random) -> Habit:
+    roll = rng.random()
+    if roll < 0.55:
+        return Habit("steady", miss=0.02, late=0.08)
+    if roll < 0.75:
+        return Habit("patchy", miss=0.10, late=0.20)
+    if roll < 0.85:
+        return Habit("struggling", miss=0.30, late=0.25)
+    return Habit("stopped", miss=0.03, late=0.10, stopped_days=rng.randint(20, 80))
+
+
+@dataclass(frozen=True)
+class Story:
+    """Everything one demo history needs: the schedule, and the days injections were given."""
+
+    slug: str
+    phases: tuple[engine.PhaseSpec, ...]
+    start: date
+    today: date
+    habit: Habit
+    given: tuple[date, ...]
+    confirmed: bool
+    given_by: str
+
+
+def _phases(slug: str, start: date, today: date, rng: random.Random) -> tuple:
+    """The regimen's phases; an open-ended loading phase is usually ended by a clinician
+    after 2 to 6 weeks, but stays open for some recent starters (so reviews come due)."""
+    phases = list(regimens.get(slug).phases)
+    for index, phase in enumerate(phases):
+        if phase.bound != "open":
+            continue
+        close_after = rng.randint(14, 42)
+        if (today - start).days > 75 or (
+            rng.random() < 0.5 and start + timedelta(close_after) < today
+        ):
+            phases[index] = replace(phase, closed_on=start + timedelta(days=close_after))
+    return tuple(phases)
+
+
+def simulate(
+    phases: Sequence[engine.PhaseSpec],
+    *,
+    start: date,
+    today: date,
+    habit: Habit,
+    rng: random.Random,
+) -> list[date]:
+    """The days injections were given. One dose at a time in date order: on time (which
+    moves nothing, so the same plan still holds), late within the window (re-anchors) or
+    missed (extends a counted phase); the plan is redone only after a late or missed dose.
+
+    A plan made before the earlier doses were decided treats them as missed, so it may hold
+    a dose a counted phase does not really have; an injection given for it turns up as
+    extra in the next plan and is taken back."""
+    stop = today - timedelta(days=habit.stopped_days) if habit.stopped_days else today
+    given: list[date] = []
+    skipped: set[date] = set()
+    for _ in range(MAX_PASSES):
+        plan = engine.plan(
+            phases,
+            start=start,
+            given=[engine.Given(n, day) for n, day in enumerate(given)],
+            today=today,
+            until=today + timedelta(days=1),
+        )
+        ghosts = {extra.id for extra in plan.extra}
+        if ghosts:
+            given = [day for n, day in enumerate(given) if n not in ghosts]
+            continue
+        if not _decide(plan, given, skipped, stop=stop, habit=habit, rng=rng):
+            return given
+    raise RuntimeError("demo history did not settle")
+
+
+def _decide(
+    plan: engine.Plan,
+    given: list[date],
+    skipped: set[date],
+    *,
+    stop: date,
+    habit: Habit,
+    rng: random.Random,
+) -> bool:
+    """Decide the undecided past doses of this plan, up to the first late or missed one.
+    False when there was nothing left to decide."""
+    decided = False
+    for dose in plan.doses:
+        if dose.given_on is not None or dose.due in skipped:
+            continue
+        if dose.due >= stop:
+            break
+        decided = True
+        roll = rng.random()
+        if roll < habit.miss:
+            skipped.add(dose.due)
+            return True
+        room = min((dose.latest - dose.due).days, (stop - dose.due).days - 1, 3)
+        if roll < habit.miss + habit.late and room >= 1:
+            given.append(dose.due + timedelta(days=rng.randint(1, room)))
+            return True
+        given.append(dose.due)
+    return decided
+
+
+def story_for(
+    patient: User, number: int, *, history_days: int | None = None, now: datetime | None = None
+) -> Story:
+    rng = random.Random(number)  # the same patient number always gets the same history
+    today = local_today(patient, now=now)
+    slugs = list(regimens.REGIMENS)
+    slug = slugs[(number - 1) % len(slugs)]
+    if history_days is not None:
+        days = history_days
+    elif rng.random() < 0.15:
+        days = rng.randint(8, 60)  # recent starters, still loading
+    else:
+        days = rng.randint(61, 730)
+    start = today - timedelta(days=days)
+    habit = habit_for(rng)
+    phases = _phases(slug, start, today, rng)
+    given = simulate(phases, start=start, today=today, habit=habit, rng=rng)
+    return Story(
+        slug=slug,
+        phases=phases,
+        start=start,
+        today=today,
+        habit=habit,
+        given=tuple(given),
+        confirmed=rng.random() < 0.6,
+        given_by="nurse" if rng.random() < 0.2 else "self",
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def give_demo_histories(
+    patients: Sequence[tuple[User, int]],
+    *,
+    clinician: User | None = None,
+    history_days: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Histories for (patient, number) pairs; a patient with an active prescription is left
+    alone, so running it again adds nothing. Returns how many histories were written."""
+    now = now or timezone.now()
+    written = 0
+    for first in range(0, len(patients), BATCH):
+        numbers = {patient.pk: number for patient, number in patients[first : first + BATCH]}
+        loaded = User.objects.select_related("patient_profile").in_bulk(list(numbers))
+        batch = [(loaded[pk], number) for pk, number in numbers.items()]
+        with transaction.atomic():
+            busy = set(
+                Prescription.objects.filter(
+                    patient__in=[patient for patient, _ in batch], status="active"
+                ).values_list("patient_id", flat=True)
+            )
+            stories = [
+                (patient, story_for(patient, number, history_days=history_days, now=now))
+                for patient, number in batch
+                if patient.pk not in busy
+            ]
+            _write(stories, clinician=clinician, now=now)
+        written += len(stories)
+    raise_review_flags(now=now)  # overdue maintenance, repeated misses, reviews due (idempotent)
+    return written
+
+
+def _write(stories: list[tuple[User, Story]], *, clinician: User | None, now: datetime) -> None:
+    if not stories:
+        return
+    prescriptions = Prescription.objects.bulk_create(
+        [_prescription(patient, story, clinician) for patient, story in stories]
+    )
+    phase_rows = {
+        rx.pk: [
+            Phase.from_spec(spec, order=n, prescription=rx) for n, spec in enumerate(story.phases)
+        ]
+        for rx, (_, story) in zip(prescriptions, stories, strict=True)
+    }
+    Phase.objects.bulk_create([row for rows in phase_rows.values() for row in rows])
+    plans = []
+    injections: list[Injection] = []
+    for rx, (patient, story) in zip(prescriptions, stories, strict=True):
+        plan = engine.plan(
+            story.phases,
+            start=story.start,
+            given=[engine.Given(n, day) for n, day in enumerate(story.given)],
+            today=story.today,
+            until=max(story.today, story.start) + HORIZON,
+        )
+        own = {
+            dose.injection_id: _injection(rx, patient, story, dose, n)
+            for n, dose in enumerate(_taken(plan))
+        }
+        plans.append((rx, plan, own))
+        injections += own.values()
+    Injection.objects.bulk_create(injections, batch_size=BATCH)
+    doses = [
+        _dose(rx, phase_rows[rx.pk], planned, own)
+        for rx, plan, own in plans
+        for planned in plan.doses
+    ]
+    Dose.objects.bulk_create(doses, batch_size=BATCH)
+    _flags(doses, stories, prescriptions, clinician=clinician)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=None,
+            action="demo.history_seeded",
+            patient=patient,
+            object_type=Prescription._meta.label,
+            object_id=str(rx.pk),
+            detail={"regimen": story.slug, "habit": story.habit.name},
+            at=now,
+        )
+        for rx, (patient, story) in zip(prescriptions, stories, strict=True)
+    )
+
+
+def _taken(plan: engine.Plan) -> list[engine.PlannedDose]:
+    return [dose for dose in plan.doses if dose.injection_id is not None]
+
+
+def _prescription(patient: User, story: Story, clinician: User | None) -> Prescription:
+    regimen = regimens.get(story.slug)
+    dose = regimen.phases[0].dose_mcg
+    confirmed = story.confirmed and clinician is not None
+    return Prescription(
+        patient=patient,
+        prescriber=clinician if confirmed else None,
+        confirmed_at=_at(story.start + timedelta(days=3)) if confirmed else None,
+        regimen_slug=story.slug,
+        regimen_name=regimen.name,
+        product="cyanocobalamin" if story.slug.startswith("fda") else "hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=dose,
+        route="IM",
+        cause="pernicious_anaemia" if story.slug != "seed-consolidation" else "diet",
+        neuro=story.slug == "bnf-neuro",
+        lifelong=story.slug != "seed-consolidation",
+        start_date=story.start,
+        given_by=story.given_by,
+        monitoring_plan="Blood count and B12 level at 3 months; then once a year.",
+        adjustment_triggers="Tingling or tiredness coming back before the next dose.",
+        planned_until=max(story.today, story.start) + HORIZON,
+    )
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def _injection(
+    rx: Prescription, patient: User, story: Story, dose: engine.PlannedDose, n: int
+) -> Injection:
+    return Injection(
+        patient=patient,
+        prescription=rx,
+        given_on=dose.given_on,
+        dose_mcg=dose.dose_mcg,
+        volume_ml=volume_for(dose.dose_mcg, rx.strength_mcg_per_ml),
+        site=IM_SITES[n % len(IM_SITES)].value,
+        route="IM",
+        given_by=story.given_by,
+        lot=f"DEMO{n:04d}",
+        logged_by=patient,
+        logged_at=_at(dose.given_on, 19),
+    )
+
+
+def _dose(
+    rx: Prescription, phases: list[Phase], planned: engine.PlannedDose, own: dict[object, Injection]
+) -> Dose:
+    return Dose(
+        prescription=rx,
+        phase=phases[planned.phase_index],
+        sequence=planned.sequence,
+        due=planned.due,
+        earliest=planned.earliest,
+        latest=planned.latest,
+        dose_mcg=planned.dose_mcg,
+        status=planned.status,
+        injection=own.get(planned.injection_id),
+    )
+
+
+def _flags(
+    doses: list[Dose],
+    stories: list[tuple[User, Story]],
+    prescriptions: list[Prescription],
+    *,
+    clinician: User | None,
+) -> None:
+    """Missed-dose flags as the sweep would have raised them; older ones already dealt with."""
+    today = {rx.pk: story.today for rx, (_, story) in zip(prescriptions, stories, strict=True)}
+    patient = {rx.pk: rx.patient for rx in prescriptions}
+    rows = []
+    for dose in doses:
+        if dose.status != Dose.Status.MISSED:
+            continue
+        raised = _at(dose.latest + timedelta(days=1), 6)
+        age = (today[dose.prescription_id] - dose.latest).days
+        status, acted_at, note = Flag.Status.OPEN, None, ""
+        if age > 30:
+            status, acted_at = Flag.Status.RESOLVED, raised + timedelta(days=2)
+            note = "Spoke to the patient: carrying on with the next dose as planned."
+        elif age > 10:
+            status, acted_at = Flag.Status.ACKNOWLEDGED, raised + timedelta(days=1)
+        rows.append(
+            Flag(
+                patient=patient[dose.prescription_id],
+                prescription_id=dose.prescription_id,
+                dose=dose,
+                kind=Flag.Kind.MISSED_MAINTENANCE
+                if dose.phase.kind == PhaseKind.MAINTENANCE
+                else Flag.Kind.MISSED_LOADING,
+                status=status,
+                raised_at=raised,
+                note=note,
+                acted_by=clinician if acted_at else None,
+                acted_at=acted_at,
+            )
+        )
+    Flag.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)

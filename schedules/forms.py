@@ -1,0 +1,344 @@
+"""Forms for the patient pages: a prescription, an injection, a correction and a void.
+
+They parse and check what a person typed; services decide and write.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from . import engine, units
+from .models import IM_SITES, SC_SITES, Cause, GivenBy, Product, Route
+
+DATE_FORMAT = "%Y-%m-%d"
+CUSTOM = "custom"
+MAX_COUNT = 60
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format=DATE_FORMAT, **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _date_field(label: str, **kwargs: object) -> forms.DateField:
+    kwargs.setdefault("error_messages", {"invalid": "Enter a date, such as 2025-03-17."})
+    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+
+
+def _whole_number(label: str, **kwargs: object) -> forms.IntegerField:
+    kwargs.setdefault(
+        "error_messages",
+        {
+            "invalid": "Enter a whole number, without units or decimal points.",
+            "min_value": "That is too small: enter at least %(limit_value)s.",
+            "max_value": "That is too large: enter at most %(limit_value)s.",
+        },
+    )
+    kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
+    return forms.IntegerField(label=label, **kwargs)
+
+
+# --- prescriptions ---------------------------------------------------------------------------
+
+
+class RegimenForm(forms.Form):
+    """Step 1 of the wizard: which schedule the clinician gave."""
+
+    regimen = forms.ChoiceField(
+        label="Which schedule did your clinician give you?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Pick the schedule you were given, or “Something else”."},
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regimen"].choices = [*choices, (CUSTOM, "Something else")]
+
+
+def _check_units(form: forms.Form, data: dict) -> None:
+    """Catch mg-for-mcg and similar slips next to the field, before any service runs."""
+    dose, strength = data.get("dose_mcg"), data.get("strength_mcg_per_ml")
+    if dose is not None:
+        for problem in units.dose_problems(dose):
+            form.add_error("dose_mcg", problem)
+    if strength is not None:
+        for problem in units.strength_problems(strength):
+            form.add_error("strength_mcg_per_ml", problem)
+    if dose and strength and "dose_mcg" not in form.errors:
+        for problem in units.volume_problems(dose, strength):
+            form.add_error("dose_mcg", problem)
+
+
+class MedicineForm(forms.Form):
+    """What is on the prescription label; shared by adding and changing a prescription."""
+
+    product = forms.ChoiceField(label="Medicine", choices=Product.choices)
+    brand = forms.CharField(label="Brand (optional)", max_length=80, required=False)
+    strength_mcg_per_ml = _whole_number(
+        "Strength, in micrograms (mcg) per mL",
+        min_value=1,
+        help_text="On the ampoule or box. Most say 1 mg in 1 mL, which is 1000 mcg per mL.",
+    )
+    dose_mcg = _whole_number(
+        "Dose per injection, in micrograms (mcg)",
+        min_value=1,
+        help_text="1 mg is 1000 mcg. Most people have 1000 mcg each time.",
+    )
+    route = forms.ChoiceField(
+        label="How it is injected", choices=Route.choices, widget=forms.RadioSelect
+    )
+    cause = forms.ChoiceField(label="Cause of the deficiency", choices=Cause.choices)
+    neuro = forms.TypedChoiceField(
+        label="Did you have nerve symptoms (tingling, numbness, unsteadiness, memory problems)?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    lifelong = forms.BooleanField(
+        label="My clinician said this is for life", required=False, initial=True
+    )
+    given_by = forms.ChoiceField(
+        label="Who usually gives the injection?", choices=GivenBy.choices, widget=forms.RadioSelect
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        _check_units(self, data)
+        return data
+
+
+class PhaseFields:
+    """A custom phase as three small fields: every N units, for a number of doses."""
+
+    UNITS = [
+        ("day", "days"),
+        ("week", "weeks"),
+        ("month", "months"),
+        ("mwf", "Mondays, Wednesdays and Fridays"),
+    ]
+
+
+class PrescriptionForm(MedicineForm):
+    """Step 2 of the wizard: the label details, the start date and (custom) the phases."""
+
+    regimen = forms.CharField(widget=forms.HiddenInput)
+    start_date = _date_field(
+        "Start date",
+        help_text="Usually the day of your first injection. For a Monday, Wednesday and Friday "
+        "schedule, the first dose is the first of those days from this date.",
+    )
+    loading_every = _whole_number(
+        "Loading: one injection every", min_value=1, max_value=31, required=False
+    )
+    loading_unit = forms.ChoiceField(
+        label="Loading: unit", choices=PhaseFields.UNITS, required=False, initial="day"
+    )
+    loading_count = _whole_number(
+        "Loading: number of injections",
+        min_value=1,
+        max_value=MAX_COUNT,
+        required=False,
+        help_text="Leave the loading fields empty if you start straight on maintenance.",
+    )
+    maintenance_every = _whole_number(
+        "Maintenance: one injection every", min_value=1, max_value=12, required=False
+    )
+    maintenance_every_max = _whole_number(
+        "Maintenance: or up to (optional)",
+        min_value=2,
+        max_value=12,
+        required=False,
+        help_text="For a range such as “every 2 to 3 months”, enter 3 here.",
+    )
+    maintenance_unit = forms.ChoiceField(
+        label="Maintenance: unit", choices=PhaseFields.UNITS[:3], required=False, initial="month"
+    )
+
+    CUSTOM_FIELDS = (
+        "loading_every",
+        "loading_unit",
+        "loading_count",
+        "maintenance_every",
+        "maintenance_every_max",
+        "maintenance_unit",
+    )
+
+    def __init__(self, *args: object, regimen: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regimen"].initial = regimen
+        self.is_custom = regimen == CUSTOM
+        if not self.is_custom:
+            for name in self.CUSTOM_FIELDS:
+                del self.fields[name]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.is_custom:
+            self._clean_custom(data)
+        return data
+
+    def _clean_custom(self, data: dict) -> None:
+        if not data.get("maintenance_every") and "maintenance_every" not in self.errors:
+            self.add_error("maintenance_every", "Say how often the maintenance injections are.")
+        loading = [data.get("loading_every"), data.get("loading_count")]
+        if any(loading) and not all(loading):
+            missing = "loading_count" if loading[0] else "loading_every"
+            self.add_error(missing, "Fill in both loading fields, or leave both empty.")
+        high, low = data.get("maintenance_every_max"), data.get("maintenance_every")
+        if high and low and high <= low:
+            self.add_error(
+                "maintenance_every_max", f"Enter a number above {low}, or leave it empty."
+            )
+
+    def create_args(self) -> dict:
+        """Arguments for prescription_create."""
+        data = dict(self.cleaned_data)
+        for name in (*self.CUSTOM_FIELDS, "regimen"):
+            data.pop(name, None)
+        if self.is_custom:
+            return data | {"phases": self.phase_specs()}
+        return data | {"regimen_slug": self.cleaned_data["regimen"]}
+
+    def phase_specs(self) -> list[engine.PhaseSpec] | None:
+        """Custom phases from the cleaned data; None for a built-in regimen."""
+        if not self.is_custom:
+            return None
+        data, dose = self.cleaned_data, self.cleaned_data["dose_mcg"]
+        specs = []
+        if data.get("loading_every"):
+            cadence = _cadence(data["loading_unit"] or "day", data["loading_every"], None)
+            specs.append(
+                engine.PhaseSpec("repletion", cadence, dose, "count", count=data["loading_count"])
+            )
+        cadence = _cadence(
+            data["maintenance_unit"] or "month",
+            data["maintenance_every"],
+            data.get("maintenance_every_max"),
+        )
+        specs.append(engine.PhaseSpec("maintenance", cadence, dose, "ongoing"))
+        return specs
+
+
+def _cadence(unit: str, every: int, every_max: int | None) -> engine.Cadence:
+    if unit == "mwf":
+        return engine.Cadence("weekday", weekdays=(0, 2, 4))
+    return engine.Cadence(unit, every, every_max)  # type: ignore[arg-type]
+
+
+class PrescriptionEditForm(MedicineForm):
+    start_date = _date_field(
+        "Start date", help_text="It can change only until your first injection is logged."
+    )
+    monitoring_plan = forms.CharField(
+        label="Monitoring plan (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Which blood tests, and when. For example: B12 and blood count at 3 months.",
+    )
+    adjustment_triggers = forms.CharField(
+        label="When to get in touch sooner (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: tingling or tiredness coming back before the next dose.",
+    )
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(
+        label="What changed, and why? (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example: new ampoules from the pharmacy.",
+    )
+
+    def changes(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
+
+
+# --- injections ------------------------------------------------------------------------------
+
+
+class InjectionForm(forms.Form):
+    given_on = _date_field("Date given")
+    given_at = forms.TimeField(
+        label="Time (optional)",
+        required=False,
+        widget=TimeInput(),
+        error_messages={"invalid": "Enter a time such as 09:30, or leave it empty."},
+    )
+    site = forms.ChoiceField(
+        label="Where did you inject?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Pick the place you injected, on the map or in the list."},
+    )
+    given_by = forms.ChoiceField(
+        label="Who gave it?", choices=GivenBy.choices, widget=forms.RadioSelect
+    )
+    dose_mcg = _whole_number(
+        "Dose, in micrograms (mcg)",
+        min_value=1,
+        help_text="As prescribed unless you were told otherwise. 1 mg is 1000 mcg.",
+    )
+    lot = forms.CharField(label="Batch (lot) number (optional)", max_length=40, required=False)
+    expiry = _date_field("Expiry date on the ampoule (optional)", required=False)
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(
+        label="Yes, I really had this injection: record it as an extra one", required=False
+    )
+    client_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args: object, route: str, today: date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        sites = IM_SITES if route == Route.IM else SC_SITES
+        self.fields["site"].choices = [(site.value, site.label) for site in sites]
+        self.fields["given_on"].widget.attrs["max"] = today.strftime(DATE_FORMAT)
+        self.too_soon = ""  # the explanation, once a save was refused as too soon
+
+    def clean_dose_mcg(self) -> int:
+        dose = self.cleaned_data["dose_mcg"]
+        problems = units.dose_problems(dose)
+        if problems:
+            raise forms.ValidationError(problems)
+        return dose
+
+    def values(self) -> dict:
+        """Arguments for injection_log / injection_correct."""
+        data = self.cleaned_data
+        names = ("given_on", "given_at", "site", "given_by", "dose_mcg", "lot", "expiry", "notes")
+        return {name: data[name] for name in names}
+
+
+class CorrectionForm(InjectionForm):
+    reason = forms.CharField(
+        label="What was wrong with the original entry?",
+        max_length=200,
+        error_messages={"required": "Say what was wrong, so the record explains the change."},
+        help_text="For example: wrong date, or I picked the wrong arm.",
+    )
+    field_order = ["reason"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["client_token"]
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label="Why should this entry be voided?",
+        max_length=200,
+        error_messages={"required": "Say why, so the record explains what happened."},
+        help_text="For example: logged twice by mistake, or I did not have this injection.",
+    )

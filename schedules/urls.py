@@ -1,0 +1,24 @@
+"""The patient's own pages, under /me/; each shows only the logged-in patient's records.
+
+The patient home page is served at / by accounts.views.home, which calls views.home.
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "schedules"
+urlpatterns = [
+    path("about/", views.about, name="about"),
+    path("prescription/", views.prescription, name="prescription"),
+    path("prescription/new/", views.prescription_new, name="prescription_new"),
+    path("prescription/new/details/", views.prescription_details, name="prescription_details"),
+    path("prescription/new/preview/", views.prescription_preview, name="prescription_preview"),
+    path("prescription/edit/", views.prescription_edit, name="prescription_edit"),
+    path("log/", views.injection_log, name="injection_log"),
+    path("schedule/", views.schedule, name="schedule"),
+    path("history/", views.history, name="history"),
+    path("history/<int:injection_id>/correct/", views.injection_correct, name="injection_correct"),
+    path("history/<int:injection_id>/void/", views.injection_void, name="injection_void"),
+    path("appointment/", views.appointment, name="appointment"),
+]

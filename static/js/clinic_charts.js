@@ -1,0 +1,74 @@
+// Charts on the clinician's patient page and report: adherence per phase (stacked bars) and
+// days between injections (actual against prescribed). The same figures are in tables beside
+// them; without this file, or without Chart.js, the tables are the whole story.
+(function () {
+  "use strict";
+
+  var source = document.getElementById("chart-data");
+  if (!source || typeof window.Chart === "undefined") {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var printing = document.querySelector(".report") !== null;
+  var common = {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: still || printing ? false : undefined,
+  };
+
+  var adherence = document.getElementById("adherence-chart");
+  if (adherence && data.adherence.length) {
+    new window.Chart(adherence, {
+      type: "bar",
+      data: {
+        labels: data.adherence.map(function (row) { return row.label; }),
+        datasets: [
+          { label: "On time", data: data.adherence.map(function (r) { return r.on_time; }), backgroundColor: "#198754" },
+          { label: "Late", data: data.adherence.map(function (r) { return r.late; }), backgroundColor: "#b58100" },
+          { label: "Missed", data: data.adherence.map(function (r) { return r.missed; }), backgroundColor: "#b02a37" },
+        ],
+      },
+      options: Object.assign({}, common, {
+        indexAxis: "y",
+        scales: { x: { stacked: true, title: { display: true, text: "Doses" } }, y: { stacked: true } },
+      }),
+    });
+  }
+
+  var intervals = document.getElementById("interval-chart");
+  if (intervals && data.intervals.length > 1) {
+    new window.Chart(intervals, {
+      type: "line",
+      data: {
+        labels: data.intervals.map(function (p) { return p.date; }),
+        datasets: [
+          {
+            label: "Actual days since the previous injection",
+            data: data.intervals.map(function (p) { return p.actual; }),
+            borderColor: "#0d6efd",
+            backgroundColor: "#0d6efd",
+            spanGaps: true,
+          },
+          {
+            label: "Prescribed days",
+            data: data.intervals.map(function (p) { return p.prescribed; }),
+            borderColor: "#6c757d",
+            backgroundColor: "#6c757d",
+            borderDash: [6, 4],
+            pointStyle: "rect",
+            spanGaps: true,
+          },
+        ],
+      },
+      options: Object.assign({}, common, {
+        scales: { y: { beginAtZero: true, title: { display: true, text: "Days" } } },
+      }),
+    });
+  }
+
+  var print = document.getElementById("print-report");
+  if (print) {
+    print.addEventListener("click", function () { window.print(); });
+  }
+})();

@@ -1,0 +1,127 @@
+"""The audit log is append-only: `log_action` is the one way in, and neither the ORM nor,
+on PostgreSQL, raw SQL can change or remove a row once written."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
+from django.test import RequestFactory
+
+from accounts.audit import log_action
+from accounts.models import AuditEvent, CareLink
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(alice, bob) -> AuditEvent:
+    link = CareLink.objects.get(clinician=bob, patient=alice)
+    return log_action(actor=alice, action="carelink.revoked", patient=alice, obj=link)
+
+
+def test_log_action_writes_one_row_with_actor_patient_object_and_address(alice, bob):
+    link = CareLink.objects.get(clinician=bob, patient=alice)
+    request = RequestFactory().post("/", REMOTE_ADDR="2001:db8::7")
+
+    log_action(
+        actor=bob,
+        action="carelink.invited",
+        patient=alice,
+        obj=link,
+        request=request,
+        detail={"note": "test"},
+    )
+
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.patient, event.action) == (bob, alice, "carelink.invited")
+    assert (event.object_type, event.object_id) == ("accounts.CareLink", str(link.pk))
+    assert event.address == "2001:db8::7"
+    assert event.detail == {"note": "test"}
+    assert event.at is not None
+
+
+def test_log_action_without_request_or_saved_actor_leaves_them_empty(alice):
+    from accounts.models import User
+
+    log_action(actor=User(email="unsaved@example.com"), action="system.note", patient=alice)
+
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.address, event.object_type, event.object_id) == (None, None, "", "")
+
+
+def test_saving_an_event_again_is_refused(event):
+    event.action = "carelink.accepted"
+
+    with pytest.raises(PermissionError):
+        event.save()
+
+    assert AuditEvent.objects.get().action == "carelink.revoked"
+
+
+def test_deleting_an_event_is_refused(event):
+    with pytest.raises(PermissionError):
+        event.delete()
+
+    assert AuditEvent.objects.count() == 1
+
+
+def test_queryset_update_is_refused(event):
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="carelink.accepted")
+
+    assert AuditEvent.objects.get().action == "carelink.revoked"
+
+
+def test_queryset_delete_is_refused(event):
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+
+    assert AuditEvent.objects.count() == 1
+
+
+def test_bulk_update_is_refused(event):
+    event.action = "carelink.accepted"
+
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.bulk_update([event], ["action"])
+
+    assert AuditEvent.objects.get().action == "carelink.revoked"
+
+
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_deleting_a_user_with_an_audit_trail_is_refused(event, alice, bob, who):
+    user = {"alice": alice, "bob": bob}[who]
+    log_action(actor=bob, action="carelink.invited", patient=alice)
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        user.delete()
+
+    assert list(AuditEvent.objects.values_list("actor", "patient").order_by("id")) == [
+        (alice.pk, alice.pk),
+        (bob.pk, alice.pk),
+    ]
+
+
+def test_a_user_without_an_audit_trail_can_be_deleted(dave):
+    dave.delete()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE accounts_auditevent SET action = 'forged'",
+        "DELETE FROM accounts_auditevent",
+    ],
+    ids=["update", "delete"],
+)
+def test_postgresql_refuses_raw_sql_changes(event, statement):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+
+    assert AuditEvent.objects.get().action == "carelink.revoked"

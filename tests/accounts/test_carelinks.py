@@ -1,0 +1,292 @@
+"""Care links: a clinician invites, the patient accepts or declines, and can revoke at any
+time. A clinician reaches a patient's page only through an active link; every step is audited."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import AuditEvent, CareLink, User
+from tests.conftest import PASSWORD
+from tests.htmltools import field_errors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invite(client, django_capture_on_commit_callbacks):
+    """Post the clinic's invitation form as `clinician`; mail leaves after the commit."""
+
+    def send(clinician, email: str):
+        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("clinic:invite"), {"email": email})
+        client.logout()
+        return response
+
+    return send
+
+
+def detail_url(patient: User) -> str:
+    return reverse("clinic:patient_detail", args=[patient.pk])
+
+
+def post_as(client, user, name: str, link: CareLink):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client.post(reverse(f"accounts:{name}", args=[link.pk]), follow=True)
+
+
+def actions(link: CareLink) -> list[str]:
+    rows = AuditEvent.objects.filter(object_type="accounts.CareLink", object_id=str(link.pk))
+    return list(rows.order_by("id").values_list("action", flat=True))
+
+
+def test_inviting_an_existing_patient_makes_a_pending_link_and_emails_them(
+    client, invite, alice, charlie
+):
+    response = invite(charlie, "Alice@Example.com")
+
+    assert response.status_code == 302
+    link = CareLink.objects.get(clinician=charlie)
+    assert (link.patient, link.status, link.invited_email) == (alice, "pending", alice.email)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [alice.email]
+    assert "Dr Charlie Brown" in message.subject
+    assert reverse("accounts:care_team") in message.body
+    assert link.token not in message.body
+    assert message.extra_headers["Message-ID"].startswith(f"<carelink-{link.pk}@")
+    assert actions(link) == ["carelink.invited"]
+
+
+def test_patient_sees_the_invitation_on_home_and_care_team_pages(client_for, alice, charlie):
+    CareLink.objects.create(clinician=charlie, patient=alice, invited_email=alice.email)
+    client = client_for(alice)
+
+    for url in (reverse("home"), reverse("accounts:care_team")):
+        html = client.get(url).content.decode()
+        assert "Dr Charlie Brown asks to see your B12 record" in html
+        assert "Accept and share my record" in html
+
+
+def test_accepting_gives_the_clinician_the_patient_page(client, invite, alice, charlie):
+    invite(charlie, alice.email)
+    link = CareLink.objects.get(clinician=charlie)
+    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(detail_url(alice)).status_code == 404
+
+    response = post_as(client, alice, "carelink_accept", link)
+
+    assert "This clinician can now see your records" in response.content.decode()
+    link.refresh_from_db()
+    assert link.status == "active"
+    assert link.responded_at is not None
+    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(detail_url(alice))
+    assert page.status_code == 200
+    assert "Alice Patel" in page.content.decode()
+    assert actions(link) == ["carelink.invited", "carelink.accepted"]
+    event = AuditEvent.objects.get(action="carelink.accepted")
+    assert (event.actor, event.patient, event.address) == (alice, alice, "127.0.0.1")
+
+
+def test_declining_keeps_the_patient_page_closed(client, invite, alice, charlie):
+    invite(charlie, alice.email)
+    link = CareLink.objects.get(clinician=charlie)
+
+    response = post_as(client, alice, "carelink_decline", link)
+
+    assert "Invitation declined." in response.content.decode()
+    link.refresh_from_db()
+    assert link.status == "declined"
+    assert "asks to see your B12 record" not in client.get(reverse("home")).content.decode()
+    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(detail_url(alice)).status_code == 404
+    assert actions(link) == ["carelink.invited", "carelink.declined"]
+
+
+def test_revoking_closes_the_patient_page_to_the_clinician(client, alice, bob):
+    link = CareLink.objects.get(clinician=bob, patient=alice)
+    client.force_login(bob, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(detail_url(alice)).status_code == 200
+
+    response = post_as(client, alice, "carelink_revoke", link)
+
+    assert "can no longer see your records" in response.content.decode()
+    link.refresh_from_db()
+    assert link.status == "revoked"
+    assert link.ended_at is not None
+    client.force_login(bob, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(detail_url(alice)).status_code == 404
+    assert "Alice Patel" not in client.get(reverse("clinic:patients")).content.decode()
+    assert actions(link) == ["carelink.revoked"]
+
+
+def test_care_team_page_lists_who_can_see_the_record(client_for, alice, bob):
+    html = client_for(alice).get(reverse("accounts:care_team")).content.decode()
+
+    assert "Dr Bob Smith" in html
+    assert "Remove Dr Bob Smith's access" in html
+
+
+def test_accepting_twice_says_so_and_changes_nothing(client, invite, alice, charlie):
+    invite(charlie, alice.email)
+    link = CareLink.objects.get(clinician=charlie)
+    post_as(client, alice, "carelink_accept", link)
+    link.refresh_from_db()
+    first_response = link.responded_at
+
+    response = post_as(client, alice, "carelink_accept", link)
+
+    assert response.status_code == 200
+    assert "had already changed; nothing was done" in response.content.decode()
+    link.refresh_from_db()
+    assert (link.status, link.responded_at) == ("active", first_response)
+    assert actions(link) == ["carelink.invited", "carelink.accepted"]
+
+
+def test_declining_an_active_link_changes_nothing(client, alice, bob):
+    link = CareLink.objects.get(clinician=bob, patient=alice)
+
+    response = post_as(client, alice, "carelink_decline", link)
+
+    assert "nothing was done" in response.content.decode()
+    link.refresh_from_db()
+    assert link.status == "active"
+    assert actions(link) == []
+
+
+@pytest.mark.parametrize("action", ["carelink_accept", "carelink_decline", "carelink_revoke"])
+def test_a_patient_cannot_answer_someone_elses_link(client, alice, bob, charlie, dave, action):
+    active = CareLink.objects.get(clinician=bob, patient=alice)
+    pending = CareLink.objects.create(clinician=charlie, patient=alice, invited_email=alice.email)
+    client.force_login(dave, backend="django.contrib.auth.backends.ModelBackend")
+
+    for link in (active, pending):
+        response = client.post(reverse(f"accounts:{action}", args=[link.pk]))
+        assert response.status_code == 404
+
+    assert set(CareLink.objects.values_list("status", flat=True)) == {"active", "pending"}
+    assert not AuditEvent.objects.exists()
+
+
+def test_link_actions_refuse_get(client_for, alice, bob):
+    link = CareLink.objects.get(clinician=bob, patient=alice)
+
+    response = client_for(alice).get(reverse("accounts:carelink_revoke", args=[link.pk]))
+
+    assert response.status_code == 405
+    link.refresh_from_db()
+    assert link.status == "active"
+
+
+def test_inviting_an_unknown_email_sends_a_signup_link_that_ends_in_the_invitation(
+    client, invite, charlie
+):
+    invite(charlie, "Newcomer@Example.org")
+    link = CareLink.objects.get(clinician=charlie)
+    assert (link.patient, link.invited_email) == (None, "newcomer@example.org")
+    body = mail.outbox[0].body
+    match = re.search(r"https?://\S+/accounts/signup/\?invite=(\S+)", body)
+    assert match, body
+    assert match.group(1) == link.token
+
+    signup_url = reverse("accounts:signup") + f"?invite={link.token}"
+    form_page = client.get(signup_url).content.decode()
+    assert "Dr Charlie Brown invited you" in form_page
+    assert 'value="newcomer@example.org"' in form_page
+    response = client.post(
+        signup_url,
+        {
+            "email": "newcomer@example.org",
+            "display_name": "Nia Newcomer",
+            "time_zone": "Europe/Dublin",
+            "mobile": "",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "invite": link.token,
+        },
+        follow=True,
+    )
+
+    nia = User.objects.get(email="newcomer@example.org")
+    link.refresh_from_db()
+    assert (link.patient, link.status) == (nia, "pending")
+    assert response.redirect_chain[-1][0] == reverse("accounts:care_team")
+    assert "Dr Charlie Brown asks to see your B12 record" in response.content.decode()
+
+    post_as(client, nia, "carelink_accept", link)
+    link.refresh_from_db()
+    assert link.status == "active"
+    assert actions(link) == ["carelink.invited", "carelink.claimed", "carelink.accepted"]
+    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(detail_url(nia)).status_code == 200
+
+
+def test_signup_token_attaches_the_invitation_even_under_another_email(client, charlie):
+    link = CareLink.objects.create(clinician=charlie, invited_email="work@example.org")
+
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "email": "home@example.org",
+            "display_name": "Hana Home",
+            "time_zone": "Europe/London",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "invite": link.token,
+        },
+    )
+
+    link.refresh_from_db()
+    assert link.patient == User.objects.get(email="home@example.org")
+
+
+def test_signup_without_the_token_claims_invitations_to_that_email(client, charlie):
+    link = CareLink.objects.create(clinician=charlie, invited_email="plain@example.org")
+
+    client.post(
+        reverse("accounts:signup"),
+        {
+            "email": "Plain@Example.org",
+            "display_name": "Pat Plain",
+            "time_zone": "Europe/London",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    link.refresh_from_db()
+    assert link.patient == User.objects.get(email="plain@example.org")
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("not-an-email", "Enter a valid email address."),
+        ("bob@example.com", "not a patient"),
+        ("alice@example.com", "already invited or linked"),
+    ],
+)
+def test_bad_invitations_are_refused_next_to_the_email_field(
+    client, invite, alice, bob, email, message
+):
+    response = invite(bob, email)
+
+    assert response.status_code == 400
+    assert any(message in error for error in field_errors(response.content, "email"))
+    assert CareLink.objects.count() == 1
+    assert not mail.outbox
+
+
+def test_a_clinician_can_invite_again_after_a_decline(client, invite, alice, charlie):
+    invite(charlie, alice.email)
+    first = CareLink.objects.get(clinician=charlie)
+    post_as(client, alice, "carelink_decline", first)
+
+    response = invite(charlie, alice.email)
+
+    assert response.status_code == 302
+    assert CareLink.objects.filter(clinician=charlie, status="pending").count() == 1
+    assert len(mail.outbox) == 2

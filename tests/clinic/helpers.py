@@ -1,0 +1,82 @@
+"""Building blocks for the clinician tests: prescriptions and injections through the real
+services, each step run on the day it happened. Shared with tests/monitoring and tests/e2e."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django.utils import timezone
+
+from accounts.models import CareLink, User
+from schedules import services
+from schedules.models import Injection, Prescription
+
+
+def noon(day: date) -> datetime:
+    """Midday UTC: the same calendar date in London and New York."""
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def prescribe(patient: User, regimen: str, start: date, **extra: object) -> Prescription:
+    return services.prescription_create(
+        patient=patient,
+        actor=patient,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=start,
+        regimen_slug=regimen,
+        today=start,
+        **extra,
+    )
+
+
+def log(rx: Prescription, day: date, **extra: object) -> Injection:
+    """An injection logged on its own day."""
+    extra.setdefault("site", "deltoid_left")
+    return services.injection_log(
+        prescription=rx, actor=rx.patient, given_on=day, today=extra.pop("today", day), **extra
+    )
+
+
+def settle(rx: Prescription, today: date) -> None:
+    """Re-plan on `today`: doses whose window closed turn missed (and are flagged)."""
+    services.prescription_replan(prescription=rx, today=today)
+
+
+def link(clinician: User, patient: User) -> CareLink:
+    return CareLink.objects.create(
+        clinician=clinician,
+        patient=patient,
+        invited_email=patient.email,
+        status=CareLink.Status.ACTIVE,
+        responded_at=timezone.now(),
+    )
+
+
+def many_patients(clinician: User, count: int, *, first: int = 1) -> list[User]:
+    """`count` linked patients with varied demo histories (bulk: seconds for hundreds)."""
+    from accounts.models import PatientProfile, Role
+    from schedules.demo_bulk import give_demo_histories
+
+    numbers = range(first, first + count)
+    users = User.objects.bulk_create(
+        User(email=f"p{n}@example.com", role=Role.PATIENT, password="!") for n in numbers
+    )
+    PatientProfile.objects.bulk_create(
+        PatientProfile(user=user, display_name=f"Zed Patient {n:05d}", time_zone="Europe/London")
+        for n, user in zip(numbers, users, strict=True)
+    )
+    CareLink.objects.bulk_create(
+        CareLink(
+            clinician=clinician,
+            patient=user,
+            invited_email=user.email,
+            status=CareLink.Status.ACTIVE,
+            responded_at=timezone.now(),
+        )
+        for user in users
+    )
+    give_demo_histories(list(zip(users, numbers, strict=True)))
+    return users

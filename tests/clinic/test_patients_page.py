@@ -1,0 +1,222 @@
+"""The clinician's patients page: sorted by need, searchable, filterable, 50 a page, a fixed
+number of queries whatever the number of patients, and its CSV export."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from clinic import selectors
+from clinic.selectors import Filters, band_for
+from monitoring.models import Flag
+from schedules import services
+
+from .helpers import link, log, many_patients, prescribe, settle
+
+pytestmark = pytest.mark.django_db
+URL = reverse("clinic:patients")
+CSV_URL = reverse("clinic:patients_csv")
+
+
+def names(html: str, *wanted: str) -> list[str]:
+    """The wanted names in the order the page shows them."""
+    return sorted((n for n in wanted if n in html), key=html.index)
+
+
+@pytest.fixture
+def ward(bob, alice, make_patient):
+    """alice has missed a loading dose (an open flag); erin is overdue on maintenance but
+    has no open flag; aaron is up to date. Alphabetically aaron would come first."""
+    today = services.local_today(alice)
+    rx = prescribe(alice, "bnf-neuro", today - timedelta(days=12))
+    for n, day in enumerate(range(12, 0, -2)):
+        if n != 2:
+            log(rx, today - timedelta(days=day))
+    settle(rx, today)
+    erin = make_patient("erin@example.com", "Erin Overdue")
+    link(bob, erin)
+    start = today - relativedelta(months=1) - timedelta(days=3)
+    rx = prescribe(erin, "seed-maintenance", start)
+    log(rx, start)
+    settle(rx, today)  # the second dose was due 3 days ago: overdue, its window still open
+    aaron = make_patient("aaron@example.com", "Aaron Adams")
+    link(bob, aaron)
+    rx = prescribe(aaron, "seed-maintenance", today - timedelta(days=5))
+    log(rx, today - timedelta(days=5))
+    return {"alice": alice, "erin": erin, "aaron": aaron}
+
+
+def test_patients_are_sorted_by_need(client_for, bob, ward):
+    html = client_for(bob).get(URL).content.decode()
+
+    assert names(html, "Alice Patel", "Erin Overdue", "Aaron Adams") == [
+        "Alice Patel",  # an open flag for the missed loading dose
+        "Erin Overdue",  # most overdue next
+        "Aaron Adams",
+    ]
+    assert Flag.objects.filter(patient=ward["alice"], kind="missed_loading").exists()
+
+
+def test_search_finds_by_name(client_for, bob, ward):
+    html = client_for(bob).get(URL, {"q": "erin"}).content.decode()
+
+    assert "Erin Overdue" in html
+    assert "Alice Patel" not in html and "Aaron Adams" not in html
+
+
+def test_filter_by_phase(client_for, bob, ward):
+    html = client_for(bob).get(URL, {"phase": "repletion"}).content.decode()
+
+    assert names(html, "Alice Patel", "Erin Overdue", "Aaron Adams") == ["Alice Patel"]
+
+
+def test_filter_by_open_flag_kind(client_for, bob, ward):
+    html = client_for(bob).get(URL, {"flag": "missed_loading"}).content.decode()
+
+    assert names(html, "Alice Patel", "Erin Overdue", "Aaron Adams") == ["Alice Patel"]
+
+
+def test_an_unknown_filter_value_is_ignored_and_shown(client_for, bob, ward):
+    response = client_for(bob).get(URL, {"phase": "nonsense", "q": "aaron"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Aaron Adams" in html and "Alice Patel" not in html
+    assert "Select a valid choice" in html
+
+
+def test_band_filter_in_sql_agrees_with_the_python_rule(bob):
+    many_patients(bob, 60)
+    now = timezone.now()
+    rows = list(selectors.export_rows(clinician=bob, filters=Filters(), now=now))
+    expected = {}
+    for row in rows:
+        expected.setdefault(band_for(row.recent.taken, row.recent.missed), set()).add(
+            row.patient.pk
+        )
+    assert len(expected) >= 3  # the demo histories are varied
+
+    for band, ids in expected.items():
+        found = selectors.patients_queryset(clinician=bob, filters=Filters(band=band), now=now)
+        assert set(found.values_list("pk", flat=True)) == ids, band
+
+
+def test_fifty_patients_a_page(client_for, bob):
+    many_patients(bob, 60)  # and alice: 61
+    client = client_for(bob)
+
+    first = client.get(URL).content.decode()
+    second = client.get(URL, {"page": 2}).content.decode()
+
+    assert first.count('href="/clinic/patients/') == 50
+    assert second.count('href="/clinic/patients/') == 11
+    assert "Page 2 of 2" in second
+
+
+def page_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_query_count_is_the_same_for_10_and_500_patients(
+    client_for, bob, django_assert_num_queries
+):
+    many_patients(bob, 9)  # and alice: 10
+    client = client_for(bob)
+    with django_assert_num_queries(page_queries(client)) as ten:
+        client.get(URL)
+    many_patients(bob, 490, first=10)
+
+    with django_assert_num_queries(len(ten)):
+        html = client.get(URL).content.decode()
+
+    assert "Page 1 of 10" in html
+    assert len(ten) <= 12  # session, user, count, rows, 4 figure queries, invitations
+
+
+def test_query_count_with_every_filter_does_not_grow_either(client_for, bob):
+    many_patients(bob, 10)
+    client = client_for(bob)
+    query = {"q": "patient", "phase": "maintenance", "flag": "", "band": "good"}
+    with CaptureQueriesContext(connection) as ten:
+        client.get(URL, query)
+    many_patients(bob, 200, first=11)
+
+    with CaptureQueriesContext(connection) as more:
+        client.get(URL, query)
+
+    assert len(more) == len(ten)
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def test_csv_export_lists_the_patients_as_filtered(client_for, bob, ward):
+    response = client_for(bob).get(CSV_URL, {"phase": "maintenance"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert [row["Patient"] for row in rows] == ["Erin Overdue", "Aaron Adams"]
+    assert rows[0]["Regimen"] == "Monthly"
+    assert int(rows[0]["Days overdue"]) > 0
+    event = AuditEvent.objects.get(action="patients.exported")
+    assert event.actor == bob and event.detail == {"filters": {"phase": "maintenance"}, "rows": 2}
+
+
+def test_csv_export_of_everyone_has_the_same_order_as_the_page(client_for, bob, ward):
+    rows = read_csv(client_for(bob).get(CSV_URL))
+
+    assert [row["Patient"] for row in rows] == ["Alice Patel", "Erin Overdue", "Aaron Adams"]
+    assert rows[0]["Open flag kinds"] == "Missed dose in a loading phase"
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted(client_for, bob, make_patient):
+    mallory = make_patient("mallory@example.com", "=HYPERLINK(1)")
+    link(bob, mallory)
+
+    rows = read_csv(client_for(bob).get(CSV_URL))
+
+    assert rows[0]["Patient"] == "'=HYPERLINK(1)"
+
+
+def test_the_page_links_to_the_export_with_the_same_filters(client_for, bob, ward):
+    html = client_for(bob).get(URL, {"phase": "maintenance", "q": "a"}).content.decode()
+
+    assert 'href="/clinic/patients.csv?q=a&amp;phase=maintenance"' in html
+
+
+def test_a_patient_without_a_prescription_is_listed_last(client_for, bob, ward, make_patient):
+    link(bob, make_patient("new@example.com", "Aardvark New"))
+
+    html = client_for(bob).get(URL).content.decode()
+
+    assert names(html, "Aaron Adams", "Aardvark New") == ["Aaron Adams", "Aardvark New"]
+    assert "No prescription" in html
+
+
+def test_days_overdue_count_in_the_patients_zone(bob, make_patient, clock):
+    """At 15:00 UTC it is already tomorrow in Sydney: the same dose is a day more overdue."""
+    clock.move_to(datetime(2025, 7, 20, 15, tzinfo=UTC))
+    rows = {}
+    for zone in ("Europe/London", "Australia/Sydney"):
+        patient = make_patient(f"{zone[:3].lower()}@example.com", zone, zone)
+        link(bob, patient)
+        rx = prescribe(patient, "seed-maintenance", date(2025, 6, 16))
+        log(rx, date(2025, 6, 16))
+        rows[zone] = rx
+    page = selectors.patients_page(
+        clinician=bob, filters=Filters(), page_number=1, now=timezone.now()
+    )
+
+    overdue = {row.name: row.days_overdue for row in page.rows if row.prescription_id}
+    assert overdue == {"Europe/London": 4, "Australia/Sydney": 5}  # dose due 16 Jul

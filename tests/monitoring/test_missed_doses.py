@@ -1,0 +1,137 @@
+"""Missed doses: past its window in the patient's home zone, a dose becomes `missed`, gets one
+clinician flag and one patient message (carry on, do not double up), in one transaction."""
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from accounts.models import AuditEvent
+from monitoring.models import Flag
+from monitoring.services import flag_missed_doses, sweep_missed_doses
+from reminders.models import Notification
+from reminders.planner import plan_notifications
+from schedules import services
+from schedules.models import Dose
+from tests.reminders.conftest import prescribe, utc
+
+pytestmark = pytest.mark.django_db
+
+START = date(2026, 6, 1)  # a monthly dose: window 25 May to 8 June
+
+
+def missed_messages(**filters):
+    return list(Notification.objects.filter(kind="missed", **filters))
+
+
+def test_a_dose_past_its_window_is_flagged_once_and_the_patient_told(alice):
+    rx = prescribe(alice, start=START, today=START)
+    dose = Dose.objects.get(prescription=rx, due=START)
+
+    assert sweep_missed_doses(now=utc(2026, 6, 8, 22, 59)) == 0  # 23:59 BST on the 8th
+    assert sweep_missed_doses(now=utc(2026, 6, 8, 23, 0)) == 1  # midnight in London
+    assert sweep_missed_doses(now=utc(2026, 6, 8, 23, 1)) == 0
+
+    dose.refresh_from_db()
+    assert dose.status == "missed"
+    (flag,) = Flag.objects.all()
+    assert (flag.dose, flag.kind, flag.status, flag.patient) == (
+        dose,
+        "missed_maintenance",
+        "open",
+        alice,
+    )
+    (message,) = missed_messages()
+    assert message.recipient == alice and message.dose == dose and message.status == "pending"
+    assert AuditEvent.objects.filter(action="flag.raised", patient=alice).count() == 1
+
+
+def test_the_window_closes_at_the_patients_own_midnight(dave):
+    prescribe(dave, start=START, today=START)  # dave lives in New York
+
+    assert sweep_missed_doses(now=utc(2026, 6, 9, 3, 59)) == 0  # 23:59 EDT on the 8th
+    assert sweep_missed_doses(now=utc(2026, 6, 9, 4, 0)) == 1
+
+
+def test_a_missed_loading_dose_is_flagged_at_once_and_the_counted_phase_extended(alice):
+    # bnf-no-neuro: Mon/Wed/Fri x 6, then every 2-3 months. Start Mon 1 June 2026.
+    rx = prescribe(alice, start=START, today=START, regimen="bnf-no-neuro")
+    services.injection_log(
+        prescription=rx, actor=alice, given_on=START, site="deltoid_left", today=START
+    )
+
+    sweep_missed_doses(now=utc(2026, 6, 4, 23, 0))  # Wed 3rd's window closed (Thu 4th)
+
+    (flag,) = Flag.objects.all()
+    assert flag.kind == "missed_loading" and flag.dose.due == date(2026, 6, 3)
+    loading = rx.doses.filter(phase__order=0).exclude(status="cancelled").order_by("due")
+    assert [d.due.day for d in loading] == [1, 3, 5, 8, 10, 12, 15]  # a 7th dose is added
+    assert rx.doses.filter(phase__order=1).exclude(status="cancelled").order_by("due").first().due == (
+        date(2026, 8, 15)
+    )
+
+
+def test_flagging_twice_changes_nothing(alice):
+    rx = prescribe(alice, start=START, today=START)
+    dose = Dose.objects.get(prescription=rx, due=START)
+    sweep_missed_doses(now=utc(2026, 6, 9, 12, 0))
+
+    again = flag_missed_doses(dose_ids=[dose.pk], today=date(2026, 6, 9))
+
+    assert again == [] and Flag.objects.count() == 1 and len(missed_messages()) == 1
+
+
+def test_the_database_refuses_a_second_flag_for_the_same_dose_and_kind(alice):
+    rx = prescribe(alice, start=START, today=START)
+    sweep_missed_doses(now=utc(2026, 6, 9, 12, 0))
+    flag = Flag.objects.get()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Flag.objects.create(
+            patient=alice, prescription=rx, dose=flag.dose, kind="missed_maintenance"
+        )
+
+
+def test_the_missed_state_the_flag_and_the_message_commit_or_roll_back_together(alice):
+    rx = prescribe(alice, start=START, today=START)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.prescription_replan(prescription=rx, today=date(2026, 6, 9))
+        assert Flag.objects.count() == 1 and len(missed_messages()) == 1
+        raise RuntimeError("the transaction fails after the flag was written")
+
+    assert Dose.objects.get(prescription=rx, due=START).status == "due"
+    assert Flag.objects.count() == 0 and missed_messages() == []
+
+
+def test_a_dose_logged_late_withdraws_its_flag_and_message(alice):
+    rx = prescribe(alice, start=START, today=START)
+    sweep_missed_doses(now=utc(2026, 6, 9, 12, 0))
+
+    services.injection_log(
+        prescription=rx, actor=alice, given_on=date(2026, 6, 2), site="thigh_left", today=date(2026, 6, 9)
+    )
+    plan_notifications(now=utc(2026, 6, 9, 12, 1))
+
+    flag = Flag.objects.get()
+    assert flag.status == "resolved" and "injection was logged" in flag.note
+    assert {m.status for m in missed_messages()} == {"cancelled"}
+    assert AuditEvent.objects.filter(action="flag.withdrawn").count() == 1
+
+
+def test_old_misses_entered_with_a_history_are_flagged_but_not_messaged(alice):
+    prescribe(alice, start=date(2026, 3, 1), today=date(2026, 6, 20))
+
+    assert Flag.objects.filter(kind="missed_maintenance").count() == 4  # Mar to June
+    assert missed_messages() == []
+
+
+def test_a_patient_who_opted_out_gets_no_missed_message(alice):
+    from reminders.models import ReminderPreference
+
+    ReminderPreference.objects.create(patient=alice, missed_enabled=False)
+    prescribe(alice, start=START, today=START)
+
+    sweep_missed_doses(now=utc(2026, 6, 9, 12, 0))
+
+    assert Flag.objects.count() == 1 and missed_messages() == []

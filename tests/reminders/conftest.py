@@ -1,0 +1,64 @@
+"""Shared set-up for the reminder tests: an empty SMS outbox, prescriptions built through the
+schedule services, and outbox helpers."""
+
+from datetime import date, datetime
+
+import pytest
+
+from reminders.models import Notification
+from schedules import engine, services
+from schedules.models import Prescription
+
+DAILY = [
+    engine.PhaseSpec(
+        kind="maintenance", cadence=engine.Cadence("day", 1), dose_mcg=1000, bound="ongoing"
+    )
+]
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox():
+    from reminders.transports import sms_outbox
+
+    sms_outbox.clear()
+    yield sms_outbox
+    sms_outbox.clear()
+
+
+def prescribe(
+    patient,
+    *,
+    start: date,
+    today: date | None = None,
+    regimen: str | None = "seed-maintenance",
+    phases: list | None = None,
+    given_by: str = "self",
+) -> Prescription:
+    """A prescription made through the services, as the patient would make it."""
+    return services.prescription_create(
+        patient=patient,
+        actor=patient,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=start,
+        regimen_slug=None if phases else regimen,
+        phases=phases,
+        given_by=given_by,
+        today=today or start,
+    )
+
+
+def daily(patient, *, start: date, today: date | None = None) -> Prescription:
+    return prescribe(patient, start=start, today=today, phases=DAILY)
+
+
+def rows(**filters) -> list[Notification]:
+    return list(Notification.objects.filter(**filters).order_by("scheduled_for", "pk"))
+
+
+def utc(*args: int) -> datetime:
+    from datetime import UTC
+
+    return datetime(*args, tzinfo=UTC)

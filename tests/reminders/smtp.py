@@ -1,0 +1,56 @@
+"""An in-process SMTP server (aiosmtpd) for tests: it collects messages, and can refuse
+recipients or answer slowly. Not a test module."""
+
+import email
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller cannot take port 0, so pick a free one first.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Collector:
+    refuse: str = ""  # an SMTP reply to every RCPT, e.g. "550 5.1.1 No such user"
+    delay: float = 0.0  # seconds to wait before accepting each message
+    messages: list[email.message.Message] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.refuse:
+            return self.refuse
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        if self.delay:
+            time.sleep(self.delay)  # blocks the server loop: one message at a time, slowly
+        with self.lock:
+            self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [str(message["Message-ID"]) for message in self.messages]
+
+
+@contextmanager
+def smtp_server(collector: Collector | None = None) -> Iterator[tuple[Collector, int]]:
+    collector = collector or Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield collector, port
+    finally:
+        controller.stop()

@@ -1,0 +1,195 @@
+"""The dispatch sweep: claims are guarded, leases end, errors retry with backoff (at most five
+attempts) or disable the channel, and every message carries its outbox id."""
+
+from datetime import date, time, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+
+from reminders.dispatcher import (
+    MAX_ATTEMPTS,
+    DispatchResult,
+    claim,
+    deliver,
+    dispatch_due,
+    release_expired,
+)
+from reminders.models import Notification, ReminderPreference
+from reminders.planner import plan_notifications
+from reminders.selectors import channel_problems
+from schedules import services
+from tests.reminders.conftest import prescribe, rows, utc
+from tests.reminders.smtp import Collector, free_port, smtp_server
+
+pytestmark = pytest.mark.django_db
+
+NOW = utc(2026, 6, 11, 8, 0)  # 09:00 BST: alice's day-of reminder is due
+DUE = date(2026, 6, 11)
+
+
+@pytest.fixture
+def due_row(alice):
+    prescribe(alice, start=DUE, today=date(2026, 6, 10))
+    plan_notifications(now=NOW)
+    return Notification.objects.get(kind="due", channel="email")
+
+
+def test_a_due_email_is_sent_with_its_outbox_id_and_marked_sent(due_row, alice):
+    with time_machine.travel(NOW, tick=False):
+        result = dispatch_due()
+
+    due_row.refresh_from_db()
+    assert result.sent == 1 and due_row.status == "sent" and due_row.attempts == 1
+    assert due_row.sent_at == NOW and due_row.claim == "" and due_row.lease_until is None
+    (message,) = [m for m in mail.outbox if "due today" in m.subject]
+    assert message.to == [alice.email]
+    assert message.extra_headers["Message-ID"] == f"<notification-{due_row.pk}@b12tracker.invalid>"
+    assert due_row.provider_id == message.extra_headers["Message-ID"]
+    assert "Thursday 11 June" in message.body and "http" in message.body
+
+
+def test_nothing_is_sent_before_its_instant(due_row):
+    with time_machine.travel(NOW - timedelta(minutes=1), tick=False):
+        dispatch_due()
+
+    due_row.refresh_from_db()
+    assert due_row.status == "pending"
+
+
+def test_a_claim_is_taken_once(due_row):
+    first = claim(now=NOW)
+    second = claim(now=NOW)
+
+    assert [row.pk for row in first] == [due_row.pk] and second == []
+    assert Notification.objects.get(pk=due_row.pk).status == "sending"
+
+
+def test_a_stuck_sending_row_returns_to_pending_after_its_lease(due_row, settings):
+    claim(now=NOW)  # the sender dies here, before sending
+    lease = timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+
+    assert release_expired(now=NOW + lease - timedelta(seconds=1)) == 0
+    with time_machine.travel(NOW + lease + timedelta(seconds=1), tick=False):
+        result = dispatch_due()
+
+    due_row.refresh_from_db()
+    assert result.released == 1 and result.sent == 1
+    assert due_row.status == "sent" and due_row.attempts == 2
+    assert len([m for m in mail.outbox if "due today" in m.subject]) == 1
+
+
+def test_a_sender_whose_lease_lapsed_does_not_send(due_row, settings):
+    (mine,) = claim(now=NOW)
+    later = NOW + timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS + 1)
+    release_expired(now=later)
+    (theirs,) = claim(now=later)
+
+    with time_machine.travel(later, tick=False):
+        deliver(mine, result=DispatchResult())  # the slow first sender wakes up
+        deliver(theirs, result=DispatchResult())
+
+    assert len([m for m in mail.outbox if "due today" in m.subject]) == 1
+
+
+def test_a_reminder_for_a_dose_taken_since_planning_is_cancelled(due_row, alice):
+    services.injection_log(
+        prescription=due_row.dose.prescription,
+        actor=alice,
+        given_on=DUE,
+        site="deltoid_left",
+        today=DUE,
+    )
+    Notification.objects.filter(pk=due_row.pk).update(status="pending")  # as if just planned
+
+    with time_machine.travel(NOW, tick=False):
+        result = dispatch_due()
+
+    due_row.refresh_from_db()
+    assert due_row.status == "cancelled" and result.cancelled >= 1
+    assert not [m for m in mail.outbox if "due today" in m.subject]
+
+
+def test_a_text_due_in_quiet_hours_waits_without_using_an_attempt(alice, sms_outbox):
+    ReminderPreference.objects.create(
+        patient=alice, sms_enabled=True, sms_number="+447700900123", email_enabled=False
+    )
+    prescribe(alice, start=DUE, today=date(2026, 6, 10))
+    plan_notifications(now=NOW)
+    row = Notification.objects.get(kind="due", channel="sms")
+    ReminderPreference.objects.filter(patient=alice).update(quiet_start=time(7), quiet_end=time(10))
+
+    with time_machine.travel(NOW, tick=False):
+        result = dispatch_due()
+    row.refresh_from_db()
+    assert result.deferred == 1 and row.status == "pending" and row.attempts == 0
+    assert row.next_attempt_at == utc(2026, 6, 11, 9, 0)  # 10:00 BST
+    assert sms_outbox == []
+
+    with time_machine.travel(row.next_attempt_at, tick=False):
+        dispatch_due()
+    row.refresh_from_db()
+    assert row.status == "sent" and len(sms_outbox) == 1
+
+
+def test_texts_are_plain_ascii_and_name_no_medicine_by_default(alice, sms_outbox):
+    ReminderPreference.objects.create(patient=alice, sms_enabled=True, sms_number="+447700900123")
+    prescribe(alice, start=DUE, today=date(2026, 6, 10))
+    plan_notifications(now=NOW)
+
+    with time_machine.travel(NOW, tick=False):
+        dispatch_due()
+
+    (text,) = sms_outbox
+    assert text.to == "+447700900123"
+    assert text.body.isascii() and len(text.body) <= 160
+    assert "hydroxocobalamin" not in text.body.lower()
+    assert text.key == f"notification-{Notification.objects.get(channel='sms').pk}"
+
+
+def _unreachable_smtp():
+    return override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=free_port(),  # nothing listens there
+        EMAIL_TIMEOUT=2,
+    )
+
+
+def test_temporary_errors_retry_with_backoff_and_give_up_after_five(due_row, alice):
+    moment = NOW
+    with _unreachable_smtp():
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            with time_machine.travel(moment, tick=False):
+                result = dispatch_due()
+            due_row.refresh_from_db()
+            assert due_row.attempts == attempt
+            if attempt < MAX_ATTEMPTS:
+                assert result.retried == 1 and due_row.status == "pending"
+                assert due_row.next_attempt_at > moment
+                with time_machine.travel(due_row.next_attempt_at - timedelta(seconds=1)):
+                    assert dispatch_due().handled == 0  # not before its backoff ends
+                moment = due_row.next_attempt_at
+    assert due_row.status == "failed" and "SMTP unavailable" in due_row.last_error
+    assert ReminderPreference.objects.filter(patient=alice, email_enabled=False).count() == 0
+
+
+def test_a_refused_address_fails_once_and_turns_email_off(due_row, alice):
+    with (
+        smtp_server(Collector(refuse="550 5.1.1 No such mailbox")) as (server, port),
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+        ),
+        time_machine.travel(NOW, tick=False),
+    ):
+        result = dispatch_due()
+
+    due_row.refresh_from_db()
+    assert result.failed >= 1 and due_row.status == "failed" and due_row.attempts == 1
+    pref = ReminderPreference.objects.get(patient=alice)
+    assert not pref.email_enabled and "could not be delivered" in pref.email_disabled_reason
+    assert not rows(status="pending", channel="email")
+    assert any("could not be delivered" in problem for problem in channel_problems(patient=alice))

@@ -1,0 +1,102 @@
+"""The patient's reminder settings page: who may open it, labels, saving, and clear errors."""
+
+from datetime import time
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from reminders.models import ReminderPreference
+from tests.htmltools import field_errors, parse
+
+pytestmark = pytest.mark.django_db
+URL = reverse("reminders:preferences")
+
+VALID = {
+    "email_enabled": "on",
+    "upcoming_enabled": "on",
+    "upcoming_time": "19:30",
+    "due_enabled": "on",
+    "due_time": "08:15",
+    "nudge_time": "20:00",
+    "missed_enabled": "on",
+    "booking_enabled": "on",
+    "booking_days_before": "10",
+    "quiet_start": "22:00",
+    "quiet_end": "07:00",
+}
+
+
+@pytest.mark.parametrize("who", ["bob", "charlie", "staff"])
+def test_only_patients_have_a_reminders_page(client_for, request, who):
+    assert client_for(request.getfixturevalue(who)).get(URL).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_the_page_shows_the_defaults_with_a_label_for_every_field(client_for, alice):
+    response = client_for(alice).get(URL)
+
+    assert response.status_code == 200
+    html = parse(response.content)
+    inputs = [
+        element
+        for element in html.find_all("input")
+        if element.attrs.get("type") not in ("hidden", "submit")
+    ]
+    labels = {label.attrs.get("for") for label in html.find_all("label")}
+    assert inputs and all(element.attrs["id"] in labels for element in inputs)
+    assert html.find("input", name="due_time").attrs["value"] == "09:00"
+    assert html.find("input", name="booking_days_before").attrs["value"] == "14"
+    assert "checked" in html.find("input", name="email_enabled").attrs
+    assert "checked" not in html.find("input", name="sms_enabled").attrs
+    assert "Europe/London" in html.text
+
+
+def test_the_patient_menu_links_to_the_page(client_for, alice):
+    html = parse(client_for(alice).get(reverse("home")).content)
+
+    assert html.find("a", href=URL) is not None
+
+
+def test_saving_updates_preferences_and_the_profile_time(client_for, alice):
+    response = client_for(alice).post(URL, VALID)
+
+    assert response.status_code == 302 and response.url == URL
+    pref = ReminderPreference.objects.get(patient=alice)
+    assert (pref.upcoming_time, pref.due_time, pref.booking_days_before) == (
+        time(19, 30),
+        time(8, 15),
+        10,
+    )
+    assert not pref.nudge_enabled and not pref.detailed_messages and not pref.sms_enabled
+    alice.patient_profile.refresh_from_db()
+    assert alice.patient_profile.reminder_time == time(8, 15)
+    event = AuditEvent.objects.get(action="reminders.preferences_updated")
+    assert "due_time" in event.detail["changed"]
+
+
+def test_bad_input_is_explained_and_nothing_is_saved(client_for, alice):
+    data = {**VALID, "booking_days_before": "0", "due_time": "25:99"}
+
+    response = client_for(alice).post(URL, data)
+
+    assert response.status_code == 400
+    summary = parse(response.content).by_id("error-summary")
+    assert summary is not None and "Nothing was saved" in summary.text
+    assert field_errors(response.content, "booking_days_before")
+    assert field_errors(response.content, "due_time")
+    assert not ReminderPreference.objects.filter(patient=alice, booking_days_before=0).exists()
+    assert ReminderPreference.objects.get(patient=alice).due_time == time(9, 0)
+
+
+def test_texts_cannot_be_turned_on_before_the_number_is_confirmed(client_for, alice):
+    response = client_for(alice).post(URL, {**VALID, "sms_enabled": "on"})
+
+    assert response.status_code == 400
+    assert "Confirm your mobile number" in " ".join(field_errors(response.content, "sms_enabled"))
+    assert not ReminderPreference.objects.get(patient=alice).sms_enabled

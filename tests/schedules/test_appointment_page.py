@@ -1,0 +1,70 @@
+"""Before your appointment: the regimen, adherence so far, late and missed doses, and
+questions built from the record."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from schedules import services
+from tests.htmltools import parse
+from tests.schedules.conftest import START, log, noon
+
+pytestmark = pytest.mark.django_db
+URL = reverse("schedules:appointment")
+
+
+def page_for(client_for, user):
+    response = client_for(user).get(URL)
+    assert response.status_code == 200
+    return parse(response.content)
+
+
+def test_adherence_counts_late_and_missed_doses(client_for, alice, alice_rx, clock):
+    log(alice_rx, START)
+    log(alice_rx, date(2025, 1, 11))  # Friday's dose a day late
+    clock.move_to(noon(date(2025, 1, 16)))  # Monday 13th missed
+
+    page = page_for(client_for, alice)
+
+    adherence = page.by_id("adherence").text
+    assert "2 given of 4 (50%)" in adherence
+    assert "On time 1" in adherence and "Late 1" in adherence and "Missed 2" in adherence
+    listed = page.by_id("late-or-missed").text
+    assert "Due 10 Jan 2025: given 11 Jan 2025, 1 day late" in listed
+    assert "Due 8 Jan 2025: missed" in listed and "Due 13 Jan 2025: missed" in listed
+    questions = page.by_id("questions").text
+    assert "I missed 2 doses" in questions
+    assert "Can you check and confirm my prescription" in questions
+    assert "Which blood tests do I need" in questions
+
+
+def test_open_ended_phase_prompts_a_question_about_when_it_stops(client_for, alice, clock):
+    services.prescription_create(
+        patient=alice,
+        actor=alice,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=START,
+        regimen_slug="bnf-neuro",
+        neuro=True,
+        monitoring_plan="B12 at 3 months",
+        adjustment_triggers="Tingling returns",
+    )
+
+    questions = page_for(client_for, alice).by_id("questions").text
+
+    assert "phase has no end date" in questions
+    assert "nerve symptoms" in questions
+    assert "Which blood tests" not in questions
+
+
+def test_nothing_late_says_so(client_for, alice, alice_rx):
+    page = page_for(client_for, alice)
+
+    assert (
+        "None. Every dose so far was on time."
+        in page.find("section", **{"aria-labelledby": "late-heading"}).text
+    )

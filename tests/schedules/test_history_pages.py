@@ -1,0 +1,163 @@
+"""History: every injection, newest first; correct and void need a reason, keep the original
+visible, and happen once however often the form is sent."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from schedules.models import Injection
+from tests.htmltools import field_errors, parse
+from tests.schedules.conftest import START, log, noon
+
+pytestmark = pytest.mark.django_db
+HISTORY = reverse("schedules:history")
+
+
+@pytest.fixture
+def logged(alice_rx, clock):
+    first = log(alice_rx, START, site="deltoid_left", lot="LOT-A")
+    second = log(alice_rx, date(2025, 1, 8), site="deltoid_right")
+    clock.move_to(noon(date(2025, 1, 9)))
+    return first, second
+
+
+def correct_url(injection):
+    return reverse("schedules:injection_correct", args=[injection.pk])
+
+
+def void_url(injection):
+    return reverse("schedules:injection_void", args=[injection.pk])
+
+
+def correction(**changes):
+    data = {
+        "reason": "Wrong date",
+        "given_on": "2025-01-07",
+        "site": "thigh_left",
+        "given_by": "self",
+        "dose_mcg": "1000",
+    }
+    return data | changes
+
+
+def test_history_lists_every_injection_newest_first_with_actions(client_for, alice, logged):
+    first, second = logged
+    page = parse(client_for(alice).get(HISTORY).content)
+
+    cards = list(page.find_all("li", cls="injection"))
+    assert [c.attrs["id"] for c in cards] == [f"injection-{second.pk}", f"injection-{first.pk}"]
+    assert "Left upper arm (deltoid)" in cards[1].text and "Batch LOT-A" in cards[1].text
+    assert cards[1].find("a", href=correct_url(first)) is not None
+    assert cards[1].find("a", href=void_url(first)) is not None
+
+
+def test_void_needs_a_reason_next_to_the_field(client_for, alice, logged):
+    first, _ = logged
+
+    response = client_for(alice).post(void_url(first), {"reason": "   "})
+
+    assert response.status_code == 400
+    assert field_errors(response.content, "reason") == [
+        "Say why, so the record explains what happened."
+    ]
+    first.refresh_from_db()
+    assert first.status == "recorded"
+
+
+def test_void_keeps_the_entry_visible_and_the_dose_opens_again(client_for, alice, logged, alice_rx):
+    first, _ = logged
+    client = client_for(alice)
+
+    response = client.post(void_url(first), {"reason": "Logged twice"}, follow=True)
+
+    first.refresh_from_db()
+    assert first.status == "voided"
+    card = parse(response.content).by_id(f"injection-{first.pk}")
+    assert "Voided" in card.text and "Reason: Logged twice" in card.text
+    assert card.find("a", href=void_url(first)) is None
+    assert alice_rx.doses.get(due=START).status == "missed"
+
+
+def test_void_sent_twice_happens_once(client_for, alice, logged):
+    first, _ = logged
+    client = client_for(alice)
+
+    client.post(void_url(first), {"reason": "Logged twice"})
+    again = client.post(void_url(first), {"reason": "Logged twice"}, follow=True)
+
+    assert "already voided" in again.content.decode()
+    assert AuditEvent.objects.filter(action="injection.voided").count() == 1
+
+
+def test_correction_keeps_the_original_marked_and_links_both(client_for, alice, logged):
+    first, _ = logged
+    client = client_for(alice)
+
+    response = client.post(correct_url(first), correction(), follow=True)
+
+    first.refresh_from_db()
+    assert first.status == "corrected" and first.reason == "Wrong date"
+    replacement = Injection.objects.get(replaces=first)
+    assert (replacement.given_on, replacement.site, replacement.lot) == (
+        date(2025, 1, 7),
+        "thigh_left",
+        "",
+    )
+    page = parse(response.content)
+    original = page.by_id(f"injection-{first.pk}")
+    assert "Corrected (replaced)" in original.text
+    assert original.find("a", href=f"#injection-{replacement.pk}") is not None
+    assert "Corrects the entry of 6 Jan 2025" in page.by_id(f"injection-{replacement.pk}").text
+
+
+def test_correction_form_starts_from_the_original(client_for, alice, logged):
+    first, _ = logged
+    page = parse(client_for(alice).get(correct_url(first)).content)
+
+    assert page.by_id("id_given_on").attrs["value"] == "2025-01-06"
+    assert page.by_id("id_lot").attrs["value"] == "LOT-A"
+    checked = [e for e in page.find_all("input", name="site") if "checked" in e.attrs]
+    assert [e.attrs["value"] for e in checked] == ["deltoid_left"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"reason": ""}, "reason", "Say what was wrong"),
+        ({"given_on": "2025-01-10"}, "given_on", "in the future"),
+        ({"given_on": "2024-12-31"}, "given_on", "before this prescription started"),
+        ({"dose_mcg": "1"}, "dose_mcg", "enter 1000 mcg"),
+        ({"site": "abdomen_right"}, "site", "not one of the available choices"),
+    ],
+)
+def test_bad_correction_is_refused_next_to_the_field(
+    client_for, alice, logged, changes, field, message
+):
+    first, _ = logged
+
+    response = client_for(alice).post(correct_url(first), correction(**changes))
+
+    assert response.status_code == 400
+    assert any(message in error for error in field_errors(response.content, field))
+    first.refresh_from_db()
+    assert first.status == "recorded"
+    assert Injection.objects.count() == 2
+
+
+def test_correction_sent_twice_makes_one_replacement(client_for, alice, logged):
+    first, _ = logged
+    client = client_for(alice)
+
+    client.post(correct_url(first), correction())
+    again = client.post(correct_url(first), correction(), follow=True)
+
+    assert "already corrected" in again.content.decode()
+    assert Injection.objects.filter(replaces=first).count() == 1
+
+
+def test_history_of_a_patient_without_injections_says_so(client_for, alice, clock):
+    response = client_for(alice).get(HISTORY)
+
+    assert "No injections logged yet." in response.content.decode()

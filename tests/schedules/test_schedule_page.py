@@ -1,0 +1,80 @@
+"""The schedule page: a month calendar and the list of every dose, with statuses, a legend,
+phase boundaries and each dose's window."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from tests.htmltools import parse
+from tests.schedules.conftest import START, log, noon
+
+pytestmark = pytest.mark.django_db
+URL = reverse("schedules:schedule")
+
+
+def rows(page):
+    return [row.text for row in page.find(cls="dose-list").find_all("li")]
+
+
+def test_list_shows_six_loading_doses_then_maintenance_with_windows(client_for, alice, alice_rx):
+    page = parse(client_for(alice).get(URL).content)
+
+    lines = rows(page)
+    assert lines[0].startswith("Repletion (loading) : Mon, Wed, Fri, 6 injections")
+    assert [line.split(" 2025")[0] for line in lines[1:7]] == [
+        "Mon 6 Jan",
+        "Wed 8 Jan",
+        "Fri 10 Jan",
+        "Mon 13 Jan",
+        "Wed 15 Jan",
+        "Fri 17 Jan",
+    ]
+    assert lines[7].startswith("Maintenance : every 2–3 months, ongoing")
+    assert lines[8].startswith("Mon 17 Mar 2025")
+    assert "window 10 Mar to 24 Apr 2025" in lines[8]
+
+
+def test_statuses_follow_what_was_logged_and_today(client_for, alice, alice_rx, clock):
+    log(alice_rx, START, site="thigh_left")
+    log(alice_rx, START, confirm=True)  # a second one the same day: extra
+    clock.move_to(noon(date(2025, 1, 10)))
+
+    lines = rows(parse(client_for(alice).get(URL).content))
+
+    assert "Taken" in lines[1] and "given 6 Jan 2025, left thigh (outer)" in lines[1]
+    assert "Extra" in lines[2] and "not counted as a dose" in lines[2]
+    assert "Missed" in lines[3] and lines[3].startswith("Wed 8 Jan")
+    assert "Due now" in lines[4] and lines[4].startswith("Fri 10 Jan")
+    assert "Coming up" in lines[5]
+
+
+def test_legend_names_every_status(client_for, alice, alice_rx):
+    legend = parse(client_for(alice).get(URL).content).find(cls="legend").text
+
+    for word in ("Taken", "Due now", "Missed", "Coming up", "Extra", "A new phase starts"):
+        assert word in legend
+
+
+def test_calendar_marks_the_doses_of_the_month_asked_for(client_for, alice, alice_rx):
+    page = parse(client_for(alice).get(URL, {"month": "2025-03"}).content)
+
+    assert page.by_id("month-heading").text == "March 2025"
+    marked = {
+        cell.find(cls="day-number").text
+        for cell in page.by_id("calendar").find_all("td")
+        if cell.find(cls="dose-mark")
+    }
+    assert marked == {"17"}
+    cell = next(c for c in page.by_id("calendar").find_all("td", cls="phase-start"))
+    assert "Maintenance starts" in cell.text
+
+
+def test_calendar_defaults_to_this_month_and_ignores_a_bad_month(client_for, alice, alice_rx):
+    client = client_for(alice)
+
+    for query in ({}, {"month": "2025-13"}, {"month": "rubbish"}, {"month": "0-1"}):
+        page = parse(client.get(URL, query).content)
+        assert page.by_id("month-heading").text == "January 2025"
+    today = parse(client.get(URL).content).find("td", cls="is-today")
+    assert today.find(cls="day-number").text == "6"

@@ -1,0 +1,133 @@
+"""Settings come from the environment and are strict: production values pass Django's
+deployment checks, and a bad or missing value stops the process naming the variable."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTION = {
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "example.org",
+    "HTTPS": "true",
+    "SITE_URL": "https://example.org",
+}
+
+
+def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run manage.py with only the variables given (plus PATH), as a fresh deployment would."""
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "b12tracker.settings",
+        "B12_VAR_DIR": str(tmp_path / "var"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env={key: value for key, value in clean.items() if value is not None},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def real_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [None, "sqlite:////tmp/b12-prod.sqlite3", "postgres://b12:secret@db.internal:5432/b12"],
+    ids=["default-database", "sqlite-url", "postgres-url"],
+)
+def test_production_values_pass_the_deployment_checks(tmp_path, database_url):
+    result = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=real_key(),
+        DATABASE_URL=database_url,
+        CELERY_BROKER_URL="redis://redis.internal:6379/0",
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deployment_checks_do_warn_without_https(tmp_path):
+    result = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=real_key(),
+        **{**PRODUCTION, "HTTPS": "false"},
+    )
+
+    assert result.returncode != 0
+    assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"SECRET_KEY": None}, ["SECRET_KEY"]),
+        ({"SECRET_KEY": ""}, ["SECRET_KEY"]),
+        ({"SECRET_KEY": "too-short"}, ["SECRET_KEY"]),
+        ({"SECRET_KEY": "a" * 60}, ["SECRET_KEY"]),
+        ({"DEBUG": "maybe"}, ["DEBUG", "maybe"]),
+        ({"HTTPS": "sometimes"}, ["HTTPS"]),
+        ({"DATABASE_URL": "mysql://b12@db/b12"}, ["DATABASE_URL"]),
+        ({"DATABASE_URL": "not a url"}, ["DATABASE_URL"]),
+        ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, ["CELERY_BROKER_URL"]),
+        ({"SMS_BACKEND": "twilio"}, ["SMS_BACKEND", "TWILIO_ACCOUNT_SID"]),
+        ({"SMS_BACKEND": "pigeon"}, ["SMS_BACKEND"]),
+        ({"EMAIL_URL": "smtp://"}, ["EMAIL_URL"]),
+        ({"EMAIL_TIMEOUT": "soon"}, ["EMAIL_TIMEOUT"]),
+        ({"HEARTBEAT_SECONDS": "0"}, ["HEARTBEAT_SECONDS"]),
+        ({"TIME_ZONE": "Mars/Olympus_Mons"}, ["TIME_ZONE"]),
+    ],
+    ids=lambda value: str(value),
+)
+def test_bad_values_stop_the_start_naming_the_variable(tmp_path, env, names):
+    result = manage(tmp_path, "check", **{**PRODUCTION, "SECRET_KEY": real_key(), **env})
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    for name in names:
+        assert name in last_line, result.stderr
+
+
+def test_twilio_with_its_credentials_starts(tmp_path):
+    result = manage(
+        tmp_path,
+        "check",
+        SECRET_KEY=real_key(),
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN="token",
+        TWILIO_FROM_NUMBER="+15005550006",
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_runs_without_a_secret_key_and_creates_the_var_folders(tmp_path):
+    result = manage(tmp_path, "check", DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+    var = tmp_path / "var"
+    for folder in ("outbox/email", "outbox/sms", "broker/queue", "broker/processed"):
+        assert (var / folder).is_dir(), folder
