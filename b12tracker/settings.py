@@ -244,16 +244,23 @@ NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=
 FLAG_DIGEST_HOUR = env_int("FLAG_DIGEST_HOUR", 7)
 if FLAG_DIGEST_HOUR > 23:
     raise ImproperlyConfigured("FLAG_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
-_sweep = {"schedule": float(SWEEP_SECONDS), "options": {"expires": max(SWEEP_SECONDS, 30)}}
+
+
+def _sweep(task: str) -> dict:
+    # A tick left queued longer than this is dropped: the next one does the same work.
+    expires = max(SWEEP_SECONDS, 30)
+    return {"task": task, "schedule": float(SWEEP_SECONDS), "options": {"expires": expires}}
+
+
 # Every periodic task lives here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "extend-horizons": {"task": "schedules.tasks.extend_schedule_horizons", "schedule": 3600.0},
-    "plan-notifications": {"task": "reminders.tasks.plan_notifications", **_sweep},
-    "dispatch-notifications": {"task": "reminders.tasks.dispatch_notifications", **_sweep},
-    "flag-missed-doses": {"task": "reminders.tasks.flag_missed_doses", **_sweep},
-    "nudge-unlogged-doses": {"task": "reminders.tasks.nudge_unlogged_doses", **_sweep},
-    "plan-flag-digests": {"task": "reminders.tasks.plan_flag_digests", **_sweep},
+    "plan-notifications": _sweep("reminders.tasks.plan_notifications"),
+    "dispatch-notifications": _sweep("reminders.tasks.dispatch_notifications"),
+    "flag-missed-doses": _sweep("reminders.tasks.flag_missed_doses"),
+    "nudge-unlogged-doses": _sweep("reminders.tasks.nudge_unlogged_doses"),
+    "plan-flag-digests": _sweep("reminders.tasks.plan_flag_digests"),
     # Review flags (overdue maintenance, repeated misses, loading and 3-month reviews) move
     # by the day: every 15 minutes is plenty.
     "raise-review-flags": {

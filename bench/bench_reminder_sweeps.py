@@ -49,7 +49,7 @@ def build_due_patients(today) -> None:
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import PatientProfile, User
-    from schedules.models import Dose, Phase, Prescription
+    from schedules.models import Dose, Phase
 
     hashed = make_password("bench-password")
     users = User.objects.bulk_create(
@@ -138,10 +138,13 @@ def add_filler(count: int, today) -> None:
         (maintenance_phase(rx) for rx in prescriptions), batch_size=2000
     )
     stamp = datetime.now(UTC)
-    with connection.cursor() as cursor, cursor.copy(
-        "COPY schedules_dose (prescription_id, phase_id, sequence, due, earliest, latest,"
-        " dose_mcg, status, updated_at) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY schedules_dose (prescription_id, phase_id, sequence, due, earliest, latest,"
+            " dose_mcg, status, updated_at) FROM STDIN"
+        ) as copy,
+    ):
         for rx, phase in zip(prescriptions, phases, strict=True):
             for k in range(FILLER_DOSES_PER_PRESCRIPTION):
                 due = first + timedelta(days=k)
@@ -155,7 +158,7 @@ def run_sweeps(now) -> dict[str, float]:
     from monitoring.services import sweep_missed_doses
     from reminders.dispatcher import dispatch_due
     from reminders.models import Notification
-    from reminders.planner import plan_nudges, plan_notifications
+    from reminders.planner import plan_notifications, plan_nudges
 
     Notification.objects.all().delete()
     mail.outbox = []

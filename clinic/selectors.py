@@ -41,6 +41,15 @@ PAGE_SIZE = 50
 WINDOW = timedelta(days=90)
 OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
 UNRESOLVED = (Flag.Status.OPEN, Flag.Status.ACKNOWLEDGED)
+# Short enough for a table cell; the full labels are the model's choices.
+SHORT_KIND_LABELS = {
+    Flag.Kind.MISSED_LOADING: "Missed loading dose",
+    Flag.Kind.MISSED_MAINTENANCE: "Missed maintenance dose",
+    Flag.Kind.MAINTENANCE_OVERDUE: "Maintenance overdue",
+    Flag.Kind.REPEATED_MISSES: "Repeated misses",
+    Flag.Kind.LOADING_REVIEW: "Loading review due",
+    Flag.Kind.THREE_MONTH_REVIEW: "3-month review due",
+}
 
 # The metric definitions, once, on Dose rows (the page's "how these are counted" note says
 # the same in words). Only a recorded, non-extra injection counts: a voided or corrected one
@@ -152,6 +161,15 @@ class PatientRow:
     @property
     def band(self) -> str:
         return self.recent.band
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = dict(Flag.Kind.choices)
+        return [labels.get(kind, kind) for kind in self.flag_kinds]
+
+    @property
+    def flag_short_labels(self) -> list[str]:
+        return [SHORT_KIND_LABELS.get(kind, kind) for kind in self.flag_kinds]
 
 
 # --- the patients list ----------------------------------------------------------------------
@@ -369,7 +387,6 @@ def _phases(rx_ids: list[int]) -> dict[int, list[Phase]]:
 
 
 def _flag_kinds(patient_ids: list[int]) -> dict[int, list[str]]:
-    labels = dict(Flag.Kind.choices)
     kinds: dict[int, list[str]] = defaultdict(list)
     rows = (
         Flag.objects.filter(patient_id__in=patient_ids, status=Flag.Status.OPEN)
@@ -378,7 +395,7 @@ def _flag_kinds(patient_ids: list[int]) -> dict[int, list[str]]:
         .distinct()
     )
     for patient_id, kind in rows:
-        kinds[patient_id].append(labels.get(kind, kind))
+        kinds[patient_id].append(kind)
     return kinds
 
 

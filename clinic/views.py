@@ -145,7 +145,7 @@ def _csv_line(row: selectors.PatientRow) -> list[object]:
             row.median_interval,
             row.prescribed.cadence().describe() if row.prescribed else "",
             row.open_flags,
-            "; ".join(row.flag_kinds),
+            "; ".join(row.flag_labels),
         )
     ]
 

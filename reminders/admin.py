@@ -1,9 +1,31 @@
+"""Admin views for operations staff: sweep ticks and the outbox, read-only."""
+
 from django.contrib import admin
 
-from .models import SweepTick
+from .models import Notification, SweepTick
 
 
 @admin.register(SweepTick)
 class SweepTickAdmin(admin.ModelAdmin):
     list_display = ("name", "last_tick_at", "ticks", "last_worker")
     readonly_fields = ("name", "last_tick_at", "ticks", "last_worker")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox as staff see it; rows change only through the sweeps."""
+
+    list_display = ("pk", "kind", "channel", "status", "scheduled_for", "attempts", "sent_at")
+    list_filter = ("status", "kind", "channel")
+    date_hierarchy = "scheduled_for"
+    list_select_related = ("recipient",)
+    raw_id_fields = ("recipient", "dose")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -38,6 +38,11 @@ class PreferenceForm(forms.Form):
         min_value=1,
         max_value=60,
         help_text="Between 1 and 60 days.",
+        error_messages={
+            "min_value": "Choose between 1 and 60 days.",
+            "max_value": "Choose between 1 and 60 days.",
+            "invalid": "Enter a number of days, such as 14.",
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     quiet_start = _time("No texts from", "Texts due in the quiet hours wait until they end.")

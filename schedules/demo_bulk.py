@@ -160,6 +160,8 @@ def story_for(
         days = rng.randint(61, 730)
     start = today - timedelta(days=days)
     habit = habit_for(rng)
+    if habit.stopped_days and days < 120:
+        habit = Habit("patchy", miss=0.10, late=0.20)  # stopping needs a history to stop in
     phases = _phases(slug, start, today, rng)
     given = simulate(phases, start=start, today=today, habit=habit, rng=rng)
     return Story(

@@ -38,31 +38,51 @@
 
   var intervals = document.getElementById("interval-chart");
   if (intervals && data.intervals.length > 1) {
+    // Days on a true time line (no date adapter needed): x is days since the first injection.
+    var first = Date.parse(data.intervals[0].date);
+    var DAY = 86400000;
+    var points = function (key) {
+      return data.intervals.map(function (p) {
+        return { x: Math.round((Date.parse(p.date) - first) / DAY), y: p[key] };
+      });
+    };
     new window.Chart(intervals, {
       type: "line",
       data: {
-        labels: data.intervals.map(function (p) { return p.date; }),
         datasets: [
           {
-            label: "Actual days since the previous injection",
-            data: data.intervals.map(function (p) { return p.actual; }),
-            borderColor: "#0d6efd",
-            backgroundColor: "#0d6efd",
-            spanGaps: true,
-          },
-          {
             label: "Prescribed days",
-            data: data.intervals.map(function (p) { return p.prescribed; }),
-            borderColor: "#6c757d",
-            backgroundColor: "#6c757d",
+            data: points("prescribed"),
+            borderColor: "#495057",
+            backgroundColor: "#495057",
             borderDash: [6, 4],
             pointStyle: "rect",
             spanGaps: true,
+            order: 0,
+          },
+          {
+            label: "Actual days since the previous injection",
+            data: points("actual"),
+            borderColor: "#0d6efd",
+            backgroundColor: "#0d6efd",
+            spanGaps: true,
+            order: 1,
           },
         ],
       },
       options: Object.assign({}, common, {
-        scales: { y: { beginAtZero: true, title: { display: true, text: "Days" } } },
+        scales: {
+          x: {
+            type: "linear",
+            title: { display: true, text: "Injection date" },
+            ticks: {
+              callback: function (value) {
+                return new Date(first + value * DAY).toISOString().slice(0, 10);
+              },
+            },
+          },
+          y: { beginAtZero: true, title: { display: true, text: "Days" } },
+        },
       }),
     });
   }

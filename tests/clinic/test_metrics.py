@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import selectors
+from tests.htmltools import parse
 from clinic.patient import patient_overview
 from clinic.selectors import Band, Counts, Filters, band_for, median
 
@@ -82,8 +83,9 @@ def test_the_patient_page_counts_the_same(alice, bob, history):
 def test_the_page_shows_the_figures_and_says_how_they_are_counted(client_for, bob, history):
     html = client_for(bob).get(reverse("clinic:patients")).content.decode()
 
-    assert "1 on time, 1 late, 1 missed" in html
-    assert "3 on time, 2 late, 1 missed" in html
+    text = parse(html).text  # the words screen readers hear beside the compact figures
+    assert "67% taken: 1 on time, · 1 late, · 1 missed" in text
+    assert "3 on time, · 2 late, · 1 missed" in text
     assert "31.5 days" in html
     assert "How these are counted" in html
 

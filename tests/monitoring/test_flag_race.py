@@ -4,7 +4,6 @@ per dose, and no duplicate flag or message."""
 import threading
 from datetime import date
 
-import pytest
 from django.db import connection, connections
 
 from accounts.models import AuditEvent

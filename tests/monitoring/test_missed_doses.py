@@ -66,9 +66,9 @@ def test_a_missed_loading_dose_is_flagged_at_once_and_the_counted_phase_extended
     assert flag.kind == "missed_loading" and flag.dose.due == date(2026, 6, 3)
     loading = rx.doses.filter(phase__order=0).exclude(status="cancelled").order_by("due")
     assert [d.due.day for d in loading] == [1, 3, 5, 8, 10, 12, 15]  # a 7th dose is added
-    assert rx.doses.filter(phase__order=1).exclude(status="cancelled").order_by("due").first().due == (
-        date(2026, 8, 15)
-    )
+    assert rx.doses.filter(phase__order=1).exclude(status="cancelled").order_by(
+        "due"
+    ).first().due == (date(2026, 8, 15))
 
 
 def test_flagging_twice_changes_nothing(alice):
@@ -109,7 +109,11 @@ def test_a_dose_logged_late_withdraws_its_flag_and_message(alice):
     sweep_missed_doses(now=utc(2026, 6, 9, 12, 0))
 
     services.injection_log(
-        prescription=rx, actor=alice, given_on=date(2026, 6, 2), site="thigh_left", today=date(2026, 6, 9)
+        prescription=rx,
+        actor=alice,
+        given_on=date(2026, 6, 2),
+        site="thigh_left",
+        today=date(2026, 6, 9),
     )
     plan_notifications(now=utc(2026, 6, 9, 12, 1))
 

@@ -2,6 +2,7 @@
 lands in the outbox during `make run` without anyone touching anything."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 import time_machine
@@ -22,7 +23,7 @@ def demo_rows():
 
 def test_each_demo_patient_gets_a_reminder_due_within_minutes():
     started = timezone.now()
-    call_command("seed_demo", "--patients", "2", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--patients", "2", stdout=StringIO())
 
     armed = demo_rows()
     assert len(armed) == 2
@@ -41,11 +42,11 @@ def test_each_demo_patient_gets_a_reminder_due_within_minutes():
 
 
 def test_seeding_again_rearms_the_same_rows():
-    call_command("seed_demo", "--patients", "1", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--patients", "1", stdout=StringIO())
     first = demo_rows()
     Notification.objects.filter(pk__in=[row.pk for row in first]).update(status="sent")
 
-    call_command("seed_demo", "--patients", "1", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--patients", "1", stdout=StringIO())
 
     again = demo_rows()
     assert [row.pk for row in again] == [row.pk for row in first]

@@ -5,7 +5,6 @@ import threading
 from collections import Counter
 from datetime import date
 
-import pytest
 import time_machine
 from django.core import mail
 from django.db import connection, connections
@@ -31,9 +30,7 @@ def due_rows(patients) -> None:
             scheduled_for=NOW,
             next_attempt_at=NOW,
         )
-        for dose in Dose.objects.filter(pk__in=[d.pk for d in doses]).select_related(
-            "prescription"
-        )
+        for dose in Dose.objects.filter(pk__in=[d.pk for d in doses]).select_related("prescription")
     )
 
 

@@ -74,7 +74,10 @@ def test_a_killed_worker_loses_no_reminder(transactional_db, make_patient, tmp_p
     assert finished, (Counter(Notification.objects.values_list("status", "attempts")), output)
     assert Notification.objects.count() == COUNT
     received = Counter(server.message_ids())
-    expected = {f"<notification-{pk}@b12tracker.invalid>" for pk in Notification.objects.values_list("pk", flat=True)}
+    expected = {
+        f"<notification-{pk}@b12tracker.invalid>"
+        for pk in Notification.objects.values_list("pk", flat=True)
+    }
     assert set(received) == expected  # none lost
     twice = sum(count - 1 for count in received.values())
     with capsys.disabled():

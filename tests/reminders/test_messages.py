@@ -97,7 +97,7 @@ def test_the_flag_digest_lists_first_names_and_links_only(dose, bob, alice):
 
 
 def test_sms_rendering_replaces_typographic_characters():
-    assert to_ascii("It\u2019s due\u00a0today \u2014 \u201cthanks\u201d\u2026 caf\u00e9 5\u00b5g") == (
-        "It's due today - \"thanks\"... cafe 5mcg"
-    )
+    assert to_ascii(
+        "It\u2019s due\u00a0today \u2014 \u201cthanks\u201d\u2026 caf\u00e9 5\u00b5g"
+    ) == ('It\'s due today - "thanks"... cafe 5mcg')
     assert render_sms(kind="sms_code", context={"code": "123456", "minutes": 10}).isascii()

@@ -90,7 +90,11 @@ def test_a_moved_dose_cancels_the_old_reminders_and_plans_the_new_date(alice):
     assert {row.dose.due for row in pending()} == {date(2026, 6, 12)}
 
     services.injection_log(
-        prescription=rx, actor=alice, given_on=date(2026, 6, 11), site="thigh_right", today=now.date()
+        prescription=rx,
+        actor=alice,
+        given_on=date(2026, 6, 11),
+        site="thigh_right",
+        today=now.date(),
     )
     plan_notifications(now=now + timedelta(minutes=1))
 

@@ -13,9 +13,9 @@ from django.template import Context, Template
 from django.test import override_settings
 from werkzeug import Request, Response
 
+from reminders.dispatcher import dispatch_due
 from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
-from reminders.dispatcher import dispatch_due
 from tests.reminders.conftest import prescribe, utc
 
 pytestmark = pytest.mark.django_db

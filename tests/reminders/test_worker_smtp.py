@@ -36,7 +36,9 @@ def test_worker_sends_a_due_reminder_through_smtp(transactional_db, make_patient
     daily(patient, start=local.date())
 
     with smtp_server() as (server, port):
-        worker = start_worker(tmp_path / "var", broker, "smtp", EMAIL_URL=f"smtp://127.0.0.1:{port}")
+        worker = start_worker(
+            tmp_path / "var", broker, "smtp", EMAIL_URL=f"smtp://127.0.0.1:{port}"
+        )
         try:
             arrived = wait_until(lambda: server.messages, seconds=DEADLINE)
             done = wait_until(

@@ -2,6 +2,7 @@
 does: the test database's URL, a private var/ folder and a broker of its own. Not a test module.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -96,10 +97,8 @@ def stop_worker(worker: subprocess.Popen) -> int:
 
 def kill_worker(worker: subprocess.Popen) -> None:
     """SIGKILL, by pid: the worker's process group (main process, pool child and beat)."""
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it may have died already
         os.killpg(worker.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     worker.wait(timeout=10)
 
 
