@@ -176,11 +176,11 @@ class PatientRow:
 
 
 def linked_patients(*, clinician: User) -> QuerySet[User]:
-    """Patients with an active link to this clinician (Exists: never a duplicate row)."""
-    link = CareLink.objects.filter(
-        clinician=clinician, patient=OuterRef("pk"), status=CareLink.Status.ACTIVE
-    )
-    return User.objects.filter(Exists(link), role=Role.PATIENT)
+    """Patients with an active link to this clinician. An IN over the clinician's links, run
+    once, rather than a correlated EXISTS (which SQLite answers by scanning every link of the
+    clinician for every user)."""
+    links = CareLink.objects.filter(clinician=clinician, status=CareLink.Status.ACTIVE)
+    return User.objects.filter(pk__in=links.values("patient_id"), role=Role.PATIENT)
 
 
 def _active_doses() -> QuerySet[Dose]:
@@ -204,26 +204,14 @@ def _count(rows: QuerySet) -> Coalesce:
 
 def patients_queryset(*, clinician: User, filters: Filters, now: datetime) -> QuerySet[User]:
     """One row per linked patient, sorted by need: open flags, then the most overdue next dose
-    (the earliest open dose first, so overdue patients lead), then name."""
-    active = Prescription.objects.filter(patient=OuterRef("pk"), status=Prescription.Status.ACTIVE)
+    (the earliest open dose first, so overdue patients lead), then name. Only the sort keys
+    are computed here, for every patient; `with_details` adds the rest for one page."""
     open_flags = Flag.objects.filter(patient=OuterRef("pk"), status=Flag.Status.OPEN)
     rows = (
         linked_patients(clinician=clinician)
         .select_related("patient_profile")
         .annotate(
-            rx_id=Subquery(active.values("pk")[:1]),
-            regimen=Subquery(active.values("regimen_name")[:1]),
             next_due=Subquery(_open_doses().values("due")[:1]),
-            current_phase_id=Coalesce(
-                Subquery(_open_doses().values("phase_id")[:1]),
-                Subquery(_last_live_dose().values("phase_id")[:1]),
-                output_field=IntegerField(),
-            ),
-            last_injection=Subquery(
-                Injection.objects.filter(patient=OuterRef("pk"), status=Injection.Status.RECORDED)
-                .order_by("-given_on")
-                .values("given_on")[:1]
-            ),
             open_flags=Coalesce(
                 Subquery(
                     open_flags.order_by().values("patient").annotate(n=Count("pk")).values("n"),
@@ -240,6 +228,31 @@ def patients_queryset(*, clinician: User, filters: Filters, now: datetime) -> Qu
         "patient_profile__display_name",
         "pk",
     )
+
+
+def with_details(ids: Sequence[int]) -> list[User]:
+    """The given patients, in the given order, with what a row shows beside its sort keys."""
+    active = Prescription.objects.filter(patient=OuterRef("pk"), status=Prescription.Status.ACTIVE)
+    users = (
+        User.objects.filter(pk__in=list(ids))
+        .select_related("patient_profile")
+        .annotate(
+            rx_id=Subquery(active.values("pk")[:1]),
+            regimen=Subquery(active.values("regimen_name")[:1]),
+            current_phase_id=Coalesce(
+                Subquery(_open_doses().values("phase_id")[:1]),
+                Subquery(_last_live_dose().values("phase_id")[:1]),
+                output_field=IntegerField(),
+            ),
+            last_injection=Subquery(
+                Injection.objects.filter(patient=OuterRef("pk"), status=Injection.Status.RECORDED)
+                .order_by("-given_on")
+                .values("given_on")[:1]
+            ),
+        )
+    )
+    by_id = {user.pk: user for user in users}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _filtered(
@@ -309,10 +322,14 @@ def _band_expression() -> Case:
 # --- the figures of one page of rows --------------------------------------------------------
 
 
-def rows_for(users: Sequence[User], *, now: datetime) -> list[PatientRow]:
-    """Figures for the given (annotated) patients in four grouped queries, whatever their number
-    of doses: adherence counts, phases, open flag kinds and maintenance injection dates."""
-    users = list(users)
+def rows_for(page: Sequence[User], *, now: datetime) -> list[PatientRow]:
+    """Figures for one page of sorted patients in five queries, whatever their number of
+    doses: the row details, adherence counts, phases, open flag kinds and maintenance dates."""
+    sorted_users = list(page)
+    keys = {user.pk: (user.next_due, user.open_flags) for user in sorted_users}
+    users = with_details([user.pk for user in sorted_users])
+    for user in users:
+        user.next_due, user.open_flags = keys[user.pk]
     rx_ids = [user.rx_id for user in users if user.rx_id]
     todays = {user.pk: zone_today(_zone(user), now) for user in users}
     since = {user.rx_id: todays[user.pk] - WINDOW for user in users if user.rx_id}
@@ -443,18 +460,14 @@ def export_rows(
     *, clinician: User, filters: Filters, now: datetime, chunk: int = 500
 ) -> Iterator[PatientRow]:
     """Every row the filters select, in page order, a chunk at a time (four queries a chunk)."""
-    ids = list(
-        patients_queryset(clinician=clinician, filters=filters, now=now).values_list(
-            "pk", flat=True
-        )
-    )
+    rows = patients_queryset(clinician=clinician, filters=filters, now=now)
+    ids = list(rows.values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
         wanted = ids[start : start + chunk]
         users = patients_queryset(clinician=clinician, filters=Filters(), now=now).filter(
             pk__in=wanted
         )
-        by_id = {user.pk: user for user in users}
-        yield from rows_for([by_id[pk] for pk in wanted if pk in by_id], now=now)
+        yield from rows_for(users, now=now)
 
 
 def pending_invitations(*, clinician: User) -> QuerySet[CareLink]:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.forms.models import model_to_dict
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -124,7 +124,7 @@ def _signature_ok(request: HttpRequest) -> bool:
     """Twilio signs the URL it called and the form fields with the account's auth token."""
     token = settings.TWILIO_AUTH_TOKEN
     if not token:
-        return True  # no provider configured (file, console or locmem backends)
+        return False
     from twilio.request_validator import RequestValidator
 
     signature = request.headers.get("X-Twilio-Signature", "")
@@ -137,7 +137,13 @@ def _signature_ok(request: HttpRequest) -> bool:
 @csrf_exempt
 @require_POST
 def sms_inbound(request: HttpRequest) -> HttpResponse:
-    """The provider's webhook for replies: STOP (and its synonyms) turns texts off."""
+    """The provider's webhook for replies: STOP (and its synonyms) turns texts off.
+
+    It exists only with a real provider, whose signature every request must carry: an
+    unsigned STOP would let anyone switch off another person's reminders.
+    """
+    if settings.SMS_BACKEND != "twilio":
+        raise Http404
     if not _signature_ok(request):
         return HttpResponseForbidden("Bad signature")
     number = request.POST.get("From", "").strip()

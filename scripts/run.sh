@@ -3,6 +3,8 @@
 set -euo pipefail
 BIN=${BIN:-.venv/bin}
 PORT=${PORT:-8000}
+# Links in demo emails and texts point at this server unless SITE_URL says otherwise.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:$PORT}
 
 echo "Demo logins (role, email, password):"
 "$BIN/python" manage.py seed_demo | sed 's/^/  /'

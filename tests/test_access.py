@@ -137,8 +137,9 @@ PUBLIC: dict[str, Page] = {
     "accounts:password_reset_done": Page(),
     "accounts:password_reset_confirm": Page(kwargs=lambda cast: {"uidb64": "MQ", "token": "x-y"}),
     "accounts:password_reset_complete": Page(),
-    # The SMS provider's webhook for STOP replies: no session, checked by its signature.
-    "reminders:sms_inbound": Page(method="post"),
+    # The SMS provider's webhook for STOP replies: no session, checked by its signature, and
+    # absent (404) unless the twilio backend is configured, as in the test settings.
+    "reminders:sms_inbound": Page(method="post", ok_status=404),
 }
 OWN_ACCOUNT: dict[str, OwnAccount] = {
     "accounts:profile": OwnAccount(),

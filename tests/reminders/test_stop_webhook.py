@@ -1,12 +1,11 @@
 """The SMS provider's webhook: a STOP reply turns texts off, and the app says why.
 
-With TWILIO_AUTH_TOKEN set, only requests signed by the provider are believed.
+It exists only with the twilio backend, and only requests signed by the provider count.
 """
 
 from datetime import date
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
@@ -19,6 +18,20 @@ from tests.reminders.conftest import prescribe, utc
 pytestmark = pytest.mark.django_db
 URL = reverse("reminders:sms_inbound")
 NUMBER = "+447700900123"
+TOKEN = "webhook-secret"
+SITE = "https://b12.example.org"
+
+
+@pytest.fixture(autouse=True)
+def provider(settings):
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    settings.SITE_URL = SITE
+
+
+def signed_post(client, params):
+    signature = RequestValidator(TOKEN).compute_signature(SITE + URL, params)
+    return client.post(URL, params, HTTP_X_TWILIO_SIGNATURE=signature)
 
 
 @pytest.fixture
@@ -38,7 +51,7 @@ def texting(alice):
 
 @pytest.mark.parametrize("body", ["STOP", "stop", " Stop ", "UNSUBSCRIBE", "cancel"])
 def test_stop_turns_texts_off_and_the_patient_is_told(client, alice, texting, body):
-    response = client.post(URL, {"From": NUMBER, "Body": body})
+    response = signed_post(client, {"From": NUMBER, "Body": body})
 
     assert response.status_code == 200 and response["Content-Type"] == "text/xml"
     pref = ReminderPreference.objects.get(patient=alice)
@@ -49,29 +62,25 @@ def test_stop_turns_texts_off_and_the_patient_is_told(client, alice, texting, bo
 
 
 def test_other_replies_change_nothing(client, alice, texting):
-    client.post(URL, {"From": NUMBER, "Body": "thanks, done"})
+    signed_post(client, {"From": NUMBER, "Body": "thanks, done"})
 
     assert ReminderPreference.objects.get(patient=alice).sms_ready
 
 
 def test_a_reply_from_an_unknown_number_changes_nothing(client, alice, texting):
-    client.post(URL, {"From": "+15550001111", "Body": "STOP"})
+    signed_post(client, {"From": "+15550001111", "Body": "STOP"})
 
     assert ReminderPreference.objects.get(patient=alice).sms_ready
 
 
-@override_settings(TWILIO_AUTH_TOKEN="webhook-secret", SITE_URL="https://b12.example.org")
-def test_with_a_token_only_signed_requests_count(client, alice, texting):
+def test_only_signed_requests_count(client, alice, texting):
     params = {"From": NUMBER, "Body": "STOP"}
     forged = client.post(URL, params, HTTP_X_TWILIO_SIGNATURE="bm90LXJlYWw=")
     unsigned = client.post(URL, params)
     assert forged.status_code == unsigned.status_code == 403
     assert ReminderPreference.objects.get(patient=alice).sms_ready
 
-    signature = RequestValidator("webhook-secret").compute_signature(
-        "https://b12.example.org" + URL, params
-    )
-    signed = client.post(URL, params, HTTP_X_TWILIO_SIGNATURE=signature)
+    signed = signed_post(client, params)
 
     assert signed.status_code == 200
     assert not ReminderPreference.objects.get(patient=alice).sms_enabled
@@ -79,3 +88,10 @@ def test_with_a_token_only_signed_requests_count(client, alice, texting):
 
 def test_the_webhook_takes_posts_only(client):
     assert client.get(URL).status_code == 405
+
+
+def test_without_a_provider_there_is_no_webhook(client, alice, texting, settings):
+    settings.SMS_BACKEND = "file"
+    response = client.post(URL, {"From": NUMBER, "Body": "STOP"})
+    assert response.status_code == 404
+    assert ReminderPreference.objects.get(patient=alice).sms_ready
