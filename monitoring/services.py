@@ -63,6 +63,9 @@ def _zone(dose: Dose) -> ZoneInfo:
 def _raise_flags(doses: list[Dose], *, now: datetime) -> list[Flag]:
     """One flag per (dose, kind): those raised before are skipped, and a flagger racing this
     one is stopped by the unique constraint (then each flag is tried on its own)."""
+    # A dose whose window had closed before the prescription was entered is history nobody
+    # logged, not a lapse a clinician can act on: it stays missed, but raises no flag.
+    doses = [dose for dose in doses if dose.latest >= _recorded_on(dose)]
     raised = set(
         Flag.objects.filter(dose__in=doses, kind__in=MISSED_KINDS).values_list("dose_id", "kind")
     )
@@ -91,6 +94,10 @@ def _raise_flags(doses: list[Dose], *, now: datetime) -> list[Flag]:
             detail={"kind": flag.kind, "dose": flag.dose_id, "due": flag.dose.due.isoformat()},
         )
     return flags
+
+
+def _recorded_on(dose: Dose) -> date:
+    return dose.prescription.created_at.astimezone(_zone(dose)).date()
 
 
 def _create_one(flag: Flag) -> Flag | None:

@@ -1,9 +1,10 @@
 """Shared set-up for the reminder tests: an empty SMS outbox, prescriptions built through the
 schedule services, and outbox helpers."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 
 from reminders.models import Notification
 from schedules import engine, services
@@ -34,7 +35,14 @@ def prescribe(
     phases: list | None = None,
     given_by: str = "self",
 ) -> Prescription:
-    """A prescription made through the services, as the patient would make it."""
+    """A prescription made through the services, as the patient would make it, on `today`
+    (the record's creation date decides which missed doses are worth a clinician flag)."""
+    entered = datetime.combine(today or start, time(12), tzinfo=UTC)
+    with time_machine.travel(entered, tick=False):
+        return _create(patient, start, today, regimen, phases, given_by)
+
+
+def _create(patient, start, today, regimen, phases, given_by) -> Prescription:
     return services.prescription_create(
         patient=patient,
         actor=patient,
