@@ -6,9 +6,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .access import patient_required
@@ -171,9 +171,18 @@ def carelink_decline(request: HttpRequest, link_id: int) -> HttpResponse:
     return _link_action(request, link_id, services.carelink_decline, "Invitation declined.")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @patient_required
 def carelink_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+    """GET asks to confirm (one stray tap must not cut a clinician off); POST removes access."""
+    if request.method == "GET":
+        link = get_object_or_404(
+            CareLink.objects.select_related("clinician__clinician_profile"),
+            id=link_id,
+            patient=request.user,
+            status=CareLink.Status.ACTIVE,
+        )
+        return render(request, "accounts/carelink_revoke.html", {"link": link})
     return _link_action(
         request,
         link_id,

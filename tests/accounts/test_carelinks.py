@@ -171,14 +171,26 @@ def test_a_patient_cannot_answer_someone_elses_link(client, alice, bob, charlie,
     assert not AuditEvent.objects.exists()
 
 
-def test_link_actions_refuse_get(client_for, alice, bob):
+def test_revoking_asks_for_confirmation_first_and_get_changes_nothing(client_for, alice, bob):
     link = CareLink.objects.get(clinician=bob, patient=alice)
+    client = client_for(alice)
+
+    response = client.get(reverse("accounts:carelink_revoke", args=[link.pk]))
+
+    assert response.status_code == 200
+    assert "Yes, remove access" in response.content.decode()
+    link.refresh_from_db()
+    assert link.status == "active"
+    assert client.get(reverse("accounts:carelink_accept", args=[link.pk])).status_code == 405
+
+
+def test_the_revoke_confirmation_is_404_for_a_link_that_is_not_active(client_for, alice, bob):
+    link = CareLink.objects.get(clinician=bob, patient=alice)
+    CareLink.objects.filter(pk=link.pk).update(status="revoked")
 
     response = client_for(alice).get(reverse("accounts:carelink_revoke", args=[link.pk]))
 
-    assert response.status_code == 405
-    link.refresh_from_db()
-    assert link.status == "active"
+    assert response.status_code == 404
 
 
 def test_inviting_an_unknown_email_sends_a_signup_link_that_ends_in_the_invitation(

@@ -6,6 +6,7 @@ Prints one line per login it made or refreshed: ROLE EMAIL PASSWORD.
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import CareLink, ClinicianProfile, PatientProfile, Role, User
 from reminders.demo import arm_demo_reminder
@@ -60,7 +61,11 @@ class Command(BaseCommand):
                 clinician=clinician,
                 invited_email=patient.email,
                 status__in=["pending", "active"],
-                defaults={"patient": patient, "status": CareLink.Status.ACTIVE},
+                defaults={
+                    "patient": patient,
+                    "status": CareLink.Status.ACTIVE,
+                    "responded_at": timezone.now(),
+                },
             )
             if number <= SERVICE_HISTORIES:
                 give_demo_history(patient, number)

@@ -1,0 +1,3 @@
+// Marks the page as scripted before it paints: without this class the menu stays open,
+// so people without JavaScript can still reach every page.
+document.documentElement.classList.add("js");
