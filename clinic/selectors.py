@@ -197,6 +197,15 @@ def _last_live_dose() -> QuerySet[Dose]:
     return _active_doses().exclude(status=Dose.Status.CANCELLED).order_by("-due")
 
 
+def _current_phase_id() -> Coalesce:
+    """The phase of the next open dose; when none is left, the phase of the last dose."""
+    return Coalesce(
+        Subquery(_open_doses().values("phase_id")[:1]),
+        Subquery(_last_live_dose().values("phase_id")[:1]),
+        output_field=IntegerField(),
+    )
+
+
 def _count(rows: QuerySet) -> Coalesce:
     counted = rows.order_by().values("prescription__patient").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -239,11 +248,7 @@ def with_details(ids: Sequence[int]) -> list[User]:
         .annotate(
             rx_id=Subquery(active.values("pk")[:1]),
             regimen=Subquery(active.values("regimen_name")[:1]),
-            current_phase_id=Coalesce(
-                Subquery(_open_doses().values("phase_id")[:1]),
-                Subquery(_last_live_dose().values("phase_id")[:1]),
-                output_field=IntegerField(),
-            ),
+            current_phase_id=_current_phase_id(),
             last_injection=Subquery(
                 Injection.objects.filter(patient=OuterRef("pk"), status=Injection.Status.RECORDED)
                 .order_by("-given_on")
@@ -263,12 +268,10 @@ def _filtered(
             Q(patient_profile__display_name__icontains=filters.q) | Q(email__icontains=filters.q)
         )
     if filters.phase:
-        kind = Coalesce(
-            Subquery(_open_doses().values("phase__kind")[:1]),
-            Subquery(_last_live_dose().values("phase__kind")[:1]),
-            output_field=CharField(),
-        )
-        rows = rows.annotate(current_phase_kind=kind).filter(current_phase_kind=filters.phase)
+        # By phase id, not by joining phases into the dose subquery: with that join SQLite
+        # walks the doses through the (nullable, unique) injection index instead.
+        phases = Phase.objects.filter(kind=filters.phase).values("pk")
+        rows = rows.annotate(phase_now=_current_phase_id()).filter(phase_now__in=phases)
     if filters.flag:
         flagged = Flag.objects.filter(
             patient=OuterRef("pk"), status=Flag.Status.OPEN, kind=filters.flag
@@ -481,10 +484,8 @@ def pending_invitations(*, clinician: User) -> QuerySet[CareLink]:
 
 def flags_for_clinician(*, clinician: User, status: str = "", kind: str = "") -> QuerySet[Flag]:
     """Flags of patients linked to this clinician, newest first; unresolved unless asked."""
-    link = CareLink.objects.filter(
-        clinician=clinician, patient=OuterRef("patient"), status=CareLink.Status.ACTIVE
-    )
-    flags = Flag.objects.filter(Exists(link))
+    links = CareLink.objects.filter(clinician=clinician, status=CareLink.Status.ACTIVE)
+    flags = Flag.objects.filter(patient_id__in=links.values("patient_id"))
     flags = flags.filter(status=status) if status else flags.filter(status__in=UNRESOLVED)
     if kind:
         flags = flags.filter(kind=kind)

@@ -288,6 +288,8 @@ def _prescription(patient: User, story: Story, clinician: User | None) -> Prescr
         monitoring_plan="Blood count and B12 level at 3 months; then once a year.",
         adjustment_triggers="Tingling or tiredness coming back before the next dose.",
         planned_until=max(story.today, story.start) + HORIZON,
+        # As if entered on the first day: the missed doses below are lapses, not back-filled.
+        created_at=_at(story.start),
     )
 
 

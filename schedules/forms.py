@@ -106,7 +106,7 @@ class MedicineForm(forms.Form):
         widget=forms.RadioSelect,
     )
     lifelong = forms.BooleanField(
-        label="My clinician said this is for life", required=False, initial=True
+        label="My clinician said this is for life", required=False, initial=False
     )
     given_by = forms.ChoiceField(
         label="Who usually gives the injection?", choices=GivenBy.choices, widget=forms.RadioSelect
@@ -200,6 +200,24 @@ class PrescriptionForm(MedicineForm):
             self.add_error(
                 "maintenance_every_max", f"Enter a number above {low}, or leave it empty."
             )
+        if not any(name in self.errors for name in self.CUSTOM_FIELDS):
+            self._check_phases(data)
+
+    def _check_phases(self, data: dict) -> None:
+        """Refuse what the engine would refuse (such as every 2 for set weekdays), by its field."""
+        # The dose is checked on its own field; a stand-in keeps it out of these messages.
+        specs = _custom_specs(data, dose=1000)
+        fields = [f"{kind}_every" for kind in ("loading", "maintenance")][-len(specs) :]
+        for problem in engine.validate_phases(specs):
+            number, _, text = problem.removeprefix("Phase ").partition(": ")
+            if not number.isdigit() or not text:
+                self.add_error(None, problem)
+                continue
+            name = fields[int(number) - 1]
+            message = text[0].upper() + text[1:]
+            if data.get(name.replace("every", "unit")) == "mwf":
+                message += " For Mondays, Wednesdays and Fridays, enter 1."
+            self.add_error(name, message)
 
     def create_args(self) -> dict:
         """Arguments for prescription_create."""
@@ -214,29 +232,50 @@ class PrescriptionForm(MedicineForm):
         """Custom phases from the cleaned data; None for a built-in regimen."""
         if not self.is_custom:
             return None
-        data, dose = self.cleaned_data, self.cleaned_data["dose_mcg"]
-        specs = []
-        if data.get("loading_every"):
-            cadence = _cadence(data["loading_unit"] or "day", data["loading_every"], None)
-            specs.append(
-                engine.PhaseSpec("repletion", cadence, dose, "count", count=data["loading_count"])
-            )
-        cadence = _cadence(
-            data["maintenance_unit"] or "month",
-            data["maintenance_every"],
-            data.get("maintenance_every_max"),
+        return _custom_specs(self.cleaned_data, dose=self.cleaned_data["dose_mcg"])
+
+
+def _custom_specs(data: dict, *, dose: int) -> list[engine.PhaseSpec]:
+    specs = []
+    if data.get("loading_every"):
+        cadence = _cadence(data["loading_unit"] or "day", data["loading_every"], None)
+        specs.append(
+            engine.PhaseSpec("repletion", cadence, dose, "count", count=data["loading_count"])
         )
-        specs.append(engine.PhaseSpec("maintenance", cadence, dose, "ongoing"))
-        return specs
+    cadence = _cadence(
+        data["maintenance_unit"] or "month",
+        data["maintenance_every"],
+        data.get("maintenance_every_max"),
+    )
+    specs.append(engine.PhaseSpec("maintenance", cadence, dose, "ongoing"))
+    return specs
 
 
 def _cadence(unit: str, every: int, every_max: int | None) -> engine.Cadence:
     if unit == "mwf":
-        return engine.Cadence("weekday", weekdays=(0, 2, 4))
+        # The interval is passed on so that "every 2" is refused, not silently dropped.
+        return engine.Cadence("weekday", every, every_max, weekdays=(0, 2, 4))
     return engine.Cadence(unit, every, every_max)  # type: ignore[arg-type]
 
 
 class PrescriptionEditForm(MedicineForm):
+    # Plain names for "You changed: …" (the labels carry units and "(optional)").
+    SHORT_NAMES = {
+        "product": "medicine",
+        "brand": "brand",
+        "strength_mcg_per_ml": "strength",
+        "dose_mcg": "dose",
+        "route": "how it is injected",
+        "cause": "cause",
+        "neuro": "nerve symptoms",
+        "lifelong": "for life",
+        "given_by": "who gives it",
+        "monitoring_plan": "monitoring plan",
+        "adjustment_triggers": "when to get in touch sooner",
+        "notes": "notes",
+        "start_date": "start date",
+    }
+
     start_date = _date_field(
         "Start date", help_text="It can change only until your first injection is logged."
     )
@@ -333,6 +372,15 @@ class CorrectionForm(InjectionForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["client_token"]
+
+
+class StopForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you stopping this prescription?",
+        max_length=200,
+        error_messages={"required": "Say why, so the record explains the change."},
+        help_text="For example: I picked the wrong schedule, or my clinician changed it.",
+    )
 
 
 class VoidForm(forms.Form):

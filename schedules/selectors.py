@@ -10,7 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from accounts.models import User
 
@@ -27,6 +38,18 @@ def _missed(today: date, prefix: str = "") -> Q:
     return Q(
         **{f"{prefix}injection__isnull": True, f"{prefix}latest__lt": today},
     ) & ~Q(**{f"{prefix}status": Dose.Status.CANCELLED})
+
+
+def _extra() -> Q:
+    """An injection that counts as no dose: confirmed as extra, or recorded but no dose took it
+    (dated outside every window: the engine's Plan.extra). One subquery, not a query per row."""
+    taken = Dose.objects.filter(injection=OuterRef("pk"))
+    return Q(extra=True) | (Q(status=RECORDED) & ~Exists(taken))
+
+
+def injection_is_extra(*, injection: Injection) -> bool:
+    """Whether a just-logged injection ended up as no dose (one query)."""
+    return Injection.objects.filter(_extra(), pk=injection.pk).exists()
 
 
 def active_prescription(*, patient: User) -> Prescription | None:
@@ -243,8 +266,8 @@ def schedule_for(*, prescription: Prescription, today: date) -> Schedule:
             )
         )
         seen_phases.add(dose.phase_id)
-    extras = Injection.objects.filter(prescription=prescription, status=RECORDED, extra=True)
-    for injection in extras.order_by("given_on"):
+    extras = Injection.objects.filter(_extra(), prescription=prescription, status=RECORDED)
+    for injection in extras.order_by("given_on", "pk"):
         entries.append(
             Entry(
                 day=injection.given_on,
@@ -317,12 +340,22 @@ def log_context(*, prescription: Prescription, today: date) -> LogContext:
 
 
 def injection_history(*, patient: User) -> QuerySet[Injection]:
-    """Every injection ever logged, newest first, with what it replaced or was replaced by."""
+    """Every injection ever logged, newest first, with what it replaced or was replaced by.
+
+    Each carries `is_extra` (it counts as no dose) and its prescription (a stopped one's
+    entries can no longer be changed).
+    """
     return (
         Injection.objects.filter(patient=patient)
-        .select_related("replaces", "replaced_by")
+        .select_related("replaces", "replaced_by", "prescription")
+        .annotate(is_extra=ExpressionWrapper(_extra(), output_field=BooleanField()))
         .order_by("-given_on", "-id")
     )
+
+
+def prescription_for_patient(*, patient: User, prescription_id: int) -> Prescription | None:
+    """The patient's own prescription, or None (the view answers 404)."""
+    return Prescription.objects.filter(pk=prescription_id, patient=patient).first()
 
 
 def injection_for_patient(*, patient: User, injection_id: int) -> Injection | None:
@@ -375,7 +408,7 @@ def appointment_summary(*, prescription: Prescription, today: date) -> Appointme
     )
     late = [dose for dose in problems if dose.injection_id]
     extras = Injection.objects.filter(prescription=prescription, status=RECORDED).aggregate(
-        extra=Count("id", filter=Q(extra=True)), last=Max("given_on")
+        extra=Count("id", filter=_extra()), last=Max("given_on")
     )
     current = next((p for p in phases if p.last_due and p.last_due >= today), None)
     summary = Appointment(
@@ -416,8 +449,9 @@ def questions_for(summary: Appointment, today: date) -> list[str]:
         )
     if summary.extra:
         questions.append(
-            "I recorded an extra injection close to another one. Is that a problem, and "
-            "should I do anything differently?"
+            f"I recorded {summary.extra} extra injection{'s' if summary.extra != 1 else ''} "
+            "that did not count as a planned dose. Is that a problem, and should I do "
+            "anything differently?"
         )
     if rx.confirmed_at is None:
         questions.append("Can you check and confirm my prescription as I entered it?")

@@ -6,6 +6,7 @@ the prescription's doses through the engine and writes one audit event.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -55,10 +56,15 @@ class TooSoonError(ValidationError):
     """An injection closer than half an interval to another: it needs confirm=True."""
 
 
+def local_now(patient: User, *, now: datetime | None = None) -> datetime:
+    """The instant `now` (default: now) on the clock in the patient's home time zone."""
+    zone = ZoneInfo(patient.patient_profile.time_zone)
+    return (now or timezone.now()).astimezone(zone)
+
+
 def local_today(patient: User, *, now: datetime | None = None) -> date:
     """The patient's calendar date in their home time zone."""
-    zone = ZoneInfo(patient.patient_profile.time_zone)
-    return (now or timezone.now()).astimezone(zone).date()
+    return local_now(patient, now=now).date()
 
 
 # --- re-planning ---------------------------------------------------------------------------
@@ -101,6 +107,10 @@ def prescription_replan(*, prescription: Prescription, today: date | None = None
     """Bring the stored doses in line with the engine's plan. Running it twice changes nothing."""
     with transaction.atomic():
         locked = Prescription.objects.select_for_update().get(pk=prescription.pk)
+        if locked.status != Prescription.Status.ACTIVE:
+            # A stopped prescription's doses are history: re-planning would bring back the
+            # doses that stopping cancelled.
+            return ReplanResult()
         today = today or local_today(locked.patient)
         plan, phases = compute_plan(locked, today=today)
         result = _sync_doses(locked, plan, phases)
@@ -346,11 +356,22 @@ def _future_dates(prescription: Prescription, today: date) -> list[date]:
     )
 
 
+def _past_unlogged(prescription: Prescription, today: date) -> int:
+    """Live doses dated before today that no injection took."""
+    return (
+        prescription.doses.filter(due__lt=today, injection__isnull=True)
+        .exclude(status=Dose.Status.CANCELLED)
+        .count()
+    )
+
+
 @dataclass
 class ChangeSummary:
     fields: list[str]
     before: list[date]
     after: list[date]
+    # Set when the start date moved: doses now in the past that nothing was logged for.
+    past_unlogged: int = 0
 
     @property
     def dates_moved(self) -> bool:
@@ -407,12 +428,59 @@ def prescription_update(
             request=request,
             detail={"fields": changed, "version": current.version},
         )
-        return ChangeSummary(fields=changed, before=before, after=_future_dates(current, today))
+        return ChangeSummary(
+            fields=changed,
+            before=before,
+            after=_future_dates(current, today),
+            past_unlogged=_past_unlogged(current, today) if "start_date" in new else 0,
+        )
 
 
 def _apply_dose_to_unsettled_phases(prescription: Prescription, dose_mcg: int, today: date) -> None:
     """A new dose applies from now on: settled doses keep what was given or planned."""
     prescription.phases.update(dose_mcg=dose_mcg)
+
+
+def prescription_stop(
+    *,
+    prescription: Prescription,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
+    today: date | None = None,
+) -> Prescription:
+    """Stop a prescription: what was given or missed stays; nothing more is expected.
+
+    Doses not taken whose window has not closed (every dose from today on) are cancelled, so
+    a new prescription can be set up in its place.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this prescription is being stopped."})
+    today = today or local_today(prescription.patient)
+    with transaction.atomic():
+        updated = Prescription.objects.filter(
+            pk=prescription.pk, status=Prescription.Status.ACTIVE
+        ).update(status=Prescription.Status.STOPPED)
+        if updated != 1:
+            raise ValidationError("This prescription was already stopped.")
+        cancelled = (
+            Dose.objects.filter(
+                prescription=prescription, latest__gte=today, injection__isnull=True
+            )
+            .exclude(status=Dose.Status.CANCELLED)
+            .update(status=Dose.Status.CANCELLED)
+        )
+        log_action(
+            actor=actor,
+            action="prescription.stopped",
+            patient=prescription.patient,
+            obj=prescription,
+            request=request,
+            detail={"reason": reason[:200], "cancelled": cancelled, "from": today.isoformat()},
+        )
+    prescription.refresh_from_db()
+    return prescription
 
 
 def prescription_confirm(
@@ -528,10 +596,10 @@ def maintenance_interval_change(
 # --- injections ----------------------------------------------------------------------------
 
 
-def _neighbours(prescription: Prescription, given_on: date, exclude: int | None) -> list[date]:
+def _neighbours(prescription: Prescription, given_on: date, exclude: Collection[int]) -> list[date]:
     rows = Injection.objects.filter(prescription=prescription, status=Injection.Status.RECORDED)
     if exclude:
-        rows = rows.exclude(pk=exclude)
+        rows = rows.exclude(pk__in=exclude)
     before = (
         rows.filter(given_on__lte=given_on)
         .order_by("-given_on")
@@ -567,10 +635,18 @@ def _cadence_after(prescription: Prescription, day: date) -> engine.Cadence | No
 
 
 def too_soon_after(
-    *, prescription: Prescription, given_on: date, exclude: int | None = None
+    *,
+    prescription: Prescription,
+    given_on: date,
+    exclude: int | None = None,
+    ignore: Collection[int] = (),
 ) -> date | None:
-    """The neighbouring injection that makes `given_on` too soon, if there is one."""
-    for other in _neighbours(prescription, given_on, exclude):
+    """The neighbouring injection that makes `given_on` too soon, if there is one.
+
+    `exclude` (the injection itself) and `ignore` are left out of the comparison.
+    """
+    others = [*ignore, *([exclude] if exclude else [])]
+    for other in _neighbours(prescription, given_on, others):
         cadence = _cadence_after(prescription, min(other, given_on))
         if cadence and engine.is_too_soon(previous=other, candidate=given_on, cadence=cadence):
             return other
@@ -581,18 +657,25 @@ def _injection_errors(
     *,
     prescription: Prescription,
     given_on: date,
+    given_at: time | None,
     dose_mcg: int,
     site: str,
     route: str,
     expiry: date | None,
     today: date,
+    now: datetime,
 ) -> dict[str, list[str]]:
+    """What is wrong with an injection's details; `now` is on the patient's own clock."""
     errors: dict[str, list[str]] = {}
     if given_on > today:
         errors["given_on"] = ["That date is in the future. Log an injection once it is given."]
     elif given_on < prescription.start_date:
         errors["given_on"] = [
             f"That date is before this prescription started ({prescription.start_date:%-d %b %Y})."
+        ]
+    elif given_at is not None and given_on == now.date() and given_at > now.time():
+        errors["given_at"] = [
+            f"That time is later than now ({now:%H:%M}). Check the time, or leave it empty."
         ]
     strength = prescription.strength_mcg_per_ml
     problems = units.dose_problems(dose_mcg) or units.volume_problems(dose_mcg, strength)
@@ -632,16 +715,18 @@ def injection_log(
     errors = _injection_errors(
         prescription=prescription,
         given_on=given_on,
+        given_at=given_at,
         dose_mcg=dose_mcg,
         site=site,
         route=route,
         expiry=expiry,
         today=today,
+        now=local_now(patient),
     )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        Prescription.objects.select_for_update().get(pk=prescription.pk)
+        _lock_active(prescription)
         if client_token:
             repeat = Injection.objects.filter(patient=patient, client_token=client_token).first()
             if repeat is not None:
@@ -701,6 +786,59 @@ def _too_soon_message(prescription: Prescription, other: date, given_on: date) -
     )
 
 
+def _lock_active(prescription: Prescription) -> Prescription:
+    """Lock the prescription's row; injections of a stopped one are history and stay as they are."""
+    locked = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    if locked.status != Prescription.Status.ACTIVE:
+        raise ValidationError(
+            "This prescription was stopped, so its injections can no longer be logged or changed."
+        )
+    return locked
+
+
+def _count_extras_no_longer_too_soon(
+    prescription: Prescription,
+    *,
+    actor: User,
+    because: Injection,
+    request: HttpRequest | None,
+) -> list[int]:
+    """Extra injections that were too soon only because of an entry now voided or corrected
+    count again.
+
+    Earliest first, each judged without the extras after it: of two left on one day the
+    first counts and the second stays extra, being too soon after the first.
+    """
+    counted = []
+    extras = list(
+        Injection.objects.filter(
+            prescription=prescription, status=Injection.Status.RECORDED, extra=True
+        ).order_by("given_on", "pk")
+    )
+    for position, extra in enumerate(extras):
+        later = [other.pk for other in extras[position + 1 :]]
+        clash = too_soon_after(
+            prescription=prescription, given_on=extra.given_on, exclude=extra.pk, ignore=later
+        )
+        if clash is not None:
+            continue
+        updated = Injection.objects.filter(
+            pk=extra.pk, status=Injection.Status.RECORDED, extra=True
+        ).update(extra=False)
+        if updated != 1:
+            continue
+        counted.append(extra.pk)
+        log_action(
+            actor=actor,
+            action="injection.counted",
+            patient=prescription.patient,
+            obj=extra,
+            request=request,
+            detail={"was": "extra", "because": because.pk, "given_on": extra.given_on.isoformat()},
+        )
+    return counted
+
+
 def _guarded_change(injection: Injection, **values: object) -> None:
     updated = Injection.objects.filter(pk=injection.pk, status=Injection.Status.RECORDED).update(
         changed_at=timezone.now(), **values
@@ -721,8 +859,11 @@ def injection_void(
     if not reason:
         raise ValidationError({"reason": "Say why this injection is being voided."})
     with transaction.atomic():
-        Prescription.objects.select_for_update().get(pk=injection.prescription_id)
+        _lock_active(injection.prescription)
         _guarded_change(injection, status=Injection.Status.VOIDED, reason=reason[:200])
+        _count_extras_no_longer_too_soon(
+            injection.prescription, actor=actor, because=injection, request=request
+        )
         prescription_replan(prescription=injection.prescription, today=today)
         log_action(
             actor=actor,
@@ -771,20 +912,23 @@ def injection_correct(
     errors = _injection_errors(
         prescription=prescription,
         given_on=merged["given_on"],
+        given_at=merged["given_at"],
         dose_mcg=merged["dose_mcg"],
         site=merged["site"],
         route=merged["route"],
         expiry=merged["expiry"],
         today=today,
+        now=local_now(prescription.patient),
     )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        Prescription.objects.select_for_update().get(pk=prescription.pk)
+        _lock_active(prescription)
         clash = too_soon_after(
             prescription=prescription, given_on=merged["given_on"], exclude=injection.pk
         )
-        if clash is not None and not confirm:
+        # An entry already kept as extra was confirmed once: correcting it does not ask again.
+        if clash is not None and not (confirm or injection.extra):
             raise TooSoonError(
                 _too_soon_message(prescription, clash, merged["given_on"]), code="too_soon"
             )
@@ -800,6 +944,9 @@ def injection_correct(
         )
         replacement.full_clean(validate_constraints=False)
         replacement.save()
+        _count_extras_no_longer_too_soon(
+            prescription, actor=actor, because=injection, request=request
+        )
         prescription_replan(prescription=prescription, today=today)
         log_action(
             actor=actor,

@@ -9,14 +9,26 @@ MAX_DOSE_MCG = 5000
 MIN_STRENGTH = 100
 MAX_STRENGTH = 5000
 MAX_VOLUME_ML = Decimal("3")
+MAX_FORMATTED_DOSE_MCG = 10_000_000  # 10 g: above this a dose is only "far too large"
+
+
+def _mg(dose_mcg: int) -> str:
+    """Micrograms as milligrams in plain digits: 5001 -> 5.001, 1000000 -> 1,000."""
+    return f"{(Decimal(dose_mcg) / 1000).normalize():,f}"
 
 
 def dose_problems(dose_mcg: int) -> list[str]:
     if dose_mcg < 1:
         return ["The dose must be a positive number of micrograms (mcg)."]
+    if dose_mcg > MAX_FORMATTED_DOSE_MCG:
+        # Numbers this long help nobody (and Python's shortest form turns them into 1e+20).
+        return [
+            "That dose is far too large for a B12 injection (1000 mcg = 1 mg). "
+            f"The most we accept is {MAX_DOSE_MCG} mcg: check mg against mcg."
+        ]
     if dose_mcg > MAX_DOSE_MCG:
         return [
-            f"{dose_mcg} mcg is {dose_mcg / 1000:g} mg, far above a usual B12 injection "
+            f"{dose_mcg:,} mcg is {_mg(dose_mcg)} mg, far above a usual B12 injection "
             f"(1000 mcg = 1 mg). The most we accept is {MAX_DOSE_MCG} mcg: check mg against mcg."
         ]
     if dose_mcg <= 10:

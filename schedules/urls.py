@@ -15,6 +15,11 @@ urlpatterns = [
     path("prescription/new/details/", views.prescription_details, name="prescription_details"),
     path("prescription/new/preview/", views.prescription_preview, name="prescription_preview"),
     path("prescription/edit/", views.prescription_edit, name="prescription_edit"),
+    path(
+        "prescription/<int:prescription_id>/stop/",
+        views.prescription_stop,
+        name="prescription_stop",
+    ),
     path("log/", views.injection_log, name="injection_log"),
     path("schedule/", views.schedule, name="schedule"),
     path("history/", views.history, name="history"),

@@ -7,6 +7,7 @@ calls a service or a selector, and renders.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import date
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from .forms import (
     PrescriptionEditForm,
     PrescriptionForm,
     RegimenForm,
+    StopForm,
     VoidForm,
 )
 from .models import Injection, Prescription, Site
@@ -188,13 +190,16 @@ def prescription(request: HttpRequest) -> HttpResponse:
         return _no_prescription(request)
     today = _today(request)
     checklist = selectors.prescription_checklist(prescription=rx)
+    phases = selectors.phases_with_counts(prescription=rx, today=today)
     return render(
         request,
         "schedules/prescription_detail.html",
         {
             "rx": rx,
             "regimen": regimens.REGIMENS.get(rx.regimen_slug),
-            "phases": selectors.phases_with_counts(prescription=rx, today=today),
+            "phases": phases,
+            # Not the start date: a Mon/Wed/Fri course starts on the first of those days.
+            "first_due": min((p.first_due for p in phases if p.first_due), default=None),
             "checklist": checklist,
             "missing": [item for item in checklist if item.missing],
             "today": today,
@@ -212,7 +217,7 @@ def _edit_initial(rx: Prescription) -> dict:
 def _change_message(form: PrescriptionEditForm, summary: services.ChangeSummary) -> str:
     if not summary.fields:
         return "Nothing was different, so nothing changed."
-    labels = ", ".join(str(form.fields[name].label).lower() for name in summary.fields)
+    labels = ", ".join(form.SHORT_NAMES.get(name, name) for name in summary.fields)
     text = f"Saved. You changed: {labels}."
     if summary.dates_moved:
         before = ", ".join(f"{day:%-d %b}" for day in summary.before) or "none"
@@ -220,6 +225,12 @@ def _change_message(form: PrescriptionEditForm, summary: services.ChangeSummary)
         text += f" Your next dates were {before}; they are now {after}."
     else:
         text += " Your upcoming dates stay the same."
+    if count := summary.past_unlogged:
+        doses = "1 dose is" if count == 1 else f"{count} doses are"
+        text += (
+            f" With this start date, {doses} now in the past with no injection logged. If you "
+            "had them, log each one on the day you had it; if not, choose a later start date."
+        )
     return text
 
 
@@ -248,6 +259,38 @@ def prescription_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
+@patient_required
+def prescription_stop(request: HttpRequest, prescription_id: int) -> HttpResponse:
+    """Confirm, with a reason, then stop: the wizard opens again for the right prescription."""
+    rx = selectors.prescription_for_patient(patient=request.user, prescription_id=prescription_id)
+    if rx is None:
+        raise Http404
+    if rx.status != Prescription.Status.ACTIVE:
+        messages.info(request, "That prescription was already stopped; nothing done.")
+        return redirect("schedules:prescription_new")
+    form = StopForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.prescription_stop(
+                prescription=rx,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(
+                request,
+                "Your prescription is stopped. Its injections stay in your history. "
+                "Now set up the new one.",
+            )
+            return redirect("schedules:prescription_new")
+    return render(
+        request, "schedules/prescription_stop.html", {"form": form, "rx": rx}, status=_status(form)
+    )
+
+
 # --- injections ------------------------------------------------------------------------------
 
 
@@ -262,6 +305,11 @@ def _logged_message(injection: Injection) -> str:
     text = f"Injection logged: {injection.given_on:%A %-d %B}{where}."
     if injection.extra:
         text += " It is recorded as an extra injection, so your schedule does not move."
+    elif selectors.injection_is_extra(injection=injection):
+        text += (
+            " It did not match any planned dose (the date is outside every dose's window), so "
+            "it is recorded as an extra injection and your schedule did not change."
+        )
     return text
 
 
@@ -328,16 +376,25 @@ def _own_injection(request: HttpRequest, injection_id: int) -> Injection:
 
 
 def _already_changed(request: HttpRequest, injection: Injection) -> HttpResponse:
-    messages.info(
-        request, f"That entry was already {injection.get_status_display().lower()}; nothing done."
-    )
+    if injection.status == Injection.Status.RECORDED:
+        text = "That entry belongs to a stopped prescription, so it stays as it is."
+    else:
+        text = f"That entry was already {injection.get_status_display().lower()}; nothing done."
+    messages.info(request, text)
     return redirect("schedules:history")
+
+
+def _changeable(injection: Injection) -> bool:
+    return (
+        injection.status == Injection.Status.RECORDED
+        and injection.prescription.status == Prescription.Status.ACTIVE
+    )
 
 
 @patient_required
 def injection_correct(request: HttpRequest, injection_id: int) -> HttpResponse:
     injection = _own_injection(request, injection_id)
-    if injection.status != Injection.Status.RECORDED:
+    if not _changeable(injection):
         return _already_changed(request, injection)
     today = _today(request)
     names = ("given_on", "given_at", "site", "given_by", "dose_mcg", "lot", "expiry", "notes")
@@ -349,7 +406,7 @@ def injection_correct(request: HttpRequest, injection_id: int) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            services.injection_correct(
+            replacement = services.injection_correct(
                 injection=injection,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
@@ -362,7 +419,10 @@ def injection_correct(request: HttpRequest, injection_id: int) -> HttpResponse:
         except ValidationError as error:
             _attach(form, error)
         else:
-            messages.success(request, "Corrected. The original entry stays in your history.")
+            text = "Corrected. The original entry stays in your history."
+            if selectors.injection_is_extra(injection=replacement):
+                text += " The corrected entry is kept as an extra injection: no dose counts it."
+            messages.success(request, text)
             return redirect("schedules:history")
     uses = selectors.site_uses(patient=request.user, route=injection.route)
     return render(
@@ -376,7 +436,7 @@ def injection_correct(request: HttpRequest, injection_id: int) -> HttpResponse:
 @patient_required
 def injection_void(request: HttpRequest, injection_id: int) -> HttpResponse:
     injection = _own_injection(request, injection_id)
-    if injection.status != Injection.Status.RECORDED:
+    if not _changeable(injection):
         return _already_changed(request, injection)
     form = VoidForm(request.POST or None)
     if form.is_bound and form.is_valid():
@@ -436,9 +496,26 @@ def schedule(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _entry_names(injections: list[Injection]) -> None:
+    """Give each entry a name for its Correct and Void links that no other entry shares."""
+    seen: dict[str, int] = defaultdict(int)
+    for injection in reversed(injections):  # oldest first, so numbering follows the day
+        parts = [f"{injection.given_on.day} {injection.given_on:%b %Y}"]
+        if injection.given_at:
+            parts.append(f"{injection.given_at:%H:%M}")
+        if injection.site:
+            parts.append(injection.get_site_display().lower())
+        name = ", ".join(parts)
+        seen[name] += 1
+        if seen[name] > 1:
+            name += f" (entry {seen[name]} of that day)"
+        injection.entry_name = name
+
+
 @patient_required
 def history(request: HttpRequest) -> HttpResponse:
     injections = list(selectors.injection_history(patient=request.user))
+    _entry_names(injections)
     return render(request, "schedules/history.html", {"injections": injections})
 
 

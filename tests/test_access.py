@@ -100,6 +100,13 @@ def _alice_with_prescription(cast: dict) -> dict:
     return _alice(cast)
 
 
+def _alice_prescription(cast: dict) -> dict:
+    from schedules.models import Injection
+
+    alice_injection(cast)
+    return {"prescription_id": Injection.objects.get(patient=cast["alice"]).prescription_id}
+
+
 def _alice_phase(cast: dict) -> dict:
     from schedules.models import Injection
 
@@ -195,6 +202,7 @@ PATIENT_DATA: dict[str, PatientData] = {
     "clinic:flag_note": _bob_acts(_alice_flag),
     "schedules:injection_correct": PatientData(kwargs=alice_injection, allowed="alice"),
     "schedules:injection_void": PatientData(kwargs=alice_injection, allowed="alice"),
+    "schedules:prescription_stop": PatientData(kwargs=_alice_prescription, allowed="alice"),
 }
 STAFF_ONLY: dict[str, Page] = {"reminders:status": Page()}
 ADMIN_NAMESPACE = "admin"

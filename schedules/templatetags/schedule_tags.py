@@ -40,6 +40,20 @@ def status_mark(status: str) -> str:
 
 
 @register.filter
+def phase_bound(phase) -> str:
+    """How a phase ends, in words: '6 injections', 'ongoing', 'ended on 20 Jan 2025'."""
+    if phase.closed_on:
+        return f"ended on {day_medium(phase.closed_on)}"
+    if phase.bound == "count":
+        return f"{phase.count} injection{'s' if phase.count != 1 else ''}"
+    if phase.bound == "duration":
+        return f"for {phase.duration_days} days"
+    if phase.bound == "open":
+        return "until your clinician ends it"
+    return "ongoing"
+
+
+@register.filter
 def late_by(given_on: date, due: date) -> str:
     gap = (given_on - due).days
     return f"{gap} day{'s' if gap != 1 else ''} late"

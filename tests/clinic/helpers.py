@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import time_machine
 from django.utils import timezone
 
 from accounts.models import CareLink, User
@@ -18,6 +19,13 @@ def noon(day: date) -> datetime:
 
 
 def prescribe(patient: User, regimen: str, start: date, **extra: object) -> Prescription:
+    """Entered on its start date, as if the patient used the app from the first dose (a
+    history typed in later raises no missed-dose flags for doses long past)."""
+    with time_machine.travel(noon(start), tick=False):
+        return _create(patient, regimen, start, **extra)
+
+
+def _create(patient: User, regimen: str, start: date, **extra: object) -> Prescription:
     return services.prescription_create(
         patient=patient,
         actor=patient,

@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import selectors
-from tests.htmltools import parse
 from clinic.patient import patient_overview
 from clinic.selectors import Band, Counts, Filters, band_for, median
+from tests.htmltools import parse
 
 pytestmark = pytest.mark.django_db
 

@@ -47,7 +47,7 @@ def test_bob_ends_alices_open_loading_and_sees_maintenance_dates(
     expect(page.get_by_role("heading", name="My patients")).to_be_visible()
     first = page.locator("table.patients-table tbody tr").first
     expect(first).to_contain_text("Alice Patel")
-    expect(first).to_contain_text("Missed dose in a loading phase")
+    expect(first).to_contain_text("Missed loading dose")
     axe_check(page)
 
     first.get_by_role("link", name="Alice Patel").click()

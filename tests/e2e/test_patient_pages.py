@@ -77,6 +77,13 @@ def test_entry_pages_and_errors_pass_axe(alice_page: Page, live_server, axe_chec
     expect(alice_page.locator("#div_id_dose_mcg .invalid-feedback")).to_contain_text("enter 1000")
     axe_check(alice_page)
 
+    alice_page.goto(f"{live_server.url}/me/prescription/")
+    alice_page.get_by_role("link", name="Stop this prescription and set up a new one").click()
+    axe_check(alice_page)
+    alice_page.get_by_role("button", name="Stop it and set up a new one").click()
+    expect(alice_page.locator("#error-summary")).to_be_visible()
+    axe_check(alice_page)
+
 
 def test_new_prescription_wizard_passes_axe_at_320(
     page: Page, live_server, client, dave, axe_check

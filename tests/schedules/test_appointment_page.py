@@ -68,3 +68,26 @@ def test_nothing_late_says_so(client_for, alice, alice_rx):
         "None. Every dose so far was on time."
         in page.find("section", **{"aria-labelledby": "late-heading"}).text
     )
+
+
+def test_injection_outside_every_dose_window_counts_as_extra(client_for, alice, clock):
+    rx = services.prescription_create(
+        patient=alice,
+        actor=alice,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=START,
+        regimen_slug="seed-maintenance",
+    )
+    log(rx, START)
+    log(rx, date(2025, 1, 22))  # between the windows of 6 Jan and 6 Feb: no dose takes it
+    clock.move_to(noon(date(2025, 1, 22)))
+
+    page = page_for(client_for, alice)
+
+    adherence = page.by_id("adherence").text
+    assert "Extra injections 1 (not counted as doses)" in adherence
+    assert "1 given of 1" in adherence
+    assert "1 extra injection that did not count as a planned dose" in page.by_id("questions").text

@@ -1,12 +1,13 @@
 """History: every injection, newest first; correct and void need a reason, keep the original
 visible, and happen once however often the form is sent."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
+from schedules import services
 from schedules.models import Injection
 from tests.htmltools import field_errors, parse
 from tests.schedules.conftest import START, log, noon
@@ -161,3 +162,92 @@ def test_history_of_a_patient_without_injections_says_so(client_for, alice, cloc
     response = client_for(alice).get(HISTORY)
 
     assert "No injections logged yet." in response.content.decode()
+
+
+def monthly(patient):
+    return services.prescription_create(
+        patient=patient,
+        actor=patient,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=START,
+        regimen_slug="seed-maintenance",
+    )
+
+
+def test_injection_outside_every_dose_window_is_shown_as_extra(client_for, alice, clock):
+    rx = monthly(alice)
+    log(rx, START)
+    # 16 days on: not too soon for a monthly dose, but before the next window opens (30 Jan).
+    stray = log(rx, date(2025, 1, 22))
+    clock.move_to(noon(date(2025, 1, 22)))
+
+    page = parse(client_for(alice).get(HISTORY).content)
+
+    card = page.by_id(f"injection-{stray.pk}")
+    assert "Extra" in card.find(cls="badge").text
+    assert "not counted as a dose" in card.text
+    assert "Extra" not in page.by_id(f"injection-{Injection.objects.get(given_on=START).pk}").text
+
+
+def test_two_entries_on_one_day_have_different_link_names(client_for, alice, alice_rx):
+    log(alice_rx, START, site="deltoid_left")
+    log(alice_rx, START, site="deltoid_left", confirm=True)
+    log(alice_rx, START, site="thigh_left", confirm=True, given_at=time(8, 30))
+
+    page = parse(client_for(alice).get(HISTORY).content)
+
+    for action in ("Correct", "Void"):
+        names = [a.text for a in page.find_all("a") if a.text.startswith(f"{action} the entry")]
+        assert len(names) == 3 and len(set(names)) == 3, names
+    names = [a.text for a in page.find_all("a") if a.text.startswith("Correct the entry")]
+    assert "Correct the entry of 6 Jan 2025, 08:30, left thigh (outer)" in names
+
+
+def test_more_details_stay_open_after_a_too_soon_error_on_the_correct_form(
+    client_for, alice, logged
+):
+    first, second = logged
+
+    response = client_for(alice).post(
+        correct_url(second), correction(given_on="2025-01-06", given_at="07:45")
+    )
+
+    assert response.status_code == 400
+    page = parse(response.content)
+    assert page.by_id("too-soon") is not None
+    details = page.by_id("id_given_at")
+    assert details is not None and details.attrs["value"] == "07:45"
+    assert "open" in page.find("details").attrs
+
+
+def test_correcting_an_entry_already_kept_as_extra_does_not_ask_again(client_for, alice, logged):
+    first, _ = logged
+    extra = log(first.prescription, START, confirm=True)
+
+    response = client_for(alice).post(
+        correct_url(extra), correction(given_on="2025-01-06", reason="Wrong arm")
+    )
+
+    assert response.status_code == 302
+    replacement = Injection.objects.get(replaces=extra)
+    assert replacement.extra and replacement.site == "thigh_left"
+
+
+def test_entries_of_a_stopped_prescription_cannot_be_corrected_or_voided(
+    client_for, alice, logged, alice_rx
+):
+    first, _ = logged
+    services.prescription_stop(prescription=alice_rx, actor=alice, reason="Wrong schedule")
+    client = client_for(alice)
+
+    card = parse(client.get(HISTORY).content).by_id(f"injection-{first.pk}")
+    response = client.post(void_url(first), {"reason": "x"}, follow=True)
+
+    assert card.find("a", href=void_url(first)) is None
+    assert "stopped" in card.text
+    assert "stays as it is" in response.content.decode()
+    first.refresh_from_db()
+    assert first.status == "recorded"

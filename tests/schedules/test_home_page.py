@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from accounts.models import CareLink
 from schedules.models import Injection
 from tests.htmltools import parse
 from tests.schedules.conftest import START, log, noon
@@ -114,3 +115,56 @@ def test_one_tap_logs_today_on_the_suggested_site(client_for, alice, alice_rx):
         "Injection logged: Monday 6 January, left upper arm (deltoid)." in response.content.decode()
     )
     assert text(parse(response.content), "next-dose-date") == "Wednesday 8 January 2025"
+
+
+def test_missed_banner_is_a_warning_that_mentions_the_care_team_only_when_linked(
+    client_for, alice, alice_rx, clock, request
+):
+    log(alice_rx, START)
+    clock.move_to(noon(date(2025, 1, 10)))
+
+    alone = home(client_for, alice).by_id("banner-missed")
+    request.getfixturevalue("bob")  # an active care link
+    linked = home(client_for, alice).by_id("banner-missed")
+
+    assert "alert-warning" in alone.classes and "alert-danger" not in alone.classes
+    assert "care team" not in alone.text
+    assert "Your care team can see the missed dose." in linked.text
+
+
+def test_missed_banner_stays_quiet_about_a_care_team_that_is_only_invited(
+    client_for, alice, alice_rx, clock, charlie
+):
+    CareLink.objects.create(clinician=charlie, patient=alice, invited_email=alice.email)
+    log(alice_rx, START)
+    clock.move_to(noon(date(2025, 1, 10)))
+
+    assert "care team" not in home(client_for, alice).by_id("banner-missed").text
+
+
+@pytest.mark.parametrize(
+    ("today", "one_tap"),
+    [
+        (date(2025, 1, 20), False),  # maintenance is due 17 March: weeks away
+        (date(2025, 3, 10), True),  # its window opens a week early
+        (date(2025, 3, 17), True),  # due today
+        (date(2025, 3, 20), True),  # overdue, window still open
+    ],
+)
+def test_one_tap_shows_only_while_the_next_dose_window_is_open(
+    client_for, alice, alice_rx, clock, today, one_tap
+):
+    for day in (6, 8, 10, 13, 15, 17):
+        log(alice_rx, date(2025, 1, day))
+    clock.move_to(noon(today))
+
+    page = home(client_for, alice)
+
+    assert (page.find(cls="one-tap") is not None) is one_tap
+    link = page.by_id("log-link")
+    if one_tap:
+        assert link is None
+    else:
+        assert link.text == "Log an injection"
+        assert link.attrs["href"] == reverse("schedules:injection_log")
+        assert "Log injection: today" not in page.text

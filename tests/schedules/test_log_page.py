@@ -1,13 +1,15 @@
 """Logging an injection: defaults, the body-map radio group, the too-soon confirmation,
 bad input shown next to its field with nothing written, and a double submit."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from schedules import services
 from schedules.models import Injection
 from tests.htmltools import field_errors, parse
-from tests.schedules.conftest import START, log
+from tests.schedules.conftest import START, log, noon
 
 pytestmark = pytest.mark.django_db
 URL = reverse("schedules:injection_log")
@@ -158,3 +160,67 @@ def test_without_a_prescription_the_page_says_so(client_for, alice, clock):
     assert response.status_code == 200
     assert "No prescription yet" in response.content.decode()
     assert Injection.objects.count() == 0
+
+
+def test_logging_outside_every_dose_window_says_it_is_extra_and_nothing_moved(
+    client_for, alice, clock
+):
+    rx = services.prescription_create(
+        patient=alice,
+        actor=alice,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=START,
+        regimen_slug="seed-maintenance",
+    )
+    log(rx, START)
+    clock.move_to(noon(date(2025, 1, 22)))
+    dues_before = list(rx.doses.values_list("due", "status"))
+
+    response = client_for(alice).post(URL, good(given_on="2025-01-22"), follow=True)
+
+    text = parse(response.content).find(cls="messages").text
+    assert "did not match any planned dose" in text
+    assert "recorded as an extra injection" in text
+    assert "your schedule did not change" in text
+    assert list(rx.doses.values_list("due", "status")) == dues_before
+
+
+def test_logging_inside_a_window_does_not_say_extra(client_for, alice, alice_rx):
+    response = client_for(alice).post(URL, good(), follow=True)
+
+    assert "extra" not in response.content.decode().split("Injection logged:")[1].split("<")[0]
+
+
+@pytest.mark.parametrize(
+    ("given_at", "refused"), [("12:01", True), ("23:59", True), ("11:59", False)]
+)
+def test_a_time_later_than_now_today_is_refused_next_to_the_time_field(
+    client_for, alice, alice_rx, given_at, refused
+):
+    # The clock stands at noon in London.
+    response = client_for(alice).post(URL, good(given_at=given_at))
+
+    if refused:
+        assert response.status_code == 400
+        errors = field_errors(response.content, "given_at")
+        assert any("later than now" in error for error in errors)
+        assert "open" in parse(response.content).find("details").attrs
+        assert Injection.objects.count() == 0
+    else:
+        assert response.status_code == 302
+        assert Injection.objects.get().given_at.strftime("%H:%M") == given_at
+
+
+@pytest.mark.parametrize("dose", ["100000000000000000000000", "99999999999"])
+def test_a_huge_dose_is_called_far_too_large_not_written_in_e_notation(
+    client_for, alice, alice_rx, dose
+):
+    response = client_for(alice).post(URL, good(dose_mcg=dose))
+
+    assert response.status_code == 400
+    errors = field_errors(response.content, "dose_mcg")
+    assert any("far too large" in error for error in errors), errors
+    assert not any("e+" in error for error in errors)

@@ -149,3 +149,30 @@ def test_anonymous_visitors_are_sent_to_log_in(client, clock, name, query):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse(settings.LOGIN_URL))
+
+
+@pytest.mark.parametrize("who", ["dave", "bob", "charlie", "staff"])
+def test_stopping_alices_prescription_is_404_for_everyone_else_and_stops_nothing(
+    client_for, request, alice_entry, alice_rx, dave_rx, who
+):
+    client = client_for(request.getfixturevalue(who))
+    url = reverse("schedules:prescription_stop", args=[alice_rx.pk])
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "intrusion"}).status_code == 404
+    assert set(Prescription.objects.values_list("status", flat=True)) == {"active"}
+
+
+def test_a_patient_can_stop_only_through_their_own_prescription(
+    client_for, alice_entry, alice_rx, dave, dave_rx
+):
+    client = client_for(dave)
+
+    own = client.post(
+        reverse("schedules:prescription_stop", args=[dave_rx.pk]), {"reason": "Wrong one"}
+    )
+
+    assert own.status_code == 302
+    alice_rx.refresh_from_db()
+    dave_rx.refresh_from_db()
+    assert (alice_rx.status, dave_rx.status) == ("active", "stopped")

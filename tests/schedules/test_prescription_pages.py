@@ -252,7 +252,7 @@ def test_editing_replans_and_says_what_changed(client_for, alice, alice_rx):
     )
 
     text = response.content.decode()
-    assert "You changed: start date, monitoring plan (optional)." in text
+    assert "You changed: start date, monitoring plan." in text
     assert "Your next dates were 6 Jan, 8 Jan" in text
     assert "they are now 8 Jan, 10 Jan" in text
     alice_rx.refresh_from_db()
@@ -307,3 +307,120 @@ def test_new_prescription_pages_send_an_active_patient_to_the_checklist(
     for url in (START_URL, f"{DETAILS_URL}?regimen=bnf-no-neuro"):
         response = client.get(url)
         assert response.status_code == 302 and response.url == reverse("schedules:prescription")
+
+
+def test_first_injection_is_the_first_listed_weekday_not_the_start_date(client_for, alice, clock):
+    client = client_for(alice)
+    client.post(DETAILS_URL, details(start_date="2025-01-07"))  # a Tuesday; doses Mon/Wed/Fri
+
+    page = parse(client.get(reverse("schedules:prescription")).content)
+
+    text = page.by_id("first-injection").text
+    assert text.startswith("First injection on 8 January 2025")
+    assert "your start date is 7 January 2025" in text
+
+
+def test_first_injection_on_the_start_date_says_it_once(client_for, alice, alice_rx):
+    text = parse(client_for(alice).get(reverse("schedules:prescription")).content).by_id(
+        "first-injection"
+    )
+
+    assert text.text == "First injection on 6 January 2025. Version 1."
+
+
+def test_phase_bounds_end_with_a_full_stop_and_no_space_before_it(client_for, alice, alice_rx):
+    page = parse(client_for(alice).get(reverse("schedules:prescription")).content)
+
+    phases = page.find(cls="phase-list").text
+    assert "6 injections." in phases and "ongoing." in phases
+    assert " ." not in phases
+
+
+def test_for_life_starts_unticked(client_for, alice, clock):
+    page = parse(client_for(alice).get(DETAILS_URL, {"regimen": "bnf-no-neuro"}).content)
+
+    assert "checked" not in page.by_id("id_lifelong").attrs
+
+
+def test_saving_without_ticking_for_life_records_not_for_life(client_for, alice, clock):
+    client_for(alice).post(DETAILS_URL, details(lifelong=None))
+
+    assert Prescription.objects.get().lifelong is False
+
+
+@pytest.mark.parametrize("every", ["2", "3"])
+def test_custom_weekdays_with_an_interval_is_refused_next_to_the_field(
+    client_for, alice, clock, every
+):
+    response = client_for(alice).post(
+        DETAILS_URL, custom(loading_every=every, loading_unit="mwf", loading_count="6")
+    )
+
+    assert response.status_code == 400
+    errors = field_errors(response.content, "loading_every")
+    assert any("takes no interval" in error for error in errors), errors
+    assert any("enter 1" in error for error in errors)
+    assert Prescription.objects.count() == 0
+
+
+def test_custom_weekdays_every_1_is_saved_as_mon_wed_fri(client_for, alice, clock):
+    response = client_for(alice).post(
+        DETAILS_URL, custom(loading_every="1", loading_unit="mwf", loading_count="3")
+    )
+
+    assert response.status_code == 302
+    dues = list(Prescription.objects.get().doses.order_by("due").values_list("due", flat=True))
+    assert dues[:3] == [date(2025, 1, 6), date(2025, 1, 8), date(2025, 1, 10)]
+
+
+def test_change_summary_uses_short_plain_names(client_for, alice, alice_rx):
+    response = client_for(alice).post(
+        EDIT_URL,
+        edit_data(alice_rx, strength_mcg_per_ml="2000", monitoring_plan="B12 at 3 months"),
+        follow=True,
+    )
+
+    assert "You changed: strength, monitoring plan." in response.content.decode()
+
+
+def test_moving_the_start_back_says_how_many_doses_are_past_and_not_logged(
+    client_for, alice, clock
+):
+    client = client_for(alice)
+    client.post(DETAILS_URL, details())
+    rx = Prescription.objects.get()
+
+    response = client.post(EDIT_URL, edit_data(rx, start_date="2024-12-23"), follow=True)
+
+    text = parse(response.content).find(cls="messages").text
+    assert "6 doses are now in the past with no injection logged" in text
+    assert "log each one" in text and "choose a later start date" in text
+
+
+def test_stopping_asks_for_a_reason_then_opens_the_wizard_again(client_for, alice, alice_rx):
+    client = client_for(alice)
+    detail = parse(client.get(reverse("schedules:prescription")).content)
+    stop_url = reverse("schedules:prescription_stop", args=[alice_rx.pk])
+    link = detail.by_id("stop-link")
+    assert link.attrs["href"] == stop_url
+    assert link.text == "Stop this prescription and set up a new one"
+
+    confirm = client.get(stop_url)
+    refused = client.post(stop_url, {"reason": ""})
+    alice_rx.refresh_from_db()
+    assert confirm.status_code == 200 and alice_rx.status == "active"
+    assert parse(confirm.content).find("button", type="submit") is not None
+    assert refused.status_code == 400
+    assert field_errors(refused.content, "reason")
+
+    stopped = client.post(stop_url, {"reason": "I picked the wrong schedule"})
+
+    assert stopped.status_code == 302 and stopped.url == START_URL
+    alice_rx.refresh_from_db()
+    assert alice_rx.status == "stopped"
+    assert not alice_rx.doses.filter(due__gte=START).exclude(status="cancelled").exists()
+    assert client.get(START_URL).status_code == 200
+    assert client.post(DETAILS_URL, details(regimen="seed-maintenance")).status_code == 302
+    assert Prescription.objects.filter(patient=alice, status="active").count() == 1
+    again = client.post(stop_url, {"reason": "again"}, follow=True)
+    assert "already stopped" in again.content.decode()

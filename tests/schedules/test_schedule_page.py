@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from schedules import services
 from tests.htmltools import parse
 from tests.schedules.conftest import START, log, noon
 
@@ -78,3 +79,54 @@ def test_calendar_defaults_to_this_month_and_ignores_a_bad_month(client_for, ali
         assert page.by_id("month-heading").text == "January 2025"
     today = parse(client.get(URL).content).find("td", cls="is-today")
     assert today.find(cls="day-number").text == "6"
+
+
+def test_injection_outside_every_dose_window_is_listed_and_marked_as_extra(
+    client_for, alice, clock
+):
+    rx = services.prescription_create(
+        patient=alice,
+        actor=alice,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=START,
+        regimen_slug="seed-maintenance",
+    )
+    log(rx, START)
+    log(rx, date(2025, 1, 22), site="thigh_right")  # between the windows of 6 Jan and 6 Feb
+    clock.move_to(noon(date(2025, 1, 22)))
+
+    page = parse(client_for(alice).get(URL).content)
+
+    lines = rows(page)
+    stray = next(line for line in lines if line.startswith("Wed 22 Jan 2025"))
+    assert "Extra" in stray and "not counted as a dose" in stray and "right thigh" in stray
+    cell = next(
+        c
+        for c in page.by_id("calendar").find_all("td")
+        if c.find(cls="day-number") is not None and c.find(cls="day-number").text == "22"
+    )
+    assert cell.find(cls="status-extra") is not None
+    assert "extra 1" in page.find("p", cls="small").text.lower()
+
+
+def test_a_daily_dose_window_reads_on_that_day_only(client_for, alice, clock):
+    services.prescription_create(
+        patient=alice,
+        actor=alice,
+        product="hydroxocobalamin",
+        strength_mcg_per_ml=1000,
+        dose_mcg=1000,
+        route="IM",
+        start_date=START,
+        regimen_slug="afp-daily-weekly-monthly",
+    )
+
+    lines = rows(parse(client_for(alice).get(URL).content))
+
+    assert "on 6 Jan only" in lines[1]
+    assert "window 6 Jan to 6 Jan" not in " ".join(lines)
+    weekly = next(line for line in lines if line.startswith("Sun 19 Jan"))
+    assert "window 16 Jan to 22 Jan 2025" in weekly

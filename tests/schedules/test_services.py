@@ -3,9 +3,10 @@
 They run on whichever database DATABASE_URL names; CI runs this file on both engines.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEvent
@@ -356,3 +357,206 @@ def test_a_dose_of_zero_is_refused_not_replaced_by_the_planned_dose(alice):
 
     assert "positive number of micrograms" in str(error.value.message_dict["dose_mcg"])
     assert not Injection.objects.exists()
+
+
+# --- extras that count again after a void or correction -------------------------------------
+
+TUE, WED = date(2025, 1, 7), date(2025, 1, 8)
+
+
+def tuesday_pair(patient):
+    """bnf-no-neuro from Tuesday (first dose Wed): one Tuesday injection counts, the second
+    one that day was confirmed as too soon and kept as extra."""
+    rx = create(patient, start=TUE, today=TUE)
+    first = log(rx, TUE)
+    second = log(rx, TUE, confirm=True)
+    assert (first.extra, second.extra) == (False, True)
+    assert rx.doses.get(due=WED).injection_id == first.pk
+    return rx, first, second
+
+
+@pytest.mark.django_db
+def test_voiding_the_counted_injection_lets_the_same_day_extra_take_the_dose(alice):
+    rx, first, second = tuesday_pair(alice)
+
+    services.injection_void(
+        injection=first, actor=alice, reason="Logged twice", today=date(2025, 1, 10)
+    )
+
+    second.refresh_from_db()
+    assert second.extra is False and second.counts
+    wed = rx.doses.get(due=WED)
+    assert (wed.injection_id, wed.status) == (second.pk, "taken")
+    event = AuditEvent.objects.get(action="injection.counted")
+    assert event.object_id == str(second.pk) and event.detail["because"] == first.pk
+
+
+@pytest.mark.django_db
+def test_correcting_the_counted_injection_away_lets_the_same_day_extra_count(alice):
+    rx, first, second = tuesday_pair(alice)
+
+    # The first one was really given on Friday, for Friday's dose.
+    fixed = services.injection_correct(
+        injection=first,
+        actor=alice,
+        reason="It was on Friday",
+        given_on=date(2025, 1, 10),
+        today=date(2025, 1, 10),
+    )
+
+    second.refresh_from_db()
+    assert second.extra is False and fixed.extra is False
+    assert rx.doses.get(due=WED).injection_id == second.pk
+    assert rx.doses.get(due=date(2025, 1, 10)).injection_id == fixed.pk
+    assert AuditEvent.objects.filter(action="injection.counted").count() == 1
+
+
+@pytest.mark.django_db
+def test_of_two_same_day_extras_only_the_first_counts_after_a_void(alice):
+    rx, first, second = tuesday_pair(alice)
+    third = log(rx, TUE, confirm=True)
+
+    services.injection_void(injection=first, actor=alice, reason="Logged twice", today=TUE)
+
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (second.extra, third.extra) == (False, True)
+    assert rx.doses.get(due=WED).injection_id == second.pk
+
+
+@pytest.mark.django_db
+def test_an_extra_too_soon_after_another_extra_stays_extra_after_an_unrelated_void(alice):
+    rx = create(alice, regimen="seed-maintenance", start=date(2025, 1, 1), today=date(2025, 1, 1))
+    log(rx, date(2025, 1, 1))
+    near = log(rx, date(2025, 1, 10), confirm=True)  # 9 days after a monthly dose
+    nearer = log(rx, date(2025, 1, 20), confirm=True)  # 10 days after the extra one
+    unrelated = log(rx, date(2025, 2, 5), today=date(2025, 2, 5))
+
+    services.injection_void(
+        injection=unrelated, actor=alice, reason="Not given", today=date(2025, 2, 6)
+    )
+
+    near.refresh_from_db()
+    nearer.refresh_from_db()
+    assert (near.extra, nearer.extra) == (True, True)
+    assert not AuditEvent.objects.filter(action="injection.counted").exists()
+
+
+@pytest.mark.django_db
+def test_correcting_an_extra_entry_keeps_its_confirmation(alice):
+    rx, _, second = tuesday_pair(alice)
+
+    fixed = services.injection_correct(
+        injection=second, actor=alice, reason="Wrong arm", site="deltoid_right", today=TUE
+    )
+
+    assert fixed.extra is True and fixed.site == "deltoid_right"
+    assert rx.doses.get(due=WED).injection.given_on == TUE
+
+
+# --- a time later than now --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_time_later_than_now_today_is_refused_on_logging_and_correcting(alice):
+    sunday = START - timedelta(days=1)
+    with time_machine.travel(datetime(2025, 1, 6, 9, 30, tzinfo=UTC), tick=False):
+        rx = create(alice, start=sunday)
+        with pytest.raises(ValidationError) as error:
+            log(rx, START, given_at=time(10, 0))
+        assert "later than now" in error.value.message_dict["given_at"][0]
+        assert not Injection.objects.exists()
+        # The same time yesterday has passed, so it is fine.
+        assert log(rx, sunday, given_at=time(23, 0)).given_at == time(23, 0)
+        shot = log(rx, START, given_at=time(9, 15))
+        with pytest.raises(ValidationError) as error:
+            services.injection_correct(
+                injection=shot, actor=alice, reason="Time", given_at=time(11, 0), today=START
+            )
+        assert "later than now" in error.value.message_dict["given_at"][0]
+        shot.refresh_from_db()
+        assert shot.status == "recorded"
+
+
+@pytest.mark.django_db
+def test_time_later_than_now_is_judged_on_the_patients_own_clock(dave):
+    # 14:00 UTC is 09:00 in New York: 10:00 there is still to come.
+    with time_machine.travel(datetime(2025, 1, 6, 14, 0, tzinfo=UTC), tick=False):
+        rx = create(dave)
+        with pytest.raises(ValidationError) as error:
+            log(rx, START, given_at=time(10, 0))
+        assert "given_at" in error.value.message_dict
+        assert log(rx, START, given_at=time(8, 45)).given_at == time(8, 45)
+
+
+# --- stopping a prescription -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_stopping_cancels_the_doses_to_come_and_keeps_the_history(alice):
+    rx = create(alice)
+    shot = log(rx, START)
+    today = date(2025, 1, 9)  # Wed 8th still open until Thu 9th; Mon 6th taken
+    settled = list(rx.doses.filter(due__lt=today).values_list("due", "status", "injection_id"))
+
+    services.prescription_stop(prescription=rx, actor=alice, reason="Wrong schedule", today=today)
+
+    rx.refresh_from_db()
+    assert rx.status == Prescription.Status.STOPPED
+    assert rx.doses.get(due=START).injection_id == shot.pk
+    assert not rx.doses.filter(latest__gte=today).exclude(status="cancelled").exists()
+    assert rx.doses.filter(due__lt=today).count() == len(settled)
+    assert Injection.objects.get().status == "recorded"
+    event = AuditEvent.objects.get(action="prescription.stopped")
+    assert event.detail["reason"] == "Wrong schedule"
+    # A new prescription may now be set up, and the stopped one is never re-planned.
+    create(alice, start=today, today=today)
+    assert not services.prescription_replan(prescription=rx, today=today).changed
+    assert not rx.doses.filter(latest__gte=today).exclude(status="cancelled").exists()
+
+
+@pytest.mark.django_db
+def test_stopping_needs_a_reason_and_happens_once(alice):
+    rx = create(alice)
+    with pytest.raises(ValidationError) as error:
+        services.prescription_stop(prescription=rx, actor=alice, reason=" ", today=START)
+    assert "reason" in error.value.message_dict
+    rx.refresh_from_db()
+    assert rx.status == "active"
+
+    services.prescription_stop(prescription=rx, actor=alice, reason="Wrong", today=START)
+    with pytest.raises(ValidationError):
+        services.prescription_stop(prescription=rx, actor=alice, reason="Wrong", today=START)
+    assert AuditEvent.objects.filter(action="prescription.stopped").count() == 1
+
+
+@pytest.mark.django_db
+def test_injections_of_a_stopped_prescription_cannot_be_changed(alice):
+    rx = create(alice)
+    shot = log(rx, START)
+    services.prescription_stop(prescription=rx, actor=alice, reason="Wrong", today=START)
+
+    with pytest.raises(ValidationError):
+        services.injection_void(injection=shot, actor=alice, reason="x", today=START)
+    with pytest.raises(ValidationError):
+        log(rx, START, confirm=True)
+    shot.refresh_from_db()
+    assert shot.status == "recorded"
+
+
+# --- moving the start date back ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_moving_the_start_back_counts_the_doses_now_past_and_not_logged(alice):
+    rx = create(alice, start=date(2025, 1, 13), today=date(2025, 1, 13))
+
+    summary = services.prescription_update(
+        prescription=rx, actor=alice, changes={"start_date": START}, today=date(2025, 1, 13)
+    )
+
+    assert summary.past_unlogged == 3  # Mon 6, Wed 8 and Fri 10
+    later = services.prescription_update(
+        prescription=rx, actor=alice, changes={"brand": "Cobalin-H"}, today=date(2025, 1, 13)
+    )
+    assert later.past_unlogged == 0  # only reported when the start date moves
