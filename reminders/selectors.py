@@ -61,6 +61,8 @@ SWEEPS = (
     "flag_missed_doses",
     "nudge_unlogged_doses",
     "plan_flag_digests",
+    "raise_review_flags",
+    "extend_horizons",
 )
 LATE_AFTER = timedelta(minutes=5)
 
