@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,198 +15,549 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Prescription',
+            name="Prescription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('regimen_slug', models.CharField(blank=True, max_length=40)),
-                ('regimen_name', models.CharField(max_length=120)),
-                ('product', models.CharField(choices=[('hydroxocobalamin', 'Hydroxocobalamin'), ('cyanocobalamin', 'Cyanocobalamin'), ('methylcobalamin', 'Methylcobalamin'), ('other', 'Other')], max_length=20)),
-                ('brand', models.CharField(blank=True, max_length=80)),
-                ('strength_mcg_per_ml', models.PositiveIntegerField(verbose_name='strength (mcg per mL)')),
-                ('dose_mcg', models.PositiveIntegerField(verbose_name='dose per injection (mcg)')),
-                ('route', models.CharField(choices=[('IM', 'Intramuscular (into a muscle)'), ('SC', 'Deep subcutaneous (under the skin)')], default='IM', max_length=2)),
-                ('cause', models.CharField(choices=[('pernicious_anaemia', 'Pernicious anaemia / autoimmune gastritis'), ('surgery', 'Gastric or ileal surgery'), ('malabsorption', "Other malabsorption (e.g. Crohn's, coeliac)"), ('medication', 'Medication (metformin, acid reducers)'), ('nitrous_oxide', 'Nitrous oxide'), ('diet', 'Low intake (diet)'), ('unknown', 'Not known yet')], default='unknown', max_length=24)),
-                ('neuro', models.BooleanField(default=False, verbose_name='nerves involved')),
-                ('lifelong', models.BooleanField(default=True)),
-                ('start_date', models.DateField()),
-                ('status', models.CharField(choices=[('active', 'Active'), ('stopped', 'Stopped')], default='active', max_length=10)),
-                ('given_by', models.CharField(choices=[('self', 'Myself'), ('carer', 'A carer or family member'), ('nurse', 'A nurse at the clinic')], default='self', max_length=8)),
-                ('monitoring_plan', models.TextField(blank=True)),
-                ('adjustment_triggers', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('planned_until', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prescriptions', to=settings.AUTH_USER_MODEL)),
-                ('prescriber', models.ForeignKey(blank=True, help_text='The clinician who entered or confirmed it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='prescribed', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("regimen_slug", models.CharField(blank=True, max_length=40)),
+                ("regimen_name", models.CharField(max_length=120)),
+                (
+                    "product",
+                    models.CharField(
+                        choices=[
+                            ("hydroxocobalamin", "Hydroxocobalamin"),
+                            ("cyanocobalamin", "Cyanocobalamin"),
+                            ("methylcobalamin", "Methylcobalamin"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("brand", models.CharField(blank=True, max_length=80)),
+                (
+                    "strength_mcg_per_ml",
+                    models.PositiveIntegerField(verbose_name="strength (mcg per mL)"),
+                ),
+                ("dose_mcg", models.PositiveIntegerField(verbose_name="dose per injection (mcg)")),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[
+                            ("IM", "Intramuscular (into a muscle)"),
+                            ("SC", "Deep subcutaneous (under the skin)"),
+                        ],
+                        default="IM",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "cause",
+                    models.CharField(
+                        choices=[
+                            ("pernicious_anaemia", "Pernicious anaemia / autoimmune gastritis"),
+                            ("surgery", "Gastric or ileal surgery"),
+                            ("malabsorption", "Other malabsorption (e.g. Crohn's, coeliac)"),
+                            ("medication", "Medication (metformin, acid reducers)"),
+                            ("nitrous_oxide", "Nitrous oxide"),
+                            ("diet", "Low intake (diet)"),
+                            ("unknown", "Not known yet"),
+                        ],
+                        default="unknown",
+                        max_length=24,
+                    ),
+                ),
+                ("neuro", models.BooleanField(default=False, verbose_name="nerves involved")),
+                ("lifelong", models.BooleanField(default=True)),
+                ("start_date", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("stopped", "Stopped")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.CharField(
+                        choices=[
+                            ("self", "Myself"),
+                            ("carer", "A carer or family member"),
+                            ("nurse", "A nurse at the clinic"),
+                        ],
+                        default="self",
+                        max_length=8,
+                    ),
+                ),
+                ("monitoring_plan", models.TextField(blank=True)),
+                ("adjustment_triggers", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("planned_until", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prescriptions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "prescriber",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The clinician who entered or confirmed it.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="prescribed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Phase',
+            name="Phase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(choices=[('repletion', 'Repletion (loading)'), ('consolidation', 'Consolidation'), ('maintenance', 'Maintenance')], max_length=16)),
-                ('unit', models.CharField(choices=[('day', 'days'), ('week', 'weeks'), ('month', 'months'), ('weekday', 'set weekdays')], max_length=8)),
-                ('every', models.PositiveSmallIntegerField(default=1)),
-                ('every_max', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('weekdays', models.CharField(blank=True, help_text='0=Mon … 6=Sun, comma-separated', max_length=20)),
-                ('bound', models.CharField(choices=[('count', 'A number of doses'), ('duration', 'A number of days'), ('open', 'Until a clinician ends it'), ('ongoing', 'Ongoing')], max_length=10)),
-                ('count', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('duration_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('dose_mcg', models.PositiveIntegerField()),
-                ('grace_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='schedules.prescription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("repletion", "Repletion (loading)"),
+                            ("consolidation", "Consolidation"),
+                            ("maintenance", "Maintenance"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("day", "days"),
+                            ("week", "weeks"),
+                            ("month", "months"),
+                            ("weekday", "set weekdays"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("every", models.PositiveSmallIntegerField(default=1)),
+                ("every_max", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "weekdays",
+                    models.CharField(
+                        blank=True, help_text="0=Mon … 6=Sun, comma-separated", max_length=20
+                    ),
+                ),
+                (
+                    "bound",
+                    models.CharField(
+                        choices=[
+                            ("count", "A number of doses"),
+                            ("duration", "A number of days"),
+                            ("open", "Until a clinician ends it"),
+                            ("ongoing", "Ongoing"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("count", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("duration_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("dose_mcg", models.PositiveIntegerField()),
+                ("grace_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="schedules.prescription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['prescription', 'order'],
+                "ordering": ["prescription", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Injection',
+            name="Injection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_on', models.DateField()),
-                ('given_at', models.TimeField(blank=True, null=True)),
-                ('dose_mcg', models.PositiveIntegerField()),
-                ('volume_ml', models.DecimalField(decimal_places=2, max_digits=4)),
-                ('site', models.CharField(blank=True, choices=[('deltoid_left', 'Left upper arm (deltoid)'), ('deltoid_right', 'Right upper arm (deltoid)'), ('thigh_left', 'Left thigh (outer)'), ('thigh_right', 'Right thigh (outer)'), ('ventrogluteal_left', 'Left hip (ventrogluteal)'), ('ventrogluteal_right', 'Right hip (ventrogluteal)'), ('gluteal_left', 'Left buttock (gluteal)'), ('gluteal_right', 'Right buttock (gluteal)'), ('abdomen_left', 'Left side of the belly'), ('abdomen_right', 'Right side of the belly'), ('upper_arm_left', 'Back of the left upper arm'), ('upper_arm_right', 'Back of the right upper arm')], max_length=24)),
-                ('route', models.CharField(choices=[('IM', 'Intramuscular (into a muscle)'), ('SC', 'Deep subcutaneous (under the skin)')], max_length=2)),
-                ('given_by', models.CharField(choices=[('self', 'Myself'), ('carer', 'A carer or family member'), ('nurse', 'A nurse at the clinic')], default='self', max_length=8)),
-                ('lot', models.CharField(blank=True, max_length=40, verbose_name='lot / batch number')),
-                ('expiry', models.DateField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('extra', models.BooleanField(default=False, help_text='Confirmed although too soon: never counts toward a dose.')),
-                ('status', models.CharField(choices=[('recorded', 'Recorded'), ('corrected', 'Corrected (replaced)'), ('voided', 'Voided')], default='recorded', max_length=10)),
-                ('reason', models.CharField(blank=True, help_text='Why it was corrected or voided.', max_length=200)),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('client_token', models.CharField(blank=True, editable=False, max_length=64)),
-                ('changed_at', models.DateTimeField(blank=True, null=True)),
-                ('logged_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='injections', to=settings.AUTH_USER_MODEL)),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='schedules.injection')),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='injections', to='schedules.prescription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_on", models.DateField()),
+                ("given_at", models.TimeField(blank=True, null=True)),
+                ("dose_mcg", models.PositiveIntegerField()),
+                ("volume_ml", models.DecimalField(decimal_places=2, max_digits=4)),
+                (
+                    "site",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("deltoid_left", "Left upper arm (deltoid)"),
+                            ("deltoid_right", "Right upper arm (deltoid)"),
+                            ("thigh_left", "Left thigh (outer)"),
+                            ("thigh_right", "Right thigh (outer)"),
+                            ("ventrogluteal_left", "Left hip (ventrogluteal)"),
+                            ("ventrogluteal_right", "Right hip (ventrogluteal)"),
+                            ("gluteal_left", "Left buttock (gluteal)"),
+                            ("gluteal_right", "Right buttock (gluteal)"),
+                            ("abdomen_left", "Left side of the belly"),
+                            ("abdomen_right", "Right side of the belly"),
+                            ("upper_arm_left", "Back of the left upper arm"),
+                            ("upper_arm_right", "Back of the right upper arm"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[
+                            ("IM", "Intramuscular (into a muscle)"),
+                            ("SC", "Deep subcutaneous (under the skin)"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.CharField(
+                        choices=[
+                            ("self", "Myself"),
+                            ("carer", "A carer or family member"),
+                            ("nurse", "A nurse at the clinic"),
+                        ],
+                        default="self",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "lot",
+                    models.CharField(blank=True, max_length=40, verbose_name="lot / batch number"),
+                ),
+                ("expiry", models.DateField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "extra",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Confirmed although too soon: never counts toward a dose.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("recorded", "Recorded"),
+                            ("corrected", "Corrected (replaced)"),
+                            ("voided", "Voided"),
+                        ],
+                        default="recorded",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True, help_text="Why it was corrected or voided.", max_length=200
+                    ),
+                ),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("client_token", models.CharField(blank=True, editable=False, max_length=64)),
+                ("changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="injections",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="schedules.injection",
+                    ),
+                ),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="injections",
+                        to="schedules.prescription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-given_on', '-id'],
+                "ordering": ["-given_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Dose',
+            name="Dose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('due', models.DateField()),
-                ('earliest', models.DateField()),
-                ('latest', models.DateField()),
-                ('dose_mcg', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('due', 'Due'), ('taken', 'Taken'), ('missed', 'Missed'), ('cancelled', 'Cancelled')], default='scheduled', max_length=10)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('injection', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dose', to='schedules.injection')),
-                ('phase', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='doses', to='schedules.phase')),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='doses', to='schedules.prescription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                ("due", models.DateField()),
+                ("earliest", models.DateField()),
+                ("latest", models.DateField()),
+                ("dose_mcg", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("due", "Due"),
+                            ("taken", "Taken"),
+                            ("missed", "Missed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=10,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "injection",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dose",
+                        to="schedules.injection",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="doses",
+                        to="schedules.phase",
+                    ),
+                ),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="doses",
+                        to="schedules.prescription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['prescription', 'due'],
+                "ordering": ["prescription", "due"],
             },
         ),
         migrations.CreateModel(
-            name='PrescriptionVersion',
+            name="PrescriptionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('snapshot', models.JSONField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='schedules.prescription')),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='next_version', to='schedules.prescriptionversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("snapshot", models.JSONField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="schedules.prescription",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="next_version",
+                        to="schedules.prescriptionversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['prescription', 'number'],
+                "ordering": ["prescription", "number"],
             },
         ),
         migrations.AddIndex(
-            model_name='prescription',
-            index=models.Index(fields=['status', 'planned_until'], name='schedules_p_status_f1a32d_idx'),
+            model_name="prescription",
+            index=models.Index(
+                fields=["status", "planned_until"], name="schedules_p_status_f1a32d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prescription',
-            constraint=models.CheckConstraint(condition=models.Q(('dose_mcg__gt', 0)), name='prescription_dose_positive'),
+            model_name="prescription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dose_mcg__gt", 0)), name="prescription_dose_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prescription',
-            constraint=models.CheckConstraint(condition=models.Q(('strength_mcg_per_ml__gt', 0)), name='prescription_strength_positive'),
+            model_name="prescription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("strength_mcg_per_ml__gt", 0)),
+                name="prescription_strength_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prescription',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('patient',), name='prescription_one_active_per_patient'),
+            model_name="prescription",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("patient",),
+                name="prescription_one_active_per_patient",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.UniqueConstraint(fields=('prescription', 'order'), name='phase_order_unique'),
+            model_name="phase",
+            constraint=models.UniqueConstraint(
+                fields=("prescription", "order"), name="phase_order_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.CheckConstraint(condition=models.Q(('dose_mcg__gt', 0)), name='phase_dose_positive'),
+            model_name="phase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dose_mcg__gt", 0)), name="phase_dose_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.CheckConstraint(condition=models.Q(('every__gte', 1)), name='phase_every_positive'),
+            model_name="phase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("every__gte", 1)), name="phase_every_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.CheckConstraint(condition=models.Q(('every_max__isnull', True), ('every_max__gt', models.F('every')), _connector='OR'), name='phase_range_ordered'),
+            model_name="phase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("every_max__isnull", True),
+                    ("every_max__gt", models.F("every")),
+                    _connector="OR",
+                ),
+                name="phase_range_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('bound', 'count'), _negated=True), ('count__gte', 1), _connector='OR'), name='phase_count_needs_count'),
+            model_name="phase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("bound", "count"), _negated=True), ("count__gte", 1), _connector="OR"
+                ),
+                name="phase_count_needs_count",
+            ),
         ),
         migrations.AddIndex(
-            model_name='injection',
-            index=models.Index(fields=['prescription', 'status', 'given_on'], name='schedules_i_prescri_885140_idx'),
+            model_name="injection",
+            index=models.Index(
+                fields=["prescription", "status", "given_on"], name="schedules_i_prescri_885140_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='injection',
-            index=models.Index(fields=['patient', 'given_on'], name='schedules_i_patient_436292_idx'),
+            model_name="injection",
+            index=models.Index(
+                fields=["patient", "given_on"], name="schedules_i_patient_436292_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='injection',
-            constraint=models.CheckConstraint(condition=models.Q(('dose_mcg__gt', 0)), name='injection_dose_positive'),
+            model_name="injection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dose_mcg__gt", 0)), name="injection_dose_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='injection',
-            constraint=models.CheckConstraint(condition=models.Q(('volume_ml__gt', 0)), name='injection_volume_positive'),
+            model_name="injection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("volume_ml__gt", 0)), name="injection_volume_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='injection',
-            constraint=models.UniqueConstraint(condition=models.Q(('client_token', ''), _negated=True), fields=('patient', 'client_token'), name='injection_form_sent_once'),
+            model_name="injection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("client_token", ""), _negated=True),
+                fields=("patient", "client_token"),
+                name="injection_form_sent_once",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dose',
-            index=models.Index(fields=['status', 'latest'], name='schedules_d_status_a8fd23_idx'),
+            model_name="dose",
+            index=models.Index(fields=["status", "latest"], name="schedules_d_status_a8fd23_idx"),
         ),
         migrations.AddIndex(
-            model_name='dose',
-            index=models.Index(fields=['status', 'due'], name='schedules_d_status_47c21e_idx'),
+            model_name="dose",
+            index=models.Index(fields=["status", "due"], name="schedules_d_status_47c21e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dose',
-            constraint=models.UniqueConstraint(fields=('prescription', 'due'), name='dose_one_per_date'),
+            model_name="dose",
+            constraint=models.UniqueConstraint(
+                fields=("prescription", "due"), name="dose_one_per_date"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dose',
-            constraint=models.CheckConstraint(condition=models.Q(('earliest__lte', models.F('due')), ('due__lte', models.F('latest'))), name='dose_window_contains_due'),
+            model_name="dose",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("earliest__lte", models.F("due")), ("due__lte", models.F("latest"))
+                ),
+                name="dose_window_contains_due",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dose',
-            constraint=models.CheckConstraint(condition=models.Q(('dose_mcg__gt', 0)), name='dose_amount_positive'),
+            model_name="dose",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("dose_mcg__gt", 0)), name="dose_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prescriptionversion',
-            constraint=models.UniqueConstraint(fields=('prescription', 'number'), name='prescription_version_unique'),
+            model_name="prescriptionversion",
+            constraint=models.UniqueConstraint(
+                fields=("prescription", "number"), name="prescription_version_unique"
+            ),
         ),
     ]
