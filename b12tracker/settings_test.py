@@ -26,3 +26,6 @@ if _default["ENGINE"].endswith("sqlite3"):
     _default["TEST"] = {"NAME": str(VAR_DIR / f"test_b12tracker_{os.getpid()}.sqlite3")}  # noqa: F405
 else:
     _default["TEST"] = {"NAME": f"test_{_default['NAME']}_{os.getpid()}"}
+
+# WhiteNoise warns on every request when the collected-static folder does not exist yet.
+STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
