@@ -262,7 +262,13 @@ def _timeline(
     zone: ZoneInfo,
 ) -> list[TimelineEntry]:
     entries = [_dose_entry(dose, today) for dose in doses if dose.due <= today or dose.injection_id]
-    entries += [_injection_entry(i) for i in injections if i.status != "recorded" or i.extra]
+    # No dose took it: confirmed as too soon, or dated outside every window (DOMAIN.md "extra").
+    taken = {dose.injection_id for dose in doses if dose.injection_id}
+    entries += [
+        _injection_entry(i)
+        for i in injections
+        if i.status != "recorded" or i.extra or i.pk not in taken
+    ]
     entries += [_flag_entry(flag, zone) for flag in flags]
     entries += [_event_entry(event, zone) for event in events]
     if since is not None:
@@ -305,11 +311,12 @@ def _injection_entry(injection: Injection) -> TimelineEntry:
             injection.reason or "Replaced by a corrected entry",
             "corrected",
         )
+    why = "Given too soon after another" if injection.extra else "Outside every dose window"
     return TimelineEntry(
         injection.given_on,
         "injection",
         "Extra injection (not a dose)",
-        "Given too soon after another; it does not move the schedule",
+        f"{why}; it does not move the schedule",
         "extra",
     )
 

@@ -63,6 +63,18 @@ def test_the_page_shows_flags_phases_charts_and_timeline(client_for, alice, bob,
     assert "js/clinic_charts.js" in html
 
 
+def test_the_timeline_shows_an_injection_outside_every_window_as_extra(
+    client_for, alice, bob, clock
+):
+    rx = prescribe(alice, "seed-maintenance", date(2025, 5, 1))
+    log(rx, date(2025, 5, 1))
+    log(rx, date(2025, 5, 20), today=TODAY)  # the June dose's window opens on 25 May
+
+    html = client_for(bob).get(url("patient_detail", alice)).content.decode()
+
+    assert "Outside every dose window; it does not move the schedule" in html
+
+
 def test_the_page_runs_the_same_queries_for_a_short_and_a_long_history(
     client_for, alice, bob, clock, make_patient
 ):
