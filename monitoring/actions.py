@@ -44,7 +44,7 @@ def _entry(actor: User, now: datetime, text: str) -> str:
     return f"{timezone.localtime(now):%Y-%m-%d %H:%M} {actor.display_name}: {text}"
 
 
-def _appended(entry: str) -> Case:
+def appended_note(entry: str) -> Case:
     """The flag's note with one more line, computed by the database (no read-modify-write)."""
     return Case(
         When(note="", then=Value(entry)),
@@ -67,7 +67,7 @@ def flag_acknowledge(
     now = timezone.now()
     values: dict = {"status": Flag.Status.ACKNOWLEDGED, "acted_by": actor, "acted_at": now}
     if text:
-        values["note"] = _appended(_entry(actor, now, text))
+        values["note"] = appended_note(_entry(actor, now, text))
     with transaction.atomic():
         updated = Flag.objects.filter(pk=flag.pk, status=Flag.Status.OPEN).update(**values)
         if updated != 1:
@@ -96,7 +96,7 @@ def flag_resolve(*, flag: Flag, actor: User, note: str, request: HttpRequest | N
             status=Flag.Status.RESOLVED,
             acted_by=actor,
             acted_at=now,
-            note=_appended(_entry(actor, now, text)),
+            note=appended_note(_entry(actor, now, text)),
         )
         if updated != 1:
             raise _refused(flag, "This flag can no longer be resolved.")
@@ -120,7 +120,9 @@ def flag_note_add(
     text = _clean_note(note, required=True)
     now = timezone.now()
     with transaction.atomic():
-        updated = Flag.objects.filter(pk=flag.pk).update(note=_appended(_entry(actor, now, text)))
+        updated = Flag.objects.filter(pk=flag.pk).update(
+            note=appended_note(_entry(actor, now, text))
+        )
         if updated != 1:
             raise ValidationError("This flag no longer exists.")
         log_action(

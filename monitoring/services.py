@@ -18,6 +18,7 @@ from accounts.audit import log_action
 from accounts.models import CareLink
 from schedules.models import Dose, PhaseKind, Prescription
 
+from .actions import appended_note
 from .models import MISSED_KINDS, Flag
 
 OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
@@ -119,7 +120,7 @@ def withdraw_flags_for_taken_doses(*, prescription: Prescription, now: datetime)
     )
     for flag in flags:
         updated = Flag.objects.filter(pk=flag.pk, status="open").update(
-            status=Flag.Status.RESOLVED, note=WITHDRAWN, acted_at=now
+            status=Flag.Status.RESOLVED, note=appended_note(WITHDRAWN), acted_at=now
         )
         if updated:
             log_action(actor=None, action="flag.withdrawn", patient=flag.patient, obj=flag)

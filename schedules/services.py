@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils import timezone
@@ -437,8 +438,15 @@ def prescription_update(
 
 
 def _apply_dose_to_unsettled_phases(prescription: Prescription, dose_mcg: int, today: date) -> None:
-    """A new dose applies from now on: settled doses keep what was given or planned."""
-    prescription.phases.update(dose_mcg=dose_mcg)
+    """A new dose applies from now on: phases already over keep the dose they had, and settled
+    doses keep what was given or planned (the re-plan leaves them be)."""
+    ahead = (
+        Dose.objects.filter(prescription=prescription, due__gte=today)
+        .exclude(status=Dose.Status.CANCELLED)
+        .values("phase_id")
+    )
+    unplanned = prescription.phases.filter(doses__isnull=True).values("pk")
+    prescription.phases.filter(Q(pk__in=ahead) | Q(pk__in=unplanned)).update(dose_mcg=dose_mcg)
 
 
 def prescription_stop(

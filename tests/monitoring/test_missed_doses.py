@@ -140,3 +140,22 @@ def test_a_patient_who_opted_out_gets_no_missed_message(alice):
     sweep_missed_doses(now=utc(2026, 6, 9, 12, 0))
 
     assert Flag.objects.count() == 1 and missed_messages() == []
+
+
+def test_withdrawing_a_flag_keeps_the_clinicians_note(alice):
+    rx = prescribe(alice, start=START, today=START)
+    sweep_missed_doses(now=utc(2026, 6, 9, 12, 0))
+    Flag.objects.update(note="Phoned: she will log it tonight.")
+
+    services.injection_log(
+        prescription=rx,
+        actor=alice,
+        given_on=date(2026, 6, 2),
+        site="thigh_left",
+        today=date(2026, 6, 9),
+    )
+
+    flag = Flag.objects.get()
+    assert flag.status == "resolved"
+    assert flag.note.startswith("Phoned: she will log it tonight.\n")
+    assert "injection was logged" in flag.note

@@ -560,3 +560,15 @@ def test_moving_the_start_back_counts_the_doses_now_past_and_not_logged(alice):
         prescription=rx, actor=alice, changes={"brand": "Cobalin-H"}, today=date(2025, 1, 13)
     )
     assert later.past_unlogged == 0  # only reported when the start date moves
+
+
+@pytest.mark.django_db
+def test_a_new_dose_leaves_a_finished_phase_as_it_was(alice):
+    rx = create(alice)
+    for day in (6, 8, 10, 13, 15, 17):
+        log(rx, date(2025, 1, day), today=date(2025, 2, 1))
+    services.prescription_update(
+        prescription=rx, actor=alice, changes={"dose_mcg": 1500}, today=date(2025, 2, 1)
+    )
+    loading, maintenance = rx.phases.order_by("order")
+    assert (loading.dose_mcg, maintenance.dose_mcg) == (1000, 1500)
