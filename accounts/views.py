@@ -12,7 +12,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .access import patient_required
-from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
+from .forms import (
+    ClinicianProfileForm,
+    LoginForm,
+    PatientProfileForm,
+    SignupForm,
+    attach_errors,
+)
 from .models import CareLink, Role
 
 LOCKED_OUT = (
@@ -73,7 +79,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome! Your account is ready.")
@@ -81,16 +87,6 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:care_team")
             return redirect("home")
     return render(request, "accounts/signup.html", {"form": form, "link": link})
-
-
-def _attach(form: object, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None  # type: ignore[attr-defined]
-            for item in errors:
-                form.add_error(target, item)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 @login_required
@@ -119,7 +115,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 services.clinician_profile_update(user=user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile")

@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required, staff_required
+from accounts.forms import attach_errors
 
 from . import services
 from .forms import PreferenceForm, SmsCodeForm, SmsNumberForm
@@ -28,15 +29,6 @@ def system_status(request: HttpRequest) -> HttpResponse:
         "reminders/status.html",
         {"status": worker_status(now=now), "outbox": outbox_status(now=now), "now": now},
     )
-
-
-def _attach(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 def _page(request: HttpRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
@@ -70,7 +62,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 patient=request.user, values=form.cleaned_data, request=request
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, "Your reminder settings are saved.")
             return redirect("reminders:preferences")
@@ -86,7 +78,7 @@ def sms_send_code(request: HttpRequest) -> HttpResponse:
         try:
             services.sms_verification_start(patient=request.user, number=number, request=request)
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request, f"We are texting a code to {number}. It can take a minute to arrive."
@@ -105,7 +97,7 @@ def sms_check_code(request: HttpRequest) -> HttpResponse:
                 patient=request.user, code=form.cleaned_data["code"], request=request
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, f"{pref.sms_number} is confirmed. Text reminders are now on.")
             return redirect(reverse("reminders:preferences") + "#sms")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from accounts import selectors as account_selectors
 from accounts.access import patient_required
+from accounts.forms import attach_errors
 from accounts.models import CareLink
 
 from . import engine, regimens, selectors, services
@@ -37,16 +39,6 @@ from .models import Injection, Prescription, Site
 
 def _status(form: Form) -> int:
     return 400 if form.is_bound and form.errors else 200
-
-
-def _attach(form: Form, error: ValidationError) -> None:
-    """Put a service's errors next to the fields they name; the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        for item in errors:
-            form.add_error(name if name in form.fields else None, item)
 
 
 def _token() -> str:
@@ -165,7 +157,7 @@ def prescription_details(request: HttpRequest) -> HttpResponse:
                 patient=request.user, actor=request.user, request=request, **form.create_args()
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, "Your prescription is saved and your doses are planned.")
             return redirect("schedules:prescription")
@@ -250,7 +242,7 @@ def prescription_edit(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _change_message(form, summary))
             return redirect("schedules:prescription")
@@ -278,7 +270,7 @@ def prescription_stop(request: HttpRequest, prescription_id: int) -> HttpRespons
                 request=request,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -329,20 +321,15 @@ def injection_log(request: HttpRequest) -> HttpResponse:
     }
     form = InjectionForm(request.POST or None, route=rx.route, today=today, initial=initial)
     if form.is_bound and form.is_valid():
-        try:
-            injection = services.injection_log(
-                prescription=rx,
-                actor=request.user,
-                confirm=form.cleaned_data["confirm"],
-                client_token=form.cleaned_data["client_token"],
-                request=request,
-                **form.values(),
-            )
-        except services.TooSoonError as error:
-            _too_soon(form, error)
-        except ValidationError as error:
-            _attach(form, error)
-        else:
+        injection = _injection_service(
+            form,
+            services.injection_log,
+            prescription=rx,
+            actor=request.user,
+            client_token=form.cleaned_data["client_token"],
+            request=request,
+        )
+        if injection is not None:
             messages.success(request, _logged_message(injection))
             return redirect("home")
     return render(
@@ -356,6 +343,19 @@ def injection_log(request: HttpRequest) -> HttpResponse:
         },
         status=_status(form),
     )
+
+
+def _injection_service(
+    form: InjectionForm, service: Callable[..., Injection], **kwargs: object
+) -> Injection | None:
+    """Log or correct from a valid form; on refusal the form carries the errors (None back)."""
+    try:
+        return service(confirm=form.cleaned_data["confirm"], **kwargs, **form.values())
+    except services.TooSoonError as error:
+        _too_soon(form, error)
+    except ValidationError as error:
+        attach_errors(form, error)
+    return None
 
 
 def _too_soon(form: InjectionForm, error: services.TooSoonError) -> None:
@@ -405,20 +405,15 @@ def injection_correct(request: HttpRequest, injection_id: int) -> HttpResponse:
         initial={name: getattr(injection, name) for name in names},
     )
     if form.is_bound and form.is_valid():
-        try:
-            replacement = services.injection_correct(
-                injection=injection,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                confirm=form.cleaned_data["confirm"],
-                request=request,
-                **form.values(),
-            )
-        except services.TooSoonError as error:
-            _too_soon(form, error)
-        except ValidationError as error:
-            _attach(form, error)
-        else:
+        replacement = _injection_service(
+            form,
+            services.injection_correct,
+            injection=injection,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        if replacement is not None:
             text = "Corrected. The original entry stays in your history."
             if selectors.injection_is_extra(injection=replacement):
                 text += " The corrected entry is kept as an extra injection: no dose counts it."
@@ -448,7 +443,7 @@ def injection_void(request: HttpRequest, injection_id: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, "Voided. The entry stays in your history, marked as void.")
             return redirect("schedules:history")
