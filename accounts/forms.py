@@ -4,22 +4,10 @@ services do the writing."""
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import User
 from .validators import KNOWN_TIME_ZONES, normalise_phone, validate_e164
-
-
-def attach_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's errors next to the fields they name; the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        for item in errors:
-            form.add_error(name if name in form.fields else None, item)
-
 
 TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(KNOWN_TIME_ZONES)]
 UNKNOWN_ZONE = "Pick a time zone from the list, such as Europe/London or America/New_York."

@@ -10,10 +10,9 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from reminders.services import profile_changed as reminders_profile_changed
-
 from .audit import log_action
 from .models import CareLink, ClinicianProfile, PatientProfile, Role, User
+from .signals import profile_changed
 
 
 @transaction.atomic
@@ -77,7 +76,8 @@ def patient_profile_update(
     profile.save()
     after = {"time_zone": profile.time_zone, "mobile": profile.mobile}
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
-    reminders_profile_changed(
+    profile_changed.send(
+        sender=PatientProfile,
         patient=user,
         zone_changed="time_zone" in changed,
         time_changed=before_time != profile.reminder_time,

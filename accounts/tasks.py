@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
-from reminders.emails import send_templated_email
+from core.messages import send_templated_email
 
 from .models import CareLink
 

@@ -10,15 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import attach_errors
+
 from . import selectors, services
 from .access import patient_required
-from .forms import (
-    ClinicianProfileForm,
-    LoginForm,
-    PatientProfileForm,
-    SignupForm,
-    attach_errors,
-)
+from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
 from .models import CareLink, Role
 
 LOCKED_OUT = (
@@ -184,31 +180,4 @@ def carelink_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
         link_id,
         services.carelink_revoke,
         "Access removed. This clinician can no longer see your records.",
-    )
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """One address for everyone: each role lands on its own start page."""
-    user = request.user
-    if not user.is_authenticated:
-        return render(request, "home_anonymous.html")
-    if user.role == Role.CLINICIAN:
-        return redirect("clinic:patients")
-    if user.role == Role.PATIENT:
-        from schedules.views import home as patient_pages_home  # patients' pages live there
-
-        return patient_pages_home(request)
-    return render(request, "home_staff.html")
-
-
-def patient_home(request: HttpRequest) -> HttpResponse:
-    links = list(selectors.links_for_patient(patient=request.user))
-    return render(
-        request,
-        "accounts/patient_home.html",
-        {
-            "profile": request.user.patient_profile,
-            "pending": [link for link in links if link.status == CareLink.Status.PENDING],
-            "active": [link for link in links if link.status == CareLink.Status.ACTIVE],
-        },
     )

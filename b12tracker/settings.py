@@ -60,11 +60,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "core",
     "accounts",
     "schedules",
     "reminders",
     "monitoring",
     "clinic",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -254,13 +256,13 @@ def _sweep(task: str) -> dict:
 
 # Every periodic task lives here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "reminders.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "extend-horizons": {"task": "schedules.tasks.extend_schedule_horizons", "schedule": 3600.0},
     "plan-notifications": _sweep("reminders.tasks.plan_notifications"),
     "dispatch-notifications": _sweep("reminders.tasks.dispatch_notifications"),
-    "flag-missed-doses": _sweep("reminders.tasks.flag_missed_doses"),
+    "flag-missed-doses": _sweep("schedules.tasks.flag_missed_doses"),
     "nudge-unlogged-doses": _sweep("reminders.tasks.nudge_unlogged_doses"),
-    "plan-flag-digests": _sweep("reminders.tasks.plan_flag_digests"),
+    "plan-flag-digests": _sweep("monitoring.tasks.plan_flag_digests"),
     # Review flags (overdue maintenance, repeated misses, loading and 3-month reviews) move
     # by the day: every 15 minutes is plenty.
     "raise-review-flags": {

@@ -19,7 +19,7 @@ def make_clinician(email: str, count: int, first: int):
     from django.utils import timezone
 
     from accounts.models import CareLink, ClinicianProfile, PatientProfile, Role, User
-    from schedules.demo_bulk import give_demo_histories
+    from demo.bulk import give_demo_histories
 
     clinician = User.objects.create_user(email=email, password="!", role=Role.CLINICIAN)
     ClinicianProfile.objects.create(user=clinician, display_name=email.split("@")[0])

@@ -155,10 +155,10 @@ def add_filler(count: int, today) -> None:
 def run_sweeps(now) -> dict[str, float]:
     from django.core import mail
 
-    from monitoring.services import sweep_missed_doses
     from reminders.dispatcher import dispatch_due
     from reminders.models import Notification
     from reminders.planner import plan_notifications, plan_nudges
+    from schedules.services import sweep_missed_doses
 
     Notification.objects.all().delete()
     mail.outbox = []

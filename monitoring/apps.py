@@ -1,4 +1,7 @@
-"""App config for monitoring: lab results, check-ins and review flags."""
+"""App config for monitoring: review flags, later lab results and check-ins.
+
+At start-up it listens to schedules' re-planning and gives reminders the digest's context.
+"""
 
 from django.apps import AppConfig
 
@@ -6,3 +9,14 @@ from django.apps import AppConfig
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = "Monitoring"
+
+    def ready(self) -> None:
+        from reminders.messages import register_context
+        from reminders.models import Kind
+        from schedules.signals import plan_changed
+
+        from .digest import digest_context
+        from .services import plan_changed_received
+
+        plan_changed.connect(plan_changed_received, dispatch_uid="monitoring.plan_changed")
+        register_context(Kind.FLAG_DIGEST, digest_context)

@@ -1,6 +1,7 @@
 """Writes for monitoring: missed doses become flags (and a patient message), once each.
 
-schedules.services.prescription_replan calls `missed_doses_changed` inside its transaction.
+`plan_changed_received` listens to schedules' `plan_changed`, sent inside the re-planning
+transaction, so a dose's missed state and its flag commit together.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,12 +16,14 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import CareLink
+from core.clock import local_today
+from reminders.planner import enqueue_missed
+from reminders.services import FlagDigest, flag_digests_enqueue
 from schedules.models import Dose, PhaseKind, Prescription
 
 from .actions import appended_note
 from .models import MISSED_KINDS, Flag
 
-OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
 WITHDRAWN = "Withdrawn automatically: an injection was logged for this dose."
 
 
@@ -34,31 +36,20 @@ def flag_kind_for(dose: Dose) -> str:
 def flag_missed_doses(
     *, dose_ids: Iterable[int], today: date | None = None, now: datetime | None = None
 ) -> list[Flag]:
-    """Doses newly missed: status `missed`, a clinician flag and a patient message saying to
-    carry on without doubling up, all in one transaction. Safe to call twice."""
-    from reminders.planner import enqueue_missed
-
+    """Doses the schedule marked missed: a clinician flag and a patient message saying to
+    carry on without doubling up, in one transaction. Safe to call twice."""
     now = now or timezone.now()
     with transaction.atomic():
-        ids = list(dose_ids)
-        # Guarded: only a dose still open and not given turns missed here.
-        Dose.objects.filter(pk__in=ids, status__in=OPEN_DOSE, injection__isnull=True).update(
-            status=Dose.Status.MISSED
-        )
         doses = list(
-            Dose.objects.filter(pk__in=ids, status=Dose.Status.MISSED).select_related(
+            Dose.objects.filter(pk__in=list(dose_ids), status=Dose.Status.MISSED).select_related(
                 "phase", "prescription__patient__patient_profile"
             )
         )
         flags = _raise_flags(doses, now=now)
         if doses:
-            today = today or now.astimezone(_zone(doses[0])).date()
+            today = today or local_today(doses[0].prescription.patient, now=now)
             enqueue_missed(doses=doses, today=today, now=now)
     return flags
-
-
-def _zone(dose: Dose) -> ZoneInfo:
-    return ZoneInfo(dose.prescription.patient.patient_profile.time_zone)
 
 
 def _raise_flags(doses: list[Dose], *, now: datetime) -> list[Flag]:
@@ -98,7 +89,7 @@ def _raise_flags(doses: list[Dose], *, now: datetime) -> list[Flag]:
 
 
 def _recorded_on(dose: Dose) -> date:
-    return dose.prescription.created_at.astimezone(_zone(dose)).date()
+    return local_today(dose.prescription.patient, now=dose.prescription.created_at)
 
 
 def _create_one(flag: Flag) -> Flag | None:
@@ -127,49 +118,14 @@ def withdraw_flags_for_taken_doses(*, prescription: Prescription, now: datetime)
     return len(flags)
 
 
-def missed_doses_changed(
-    *, prescription: Prescription, newly_missed: list[int], today: date
+def plan_changed_received(
+    *, prescription: Prescription, newly_missed: list[int], today: date, **_: object
 ) -> None:
-    """The hook prescription_replan calls inside its transaction, after storing the doses."""
+    """Receiver of schedules' `plan_changed`, inside the re-planning transaction."""
     now = timezone.now()
     if newly_missed:
         flag_missed_doses(dose_ids=newly_missed, today=today, now=now)
     withdraw_flags_for_taken_doses(prescription=prescription, now=now)
-
-
-# --- the missed-dose sweep -------------------------------------------------------------------
-
-
-def sweep_missed_doses(*, now: datetime) -> int:
-    """Doses whose window closed in the patient's home zone are re-planned: the engine marks
-    them missed (and extends a counted phase), the hook flags them. Returns doses flagged."""
-    from schedules.services import prescription_replan
-
-    # Every zone's today is at most the UTC date + 1, so a missed dose has latest <= UTC date.
-    rows = (
-        Dose.objects.filter(
-            status__in=OPEN_DOSE,
-            injection__isnull=True,
-            latest__lte=now.date(),
-            prescription__status=Prescription.Status.ACTIVE,
-        )
-        .values_list(
-            "prescription_id", "latest", "prescription__patient__patient_profile__time_zone"
-        )
-        .order_by("prescription_id")
-    )
-    crossed: dict[int, date] = {}
-    for prescription_id, latest, zone in rows:
-        today = now.astimezone(ZoneInfo(zone)).date()
-        if latest < today:
-            crossed[prescription_id] = today
-    total = 0
-    for prescription_id, today in crossed.items():
-        prescription = Prescription.objects.select_related("patient__patient_profile").get(
-            pk=prescription_id
-        )
-        total += len(prescription_replan(prescription=prescription, today=today).newly_missed)
-    return total
 
 
 # --- the daily flag digest for clinicians ----------------------------------------------------
@@ -185,8 +141,6 @@ def digest_window(*, now: datetime) -> tuple[date, datetime]:
 
 def plan_flag_digests(*, now: datetime) -> int:
     """At most one email a day per clinician listing flags raised since their last digest."""
-    from reminders.models import Channel, Kind, Notification
-
     day, cutoff = digest_window(now=now)
     since = cutoff - timedelta(days=1)
     flags = Flag.objects.filter(raised_at__gte=since, raised_at__lt=cutoff, status="open")
@@ -199,23 +153,9 @@ def plan_flag_digests(*, now: datetime) -> int:
     per_clinician: dict[int, list[int]] = defaultdict(list)
     for clinician_id, patient_id in links:
         per_clinician[clinician_id] += by_patient[patient_id]
-    rows = [
-        Notification(
-            recipient_id=clinician_id,
-            kind=Kind.FLAG_DIGEST,
-            channel=Channel.EMAIL,
-            dedupe_key=f"flag_digest:{clinician_id}:{day.isoformat()}",
-            payload={
-                "flag_ids": sorted(ids),
-                "since": since.isoformat(),
-                "until": cutoff.isoformat(),
-            },
-            scheduled_for=cutoff,
-            next_attempt_at=now,
-            created_at=now,
-        )
+    digests = [
+        FlagDigest(clinician_id=clinician_id, flag_ids=sorted(ids), day=day, since=since)
         for clinician_id, ids in per_clinician.items()
         if ids
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    return flag_digests_enqueue(digests=digests, until=cutoff, now=now)

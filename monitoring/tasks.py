@@ -1,21 +1,20 @@
-"""Celery tasks for monitoring: the periodic review sweep, a thin wrapper taking no arguments.
-
-It records its tick like the reminder sweeps, so the status page can show when it last ran.
-"""
-
-import socket
+"""Celery tasks for monitoring: periodic sweeps, thin wrappers taking no arguments."""
 
 from celery import shared_task
 from django.utils import timezone
 
+from core.sweeps import sweep
+
+from . import review, services
+
 
 @shared_task
+@sweep("raise_review_flags")
 def raise_review_flags() -> int:
-    from reminders.models import SweepTick
+    return review.raise_review_flags(now=timezone.now()).total
 
-    from .review import raise_review_flags as sweep
 
-    now = timezone.now()
-    result = sweep(now=now)
-    SweepTick.record("raise_review_flags", at=now, worker=socket.gethostname())
-    return result.total
+@shared_task
+@sweep("plan_flag_digests")
+def plan_flag_digests() -> int:
+    return services.plan_flag_digests(now=timezone.now())

@@ -1,14 +1,8 @@
-"""Admin views for operations staff: sweep ticks and the outbox, read-only."""
+"""Admin views for operations staff: the outbox, read-only."""
 
 from django.contrib import admin
 
-from .models import Notification, SweepTick
-
-
-@admin.register(SweepTick)
-class SweepTickAdmin(admin.ModelAdmin):
-    list_display = ("name", "last_tick_at", "ticks", "last_worker")
-    readonly_fields = ("name", "last_tick_at", "ticks", "last_worker")
+from .models import Notification
 
 
 @admin.register(Notification)

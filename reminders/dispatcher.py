@@ -23,6 +23,7 @@ from . import timing
 from .messages import render
 from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
 from .planner import default_preference, zone_of
+from .services import channel_disable
 from .transports import EmailTransport, SmsTransport, TransportError
 
 log = logging.getLogger(__name__)
@@ -198,8 +199,6 @@ def _failed_attempt(
     if error.permanent or row.attempts >= MAX_ATTEMPTS:
         result.failed += _finish(row, status=Status.FAILED, last_error=message)
         if error.permanent and row.kind != Kind.FLAG_DIGEST:
-            from .services import channel_disable
-
             channel_disable(patient=row.recipient, channel=row.channel, reason=message, now=now)
         return
     result.retried += _finish(

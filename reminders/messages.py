@@ -5,14 +5,12 @@ Messages carry the minimum: no medicine or diagnosis unless the patient opted in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.urls import reverse
-
+from core.messages import first_name, render_email, render_sms, site_link
 from schedules.models import Dose
 
-from .emails import render_email, render_sms
 from .models import Channel, Kind, Notification, ReminderPreference
 from .planner import OPEN_DOSE, default_preference
 
@@ -21,16 +19,6 @@ from .planner import OPEN_DOSE, default_preference
 class Rendered:
     subject: str
     body: str
-
-
-def site_link(name: str, *args: object) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
-
-
-def first_name(user: object) -> str:
-    profile = getattr(user, "patient_profile", None)
-    name = profile.display_name if profile is not None else ""
-    return (name.split() or [""])[0]
 
 
 def _preference(row: Notification) -> ReminderPreference:
@@ -76,27 +64,18 @@ def dose_context(row: Notification) -> dict:
     return context
 
 
-def digest_context(row: Notification) -> dict:
-    from monitoring.models import Flag
+ContextBuilder = Callable[[Notification], dict]
+# Kinds about something other than a dose (a clinician's flag digest) get their context from
+# the app that owns it, registered at start-up: reminders never imports the apps above it.
+_CONTEXT_BUILDERS: dict[str, ContextBuilder] = {}
 
-    flags = (
-        Flag.objects.filter(pk__in=row.payload.get("flag_ids", []))
-        .select_related("patient__patient_profile")
-        .order_by("raised_at", "pk")
-    )
-    items = [
-        {
-            "first_name": first_name(flag.patient),
-            "kind": flag.get_kind_display(),
-            "link": site_link("clinic:patient_detail", flag.patient_id),
-        }
-        for flag in flags
-    ]
-    return {"flags": items, "count": len(items), "link": site_link("clinic:patients")}
+
+def register_context(kind: str, builder: ContextBuilder) -> None:
+    _CONTEXT_BUILDERS[kind] = builder
 
 
 def render(row: Notification) -> Rendered:
-    context = digest_context(row) if row.kind == Kind.FLAG_DIGEST else dose_context(row)
+    context = _CONTEXT_BUILDERS.get(row.kind, dose_context)(row)
     if row.channel == Channel.SMS:
         return Rendered(subject="", body=render_sms(kind=row.kind, context=context))
     subject, body = render_email(kind=row.kind, context=context)

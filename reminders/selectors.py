@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Count, Min, Q
 
-from .models import Notification, ReminderPreference, SweepTick
+from core.models import SweepTick
+
+from .models import Notification, ReminderPreference
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Every service is keyword-only, runs in one transaction and leaves an audit event
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +19,7 @@ from accounts.audit import log_action
 from accounts.models import PatientProfile, Role, User
 from accounts.validators import validate_e164
 
-from .models import Channel, Notification, ReminderPreference
+from .models import Channel, Kind, Notification, ReminderPreference
 from .planner import default_preference, replan_patient
 
 CODE_LIFETIME = timedelta(minutes=10)
@@ -106,10 +107,15 @@ def preference_update(
 
 
 def profile_changed(
-    *, patient: User, zone_changed: bool, time_changed: bool, now: datetime | None = None
+    *,
+    patient: User,
+    zone_changed: bool,
+    time_changed: bool,
+    now: datetime | None = None,
+    **_: object,
 ) -> None:
-    """accounts calls this when a profile is saved: a new home zone moves pending instants
-    (dose dates stay), a new preferred reminder time becomes the day-of reminder time."""
+    """Receiver of accounts' `profile_changed`: a new home zone moves pending instants (dose
+    dates stay), a new preferred reminder time becomes the day-of reminder time."""
     if time_changed:
         reminder_time = PatientProfile.objects.get(user=patient).reminder_time
         ReminderPreference.objects.filter(patient=patient).update(due_time=reminder_time)
@@ -157,8 +163,9 @@ def _code_hash(pref: ReminderPreference, code: str) -> str:
 def sms_verification_start(
     *, patient: User, number: str, request: HttpRequest | None = None, now: datetime | None = None
 ) -> ReminderPreference:
-    """Ask for a code to be texted to `number`. The worker makes and sends the code, so it is
-    never in the broker or a log; only its hash is stored."""
+    """Ask for a code to be texted to `number`; the caller enqueues `send_sms_code` once this
+    commits. The worker makes and sends the code, so it is never in the broker or a log; only
+    its hash is stored."""
     now = now or timezone.now()
     validate_e164(number)
     pref = preference_get(patient=patient, lock=True)
@@ -181,20 +188,13 @@ def sms_verification_start(
         obj=pref,
         request=request,
     )
-    pref_id = pref.pk
-    transaction.on_commit(lambda: _enqueue_code(pref_id))
     return pref
-
-
-def _enqueue_code(pref_id: int) -> None:
-    from .tasks import send_sms_code
-
-    send_sms_code.delay(pref_id)
 
 
 def sms_code_send(*, preference_id: int, now: datetime | None = None) -> bool:
     """Make a fresh code, store its hash and text it (the worker's half of verification)."""
-    from .emails import render_sms
+    from core.messages import render_sms
+
     from .transports import SmsTransport
 
     now = now or timezone.now()
@@ -323,3 +323,40 @@ def sms_stop_received(*, number: str, now: datetime | None = None) -> int:
             detail={"at": now.isoformat()},
         )
     return len(prefs)
+
+
+# --- messages other apps ask for ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagDigest:
+    """One clinician's daily list of new flags, as monitoring asks for it."""
+
+    clinician_id: int
+    flag_ids: list[int]
+    day: date
+    since: datetime
+
+
+def flag_digests_enqueue(*, digests: list[FlagDigest], until: datetime, now: datetime) -> int:
+    """Outbox rows for the day's flag digests: one per clinician and day, so asking twice
+    is harmless."""
+    rows = [
+        Notification(
+            recipient_id=digest.clinician_id,
+            kind=Kind.FLAG_DIGEST,
+            channel=Channel.EMAIL,
+            dedupe_key=f"flag_digest:{digest.clinician_id}:{digest.day.isoformat()}",
+            payload={
+                "flag_ids": digest.flag_ids,
+                "since": digest.since.isoformat(),
+                "until": until.isoformat(),
+            },
+            scheduled_for=until,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for digest in digests
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from .emails import message_id, to_ascii
+from core.messages import message_id, to_ascii
 
 # Twilio error codes that mean "this number will never work": invalid, not a mobile,
 # unsubscribed (the person replied STOP), blocked.

@@ -4,6 +4,7 @@ webhook, and the staff-only system status page."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -14,9 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.access import patient_required, staff_required
-from accounts.forms import attach_errors
+from core.forms import attach_errors
 
-from . import services
+from . import services, tasks
 from .forms import PreferenceForm, SmsCodeForm, SmsNumberForm
 from .selectors import channel_problems, outbox_status, worker_status
 
@@ -76,10 +77,14 @@ def sms_send_code(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         number = form.cleaned_data["mobile"]
         try:
-            services.sms_verification_start(patient=request.user, number=number, request=request)
+            pref = services.sms_verification_start(
+                patient=request.user, number=number, request=request
+            )
         except ValidationError as error:
             attach_errors(form, error)
         else:
+            pref_id = pref.pk
+            transaction.on_commit(lambda: tasks.send_sms_code.delay(pref_id))
             messages.success(
                 request, f"We are texting a code to {number}. It can take a minute to arrive."
             )

@@ -3,15 +3,17 @@
 Doses are materialised by services.prescription_replan; nothing here computes a plan.
 """
 
+from __future__ import annotations
+
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from . import engine
+from . import engine, states
 
 
 class Product(models.TextChoices):
@@ -100,9 +102,6 @@ class Prescription(models.Model):
     @property
     def volume_ml(self) -> Decimal:
         return volume_for(self.dose_mcg, self.strength_mcg_per_ml)
-
-    def phase_specs(self) -> list[engine.PhaseSpec]:
-        return [phase.spec() for phase in self.phases.all()]
 
 
 def volume_for(dose_mcg: int, strength_mcg_per_ml: int) -> Decimal:
@@ -212,9 +211,7 @@ class Phase(models.Model):
         )
 
     @classmethod
-    def from_spec(
-        cls, spec: engine.PhaseSpec, *, order: int, prescription: Prescription
-    ) -> "Phase":
+    def from_spec(cls, spec: engine.PhaseSpec, *, order: int, prescription: Prescription) -> Phase:
         return cls(
             prescription=prescription,
             order=order,
@@ -251,6 +248,46 @@ IM_SITES = [
     s for s in Site if s.value.split("_")[0] in ("deltoid", "thigh", "ventrogluteal", "gluteal")
 ]
 SC_SITES = [s for s in Site if s.value.split("_")[0] in ("abdomen", "thigh", "upper")]
+
+
+class InjectionQuerySet(models.QuerySet["Injection"]):
+    def recorded(self) -> InjectionQuerySet:
+        return self.filter(status=Injection.Status.RECORDED)
+
+    @staticmethod
+    def q_extra() -> Q:
+        """It counts as no dose: confirmed as extra, or recorded with no dose taking it (dated
+        outside every window). One subquery, not a query per row."""
+        taken_by = Dose.objects.filter(injection=OuterRef("pk"))
+        return Q(extra=True) | (Q(status=states.RECORDED) & ~Exists(taken_by))
+
+    def extra(self) -> InjectionQuerySet:
+        return self.filter(self.q_extra())
+
+
+class DoseQuerySet(models.QuerySet["Dose"]):
+    """The dose states of schedules.states as queryset filters."""
+
+    def live(self) -> DoseQuerySet:
+        return self.filter(states.live())
+
+    def open(self) -> DoseQuerySet:
+        return self.filter(states.open_())
+
+    def taken(self) -> DoseQuerySet:
+        return self.filter(states.live(), states.taken())
+
+    def counted(self) -> DoseQuerySet:
+        return self.filter(states.counted())
+
+    def on_time(self) -> DoseQuerySet:
+        return self.filter(states.on_time())
+
+    def late(self) -> DoseQuerySet:
+        return self.filter(states.late())
+
+    def missed(self, today: date) -> DoseQuerySet:
+        return self.filter(states.missed(today))
 
 
 class Injection(models.Model):
@@ -291,6 +328,8 @@ class Injection(models.Model):
     logged_at = models.DateTimeField(default=timezone.now)
     client_token = models.CharField(max_length=64, blank=True, editable=False)
     changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InjectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-given_on", "-id"]
@@ -336,6 +375,8 @@ class Dose(models.Model):
         Injection, on_delete=models.PROTECT, null=True, blank=True, related_name="dose"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DoseQuerySet.as_manager()
 
     class Meta:
         ordering = ["prescription", "due"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import Role, User
+from core.clock import local_now, local_today, zone_today
 
 from . import engine, regimens, units
 from .models import (
@@ -32,6 +32,7 @@ from .models import (
     PrescriptionVersion,
     volume_for,
 )
+from .signals import plan_changed
 
 HORIZON = timedelta(days=366)  # at least twelve months of future doses, leap years included
 MAX_PAST_START = timedelta(days=3653)
@@ -55,17 +56,6 @@ DETAIL_FIELDS = (
 
 class TooSoonError(ValidationError):
     """An injection closer than half an interval to another: it needs confirm=True."""
-
-
-def local_now(patient: User, *, now: datetime | None = None) -> datetime:
-    """The instant `now` (default: now) on the clock in the patient's home time zone."""
-    zone = ZoneInfo(patient.patient_profile.time_zone)
-    return (now or timezone.now()).astimezone(zone)
-
-
-def local_today(patient: User, *, now: datetime | None = None) -> date:
-    """The patient's calendar date in their home time zone."""
-    return local_now(patient, now=now).date()
 
 
 # --- re-planning ---------------------------------------------------------------------------
@@ -115,9 +105,9 @@ def prescription_replan(*, prescription: Prescription, today: date | None = None
         today = today or local_today(locked.patient)
         plan, phases = compute_plan(locked, today=today)
         result = _sync_doses(locked, plan, phases)
-        from monitoring.services import missed_doses_changed  # monitoring imports schedules
-
-        missed_doses_changed(prescription=locked, newly_missed=result.newly_missed, today=today)
+        plan_changed.send(
+            sender=Prescription, prescription=locked, newly_missed=result.newly_missed, today=today
+        )
         until = max(today, locked.start_date) + HORIZON
         if locked.planned_until != until:
             Prescription.objects.filter(pk=locked.pk).update(planned_until=until)
@@ -985,3 +975,33 @@ def extend_horizons(*, now: datetime | None = None, batch: int = 200) -> int:
             prescription=prescription, today=local_today(prescription.patient, now=now)
         )
     return len(ids)
+
+
+# --- the missed-dose sweep -------------------------------------------------------------------
+
+
+def sweep_missed_doses(*, now: datetime) -> int:
+    """Re-plan prescriptions with a dose whose window closed in the patient's home zone: the
+    engine marks it missed (and extends a counted phase) and `plan_changed` announces it.
+    Returns how many doses became missed."""
+    # Every zone's today is at most the UTC date + 1, so a missed dose has latest <= UTC date.
+    rows = (
+        Dose.objects.open()
+        .filter(latest__lte=now.date(), prescription__status=Prescription.Status.ACTIVE)
+        .values_list(
+            "prescription_id", "latest", "prescription__patient__patient_profile__time_zone"
+        )
+        .order_by("prescription_id")
+    )
+    crossed: dict[int, date] = {}
+    for prescription_id, latest, zone in rows:
+        today = zone_today(zone, now=now)
+        if latest < today:
+            crossed[prescription_id] = today
+    total = 0
+    for prescription_id, today in crossed.items():
+        prescription = Prescription.objects.select_related("patient__patient_profile").get(
+            pk=prescription_id
+        )
+        total += len(prescription_replan(prescription=prescription, today=today).newly_missed)
+    return total

@@ -1,19 +1,26 @@
-"""Celery tasks for schedules: thin wrappers over services, taking no model instances."""
+"""Celery tasks for schedules: thin sweeps over services, taking no model instances."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from reminders.models import SweepTick
+from core.sweeps import sweep
 
-from .services import extend_horizons
+from .services import extend_horizons, sweep_missed_doses
 
 
 @shared_task
+@sweep("extend_horizons")
 def extend_schedule_horizons() -> int:
     """Daily: keep twelve months of maintenance doses ahead of every active prescription."""
     now = timezone.now()
     total = 0
     while batch := extend_horizons(now=now):
         total += batch
-    SweepTick.record("extend_horizons", at=now)
     return total
+
+
+@shared_task
+@sweep("flag_missed_doses")
+def flag_missed_doses() -> int:
+    """Doses whose window closed become missed; monitoring flags them as they are announced."""
+    return sweep_missed_doses(now=timezone.now())

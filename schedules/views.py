@@ -20,8 +20,9 @@ from django.urls import reverse
 
 from accounts import selectors as account_selectors
 from accounts.access import patient_required
-from accounts.forms import attach_errors
 from accounts.models import CareLink
+from core.clock import local_today
+from core.forms import attach_errors
 
 from . import engine, regimens, selectors, services
 from .forms import (
@@ -46,7 +47,7 @@ def _token() -> str:
 
 
 def _today(request: HttpRequest) -> date:
-    return services.local_today(request.user)
+    return local_today(request.user)
 
 
 def _no_prescription(request: HttpRequest) -> HttpResponse:
@@ -55,7 +56,7 @@ def _no_prescription(request: HttpRequest) -> HttpResponse:
 
 @patient_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The patient's start page (served at / by accounts.views.home)."""
+    """The patient's start page (served at / by b12tracker.views.home)."""
     today = _today(request)
     links = list(account_selectors.links_for_patient(patient=request.user))
     return render(

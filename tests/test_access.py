@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import CareLink
+from core.clock import local_today
 
 ANONYMOUS = "anonymous"
 CAST = ("alice", "bob", "charlie", "dave", "staff")
@@ -69,7 +70,7 @@ def alice_injection(cast: dict) -> dict:
     existing = Injection.objects.filter(patient=alice).first()
     if existing is not None:
         return {"injection_id": existing.pk}
-    today = services.local_today(alice)
+    today = local_today(alice)
     prescription = services.prescription_create(
         patient=alice,
         actor=alice,

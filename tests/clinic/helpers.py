@@ -66,7 +66,7 @@ def link(clinician: User, patient: User) -> CareLink:
 def many_patients(clinician: User, count: int, *, first: int = 1) -> list[User]:
     """`count` linked patients with varied demo histories (bulk: seconds for hundreds)."""
     from accounts.models import PatientProfile, Role
-    from schedules.demo_bulk import give_demo_histories
+    from demo.bulk import give_demo_histories
 
     numbers = range(first, first + count)
     users = User.objects.bulk_create(

@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import CareLink, User
+from core.clock import local_today
+from demo.bulk import give_demo_histories, story_for
 from monitoring.models import Flag
 from schedules import services
-from schedules.demo_bulk import give_demo_histories, story_for
 from schedules.models import Dose, Injection, Prescription
 
 from .helpers import many_patients
@@ -67,7 +68,7 @@ def test_two_years_of_history_on_request(make_patient):
     give_demo_histories([(patient, 3)], history_days=730)
 
     rx = Prescription.objects.get(patient=patient)
-    assert (services.local_today(patient) - rx.start_date).days == 730
+    assert (local_today(patient) - rx.start_date).days == 730
     assert rx.doses.filter(status__in=["taken", "missed"]).count() >= 23  # monthly, 2 years
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from clinic import selectors
 from clinic.selectors import Filters, band_for
+from core.clock import local_today
 from monitoring.models import Flag
-from schedules import services
 
 from .helpers import link, log, many_patients, prescribe, settle
 
@@ -34,7 +34,7 @@ def names(html: str, *wanted: str) -> list[str]:
 def ward(bob, alice, make_patient):
     """alice has missed a loading dose (an open flag); erin is overdue on maintenance but
     has no open flag; aaron is up to date. Alphabetically aaron would come first."""
-    today = services.local_today(alice)
+    today = local_today(alice)
     rx = prescribe(alice, "bnf-neuro", today - timedelta(days=12))
     for n, day in enumerate(range(12, 0, -2)):
         if n != 2:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from schedules import services
+from core.clock import local_today
 from tests.clinic.helpers import link, log, prescribe, settle
 from tests.conftest import PASSWORD
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def ward(alice, bob, make_patient):
     """alice: bnf-neuro (open-ended loading) for 12 days, the dose 8 days ago missed.
     Aaron and Abel are up to date and come first alphabetically."""
-    today = services.local_today(alice)
+    today = local_today(alice)
     rx = prescribe(alice, "bnf-neuro", today - timedelta(days=12))
     for ago in (12, 10, 6, 4, 2):
         log(rx, today - timedelta(days=ago))

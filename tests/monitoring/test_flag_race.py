@@ -8,8 +8,8 @@ from django.db import connection, connections
 
 from accounts.models import AuditEvent
 from monitoring.models import Flag
-from monitoring.services import sweep_missed_doses
 from reminders.models import Notification
+from schedules.services import sweep_missed_doses
 from tests.conftest import need
 from tests.reminders.conftest import daily, utc
 

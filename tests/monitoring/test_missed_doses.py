@@ -8,11 +8,12 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import AuditEvent
 from monitoring.models import Flag
-from monitoring.services import flag_missed_doses, sweep_missed_doses
+from monitoring.services import flag_missed_doses
 from reminders.models import Notification
 from reminders.planner import plan_notifications
 from schedules import services
 from schedules.models import Dose
+from schedules.services import sweep_missed_doses
 from tests.reminders.conftest import prescribe, utc
 
 pytestmark = pytest.mark.django_db

@@ -226,8 +226,8 @@ def test_every_raised_flag_is_audited(two_to_three_monthly):
 
 
 def test_the_task_runs_the_sweep_and_records_its_tick(open_loading):
+    from core.models import SweepTick
     from monitoring.tasks import raise_review_flags as task
-    from reminders.models import SweepTick
 
     with time_machine.travel(noon(date(2025, 8, 3)), tick=False):
         assert task.delay().get() == 1

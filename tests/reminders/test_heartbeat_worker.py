@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from reminders.models import SweepTick
+from core.models import SweepTick
 from tests.conftest import REQUIRE_SERVICES, need
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.conf import settings
 
+from core.messages import render_sms, to_ascii
 from monitoring.models import Flag
-from reminders.emails import render_sms, to_ascii
 from reminders.messages import render
 from reminders.models import Kind, Notification, ReminderPreference
 from schedules.models import Dose

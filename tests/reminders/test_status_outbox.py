@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reminders.models import Notification, SweepTick
+from core.models import SweepTick
+from reminders.models import Notification
 from reminders.selectors import SWEEPS
 from schedules.models import Dose
 from tests.htmltools import parse

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders.models import SweepTick
+from core.models import SweepTick
 from tests.htmltools import parse
 
 pytestmark = pytest.mark.django_db

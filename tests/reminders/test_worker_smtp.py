@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from reminders.models import Notification, ReminderPreference, SweepTick
+from core.models import SweepTick
+from reminders.models import Notification, ReminderPreference
 from reminders.selectors import SWEEPS
 from tests.reminders.conftest import daily
 from tests.reminders.smtp import smtp_server

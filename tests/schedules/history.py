@@ -4,6 +4,7 @@ late, one missed now and then. Shared by the page tests and bench/bench_pages.py
 from datetime import date, timedelta
 
 from accounts.models import User
+from core.clock import local_today
 from schedules import services
 from schedules.models import IM_SITES, Prescription
 
@@ -21,7 +22,7 @@ def give_history(
 
     Each step runs on the day it happened, as if the patient had logged as they went.
     """
-    today = today or services.local_today(patient)
+    today = today or local_today(patient)
     start = today - timedelta(days=days)
     rx = services.prescription_create(
         patient=patient,

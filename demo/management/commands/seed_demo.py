@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import CareLink, ClinicianProfile, PatientProfile, Role, User
-from reminders.demo import arm_demo_reminder
-from schedules.demo import give_demo_history
-from schedules.demo_bulk import give_demo_histories
+from demo.bulk import give_demo_histories
+from demo.histories import give_demo_history
+from demo.reminders import arm_demo_reminder
 
 DEMO_ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
 SERVICE_HISTORIES = 4  # the first few through the services, with a demo reminder each

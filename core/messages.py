@@ -6,6 +6,7 @@ import unicodedata
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 _ASCII_LOOKALIKES = str.maketrans(
     {
@@ -50,3 +51,15 @@ def send_templated_email(*, kind: str, to: str, context: dict, message_id_key: s
         subject=subject, body=body, to=[to], headers={"Message-ID": message_id(message_id_key)}
     )
     message.send()
+
+
+def site_link(name: str, *args: object) -> str:
+    """An absolute link for a message: the site's address and a named URL."""
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def first_name(user: object) -> str:
+    """The first word of a patient's display name; messages say no more than that."""
+    profile = getattr(user, "patient_profile", None)
+    name = profile.display_name if profile is not None else ""
+    return (name.split() or [""])[0]

@@ -6,9 +6,9 @@ Each history has an on-time run, one late injection, one missed dose and a dose 
 from datetime import date, timedelta
 
 from accounts.models import User
-
-from . import engine, regimens, services
-from .models import Prescription
+from core.clock import local_today
+from schedules import engine, regimens, services
+from schedules.models import Prescription
 
 SITES = ["deltoid_left", "deltoid_right", "thigh_left", "thigh_right"]
 
@@ -62,7 +62,7 @@ def give_demo_history(patient: User, number: int) -> Prescription | None:
     if Prescription.objects.filter(patient=patient, status="active").exists():
         return None
     slug = list(regimens.REGIMENS)[(number - 1) % len(regimens.REGIMENS)]
-    today = services.local_today(patient)
+    today = local_today(patient)
     start, history = demo_start(slug, today)
     regimen = regimens.get(slug)
     dose = regimen.phases[0].dose_mcg

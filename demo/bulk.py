@@ -19,12 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
+from core.clock import local_today
 from monitoring.models import Flag
 from monitoring.review import raise_review_flags
-
-from . import engine, regimens
-from .models import IM_SITES, Dose, Injection, Phase, PhaseKind, Prescription, volume_for
-from .services import HORIZON, local_today
+from schedules import engine, regimens
+from schedules.models import IM_SITES, Dose, Injection, Phase, PhaseKind, Prescription, volume_for
+from schedules.services import HORIZON
 
 BATCH = 500
 MAX_PASSES = 5000

@@ -7,10 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.clock import local_today
+from reminders.models import Channel, Kind, Notification
 from schedules.models import Dose
-from schedules.services import local_today
-
-from .models import Channel, Kind, Notification
 
 DEMO_DELAY = timedelta(minutes=1)
 
