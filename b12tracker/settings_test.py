@@ -10,8 +10,8 @@ os.environ.setdefault(
 )
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
-from .settings import *  # noqa: E402,F403
-from .settings import STORAGES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

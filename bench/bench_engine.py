@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from schedules import regimens  # noqa: E402
-from schedules.engine import Cadence, Given, PhaseSpec, plan  # noqa: E402
+from schedules import regimens
+from schedules.engine import Cadence, Given, PhaseSpec, plan
 
 START = date(2025, 1, 6)
 YEARS = (1, 3, 10)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import reduce
+from itertools import pairwise
 from operator import or_
 from zoneinfo import ZoneInfo
 
@@ -93,7 +94,7 @@ def median(values: Sequence[float]) -> float | None:
 
 def gaps(days: Sequence[date]) -> list[int]:
     """Days between consecutive dates (already in order)."""
-    return [(later - earlier).days for earlier, later in zip(days, days[1:], strict=False)]
+    return [(later - earlier).days for earlier, later in pairwise(days)]
 
 
 def zone_today(zone_name: str | None, now: datetime) -> date:

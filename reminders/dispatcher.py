@@ -104,7 +104,7 @@ def claim(*, now: datetime, batch: int = BATCH) -> list[Notification]:
     )
 
 
-def _ours(row: Notification):  # noqa: ANN202 - a queryset of one row
+def _ours(row: Notification):
     return Notification.objects.filter(pk=row.pk, claim=row.claim, status=Status.SENDING)
 
 

@@ -121,7 +121,7 @@ class SmsTransport:
         return str(sent.sid)
 
 
-def twilio_client():  # noqa: ANN201 - twilio.rest.Client, imported lazily
+def twilio_client():
     """Twilio's REST client with a timeout; TWILIO_API_BASE points it at another server."""
     from twilio.http.http_client import TwilioHttpClient
     from twilio.rest import Client

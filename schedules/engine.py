@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Literal, Protocol
 
 from dateutil.relativedelta import relativedelta
@@ -82,7 +83,7 @@ def _day_cadence_grace(every: int) -> int:
 def _smallest_weekday_gap(weekdays: tuple[int, ...]) -> int:
     days = sorted(set(weekdays))
     # The wrap-around gap (last listed day to the first one next week) counts too.
-    gaps = [later - earlier for earlier, later in zip(days, days[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in pairwise(days)]
     return min([*gaps, days[0] + 7 - days[-1]])
 
 

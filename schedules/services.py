@@ -311,7 +311,7 @@ def prescription_create(
 
 
 def _snapshot(prescription: Prescription) -> dict:
-    data = model_to_dict(prescription, fields=DETAIL_FIELDS + ("regimen_slug", "regimen_name"))
+    data = model_to_dict(prescription, fields=(*DETAIL_FIELDS, "regimen_slug", "regimen_name"))
     data["start_date"] = prescription.start_date.isoformat()
     data["phases"] = [
         {

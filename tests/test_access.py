@@ -22,7 +22,7 @@ Kwargs = Callable[[dict], dict]
 class Page:
     """How to request a URL: its arguments (built from the cast), the method and the data."""
 
-    kwargs: Kwargs = lambda cast: {}  # noqa: E731
+    kwargs: Kwargs = lambda cast: {}
     method: str = "get"
     data: dict = field(default_factory=dict)
     ok_status: int | None = 200

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..selectors import channel_problems as problems_for
+from reminders.selectors import channel_problems as problems_for
 
 register = template.Library()
 

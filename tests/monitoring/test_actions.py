@@ -58,7 +58,7 @@ def test_resolving_twice_is_refused_and_writes_nothing(flag, bob):
     flag.refresh_from_db()
     before = (flag.status, flag.note, flag.acted_at, AuditEvent.objects.count())
 
-    with pytest.raises(ValidationError, match="This flag was already resolved."):
+    with pytest.raises(ValidationError, match=r"This flag was already resolved\."):
         actions.flag_resolve(flag=flag, actor=bob, note="Again.")
 
     flag.refresh_from_db()

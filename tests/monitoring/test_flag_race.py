@@ -28,7 +28,7 @@ def run_together(target, count: int = 2) -> list[object]:
         try:
             barrier.wait()
             results.append(target())
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -50,7 +50,7 @@ def test_two_dispatchers_claim_each_message_once(transactional_db, make_patient)
         try:
             barrier.wait()
             sent.append(dispatch_due(batch=10).sent)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -177,7 +177,7 @@ def test_temporary_errors_retry_with_backoff_and_give_up_after_five(due_row, ali
 
 def test_a_refused_address_fails_once_and_turns_email_off(due_row, alice):
     with (
-        smtp_server(Collector(refuse="550 5.1.1 No such mailbox")) as (server, port),
+        smtp_server(Collector(refuse="550 5.1.1 No such mailbox")) as (_server, port),
         override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             EMAIL_HOST="127.0.0.1",

@@ -75,8 +75,11 @@ def start_worker(var_dir: Path, broker: str, name: str, **env: str) -> subproces
     }
     with (var_dir / "worker.log").open("ab") as out:
         return subprocess.Popen(
-            [str(CELERY), "-A", "b12tracker", "worker", "--beat", "--concurrency", "1"]
-            + ["--loglevel", "INFO", "--hostname", f"{name}-{os.getpid()}@%h"],
+            [
+                str(CELERY),
+                *("-A", "b12tracker", "worker", "--beat", "--concurrency", "1"),
+                *("--loglevel", "INFO", "--hostname", f"{name}-{os.getpid()}@%h"),
+            ],
             cwd=ROOT,
             env=environment,
             stdout=out,

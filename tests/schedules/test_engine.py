@@ -182,9 +182,8 @@ def test_missed_in_counted_phase_fixture(seventh_given: bool) -> None:
         "2025-01-20",
     ]
     loading = [dose.status for dose in result.doses if dose.phase_index == 0]
-    assert loading == ["taken", "missed", "taken", "taken", "taken", "taken"] + [
-        "taken" if seventh_given else "due"
-    ]
+    seventh = "taken" if seventh_given else "due"
+    assert loading == ["taken", "missed", "taken", "taken", "taken", "taken", seventh]
     assert dues(result, 1)[0] == "2025-03-20"
 
 
@@ -825,7 +824,7 @@ def test_regimen_phase_shapes_named_in_the_brief() -> None:
 
 
 def test_unknown_regimen_lists_the_valid_slugs() -> None:
-    with pytest.raises(KeyError, match="seed-repletion.*afp-daily-weekly-monthly"):
+    with pytest.raises(KeyError, match=r"seed-repletion.*afp-daily-weekly-monthly"):
         regimens.get("nope")
 
 

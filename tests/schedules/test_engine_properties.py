@@ -10,6 +10,7 @@ import calendar
 import random
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
 from hypothesis import given as for_all
@@ -208,7 +209,7 @@ def _planned_phase_indexes(phases: tuple[PhaseSpec, ...]) -> range:
 def test_due_dates_strictly_increase(scenario: Scenario) -> None:
     dues = [dose.due for dose in scenario.run().doses]
 
-    assert all(earlier < later for earlier, later in zip(dues, dues[1:], strict=False))
+    assert all(earlier < later for earlier, later in pairwise(dues))
 
 
 @settings(max_examples=1000, deadline=None)

@@ -209,7 +209,7 @@ def test_two_entries_on_one_day_have_different_link_names(client_for, alice, ali
 def test_more_details_stay_open_after_a_too_soon_error_on_the_correct_form(
     client_for, alice, logged
 ):
-    first, second = logged
+    _first, second = logged
 
     response = client_for(alice).post(
         correct_url(second), correction(given_on="2025-01-06", given_at="07:45")
