@@ -6,6 +6,7 @@ process at start instead of surfacing later as odd behaviour.
 
 import os
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
@@ -77,14 +78,14 @@ def env_timezone(name: str, default: str) -> str:
     return value
 
 
-def _parsed(name: str, value: str, parser: Callable[[str], dict]) -> dict:
+def _parsed(name: str, value: str, parser: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     try:
         return parser(value)
     except (ValueError, KeyError, ImproperlyConfigured) as exc:
         raise ImproperlyConfigured(f"{name} could not be read: {exc}") from None
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> dict[str, Any]:
     value = _raw(name) or default
     config = _parsed(name, value, environ.Env.db_url_config)
     engine = config.get("ENGINE", "")
@@ -93,7 +94,7 @@ def env_database(name: str, default: str) -> dict:
     return config
 
 
-def env_email(name: str) -> dict | None:
+def env_email(name: str) -> dict[str, Any] | None:
     value = _raw(name)
     if not value:
         return None

@@ -7,6 +7,7 @@ README.md lists every variable read here.
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,6 +21,9 @@ from .envconf import (
     env_str,
     env_timezone,
 )
+
+# Generic Django classes (ModelAdmin[Flag], QuerySet[Dose]) subscript at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("B12_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -248,7 +252,7 @@ if FLAG_DIGEST_HOUR > 23:
     raise ImproperlyConfigured("FLAG_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
 
 
-def _sweep(task: str) -> dict:
+def _sweep(task: str) -> dict[str, object]:
     # A tick left queued longer than this is dropped: the next one does the same work.
     expires = max(SWEEP_SECONDS, 30)
     return {"task": task, "schedule": float(SWEEP_SECONDS), "options": {"expires": expires}}

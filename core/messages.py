@@ -23,7 +23,7 @@ _ASCII_LOOKALIKES = str.maketrans(
 )
 
 
-def render_email(*, kind: str, context: dict) -> tuple[str, str]:
+def render_email(*, kind: str, context: dict[str, object]) -> tuple[str, str]:
     subject = render_to_string(f"emails/{kind}.subject.txt", context).strip()
     body = render_to_string(f"emails/{kind}.body.txt", context)
     return " ".join(subject.split()), body
@@ -35,7 +35,7 @@ def to_ascii(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
-def render_sms(*, kind: str, context: dict) -> str:
+def render_sms(*, kind: str, context: dict[str, object]) -> str:
     """One short line of ASCII text; template line breaks and indents are collapsed."""
     return to_ascii(" ".join(render_to_string(f"sms/{kind}.txt", context).split()))
 
@@ -45,7 +45,9 @@ def message_id(key: str) -> str:
     return f"<{key}@{domain}>"
 
 
-def send_templated_email(*, kind: str, to: str, context: dict, message_id_key: str) -> None:
+def send_templated_email(
+    *, kind: str, to: str, context: dict[str, object], message_id_key: str
+) -> None:
     subject, body = render_email(kind=kind, context=context)
     message = EmailMessage(
         subject=subject, body=body, to=[to], headers={"Message-ID": message_id(message_id_key)}

@@ -65,7 +65,9 @@ class Story:
     given_by: str
 
 
-def _phases(slug: str, start: date, today: date, rng: random.Random) -> tuple:
+def _phases(
+    slug: str, start: date, today: date, rng: random.Random
+) -> tuple[engine.PhaseSpec, ...]:
     """The regimen's phases; an open-ended loading phase is usually ended by a clinician
     after 2 to 6 weeks, but stays open for some recent starters (so reviews come due)."""
     phases = list(regimens.get(slug).phases)
@@ -235,8 +237,8 @@ def _write(stories: list[tuple[User, Story]], *, clinician: User | None, now: da
             until=max(story.today, story.start) + HORIZON,
         )
         own = {
-            dose.injection_id: _injection(rx, patient, story, dose, n)
-            for n, dose in enumerate(_taken(plan))
+            dose.injection_id: _injection(rx, patient, story, dose, given_on, n)
+            for n, (dose, given_on) in enumerate(_taken(plan))
         }
         plans.append((rx, plan, own))
         injections += own.values()
@@ -262,8 +264,9 @@ def _write(stories: list[tuple[User, Story]], *, clinician: User | None, now: da
     )
 
 
-def _taken(plan: engine.Plan) -> list[engine.PlannedDose]:
-    return [dose for dose in plan.doses if dose.injection_id is not None]
+def _taken(plan: engine.Plan) -> list[tuple[engine.PlannedDose, date]]:
+    """The plan's taken doses with the day each was given."""
+    return [(dose, dose.given_on) for dose in plan.doses if dose.given_on is not None]
 
 
 def _prescription(patient: User, story: Story, clinician: User | None) -> Prescription:
@@ -298,12 +301,17 @@ def _at(day: date, hour: int = 9) -> datetime:
 
 
 def _injection(
-    rx: Prescription, patient: User, story: Story, dose: engine.PlannedDose, n: int
+    rx: Prescription,
+    patient: User,
+    story: Story,
+    dose: engine.PlannedDose,
+    given_on: date,
+    n: int,
 ) -> Injection:
     return Injection(
         patient=patient,
         prescription=rx,
-        given_on=dose.given_on,
+        given_on=given_on,
         dose_mcg=dose.dose_mcg,
         volume_ml=volume_for(dose.dose_mcg, rx.strength_mcg_per_ml),
         site=IM_SITES[n % len(IM_SITES)].value,
@@ -311,7 +319,7 @@ def _injection(
         given_by=story.given_by,
         lot=f"DEMO{n:04d}",
         logged_by=patient,
-        logged_at=_at(dose.given_on, 19),
+        logged_at=_at(given_on, 19),
     )
 
 

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="demo-b12-pass", help="Password for every login.")
 
     def handle(self, *args: object, **options: object) -> None:
-        count = int(options["patients"])  # type: ignore[arg-type]
+        count = int(str(options["patients"]))
         password = str(options["password"])
         if count < 0:
             raise CommandError("--patients must be zero or more.")
