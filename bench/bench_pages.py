@@ -1,7 +1,7 @@
 """Requests per second for the patient pages under gunicorn, beside a bare page.
 
-Run from the repo root: `python bench/bench_pages.py [--requests 400] [--clients 4]`.
-Builds its own SQLite database in a temporary B12_VAR_DIR with three years of history,
+Run from the repo root: `python bench/bench_pages.py [--requests 400] [--clients 4] [--years 10]`.
+Builds its own SQLite database in a temporary B12_VAR_DIR with ten years of history,
 starts gunicorn (2 workers) on loopback, and prints each page's ratio to the bare page
 ("About your injections": the same base template, no schedule data). Asserts nothing.
 """
@@ -28,7 +28,6 @@ PAGES = {
     "schedule": ("/me/schedule/", 'class="dose-list'),
     "history": ("/me/history/", "Your injection history"),
 }
-YEARS = 3
 
 
 def environment(var_dir: str) -> dict[str, str]:
@@ -45,7 +44,7 @@ def environment(var_dir: str) -> dict[str, str]:
     return env
 
 
-def prepare(env: dict[str, str]) -> tuple[str, int]:
+def prepare(env: dict[str, str], years: int) -> tuple[str, int]:
     """Migrate, collect static files, make a patient with history; return (session, injections)."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -63,7 +62,7 @@ def prepare(env: dict[str, str]) -> tuple[str, int]:
 
     patient = User.objects.create_user(email="bench@example.com", password=secrets.token_hex())
     PatientProfile.objects.create(user=patient, display_name="Bench Patient")
-    rx = give_history(patient, days=YEARS * 365)
+    rx = give_history(patient, days=years * 365)
     client = Client()
     client.force_login(patient, backend="django.contrib.auth.backends.ModelBackend")
     return client.cookies["sessionid"].value, rx.injections.count()
@@ -112,12 +111,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400, help="requests per page")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--years", type=int, default=10, help="years of injection history")
     args = parser.parse_args()
     var_dir = tempfile.mkdtemp(prefix="b12-bench-pages-")
     env = environment(var_dir)
     server = None
     try:
-        session, injections = prepare(env)
+        session, injections = prepare(env, args.years)
         port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         server = subprocess.Popen(
@@ -128,7 +128,7 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         wait_for(port, server)
-        print(f"SQLite in {var_dir}; {YEARS} years of history ({injections} injections)")
+        print(f"SQLite in {var_dir}; {args.years} years of history ({injections} injections)")
         print(f"gunicorn: 2 workers; {args.clients} clients; {args.requests} requests per page")
         results = {
             name: rate(port, path, marker, session, args.requests, args.clients)
