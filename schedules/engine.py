@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeGuard
 
 from dateutil.relativedelta import relativedelta
 
@@ -156,6 +156,19 @@ def is_too_soon(*, previous: date | None, candidate: date, cadence: Cadence) -> 
 
 
 # --- validation ---------------------------------------------------------------------------
+
+
+def is_unit(value: str) -> TypeGuard[Unit]:
+    """Whether a stored or submitted string names a cadence unit."""
+    return value in UNITS
+
+
+def is_bound(value: str) -> TypeGuard[BoundKind]:
+    return value in BOUNDS
+
+
+def is_phase_kind(value: str) -> TypeGuard[PhaseKind]:
+    return value in PHASE_KINDS
 
 
 def validate_phases(phases: Sequence[PhaseSpec]) -> list[str]:

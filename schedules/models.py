@@ -196,9 +196,17 @@ class Phase(models.Model):
 
     def cadence(self) -> engine.Cadence:
         days = tuple(int(day) for day in self.weekdays.split(",") if day.strip())
+        if not engine.is_unit(self.unit):
+            raise engine.EngineError(f"Phase {self.pk}: unknown cadence unit {self.unit!r}.")
         return engine.Cadence(self.unit, self.every, self.every_max, days)
 
     def spec(self) -> engine.PhaseSpec:
+        # The field choices are the engine's words, so a row failing this check (or the one in
+        # cadence()) was written around full_clean; planning it would fail the same way.
+        if not engine.is_phase_kind(self.kind):
+            raise engine.EngineError(f"Phase {self.pk}: unknown phase kind {self.kind!r}.")
+        if not engine.is_bound(self.bound):
+            raise engine.EngineError(f"Phase {self.pk}: unknown bound {self.bound!r}.")
         return engine.PhaseSpec(
             kind=self.kind,
             cadence=self.cadence(),
@@ -259,9 +267,11 @@ class InjectionQuerySet(models.QuerySet["Injection"]):
         """It counts as no dose: confirmed as extra, or recorded with no dose taking it (dated
         outside every window). One subquery, not a query per row."""
         taken_by = Dose.objects.filter(injection=OuterRef("pk"))
-        return Q(extra=True) | (Q(status=states.RECORDED) & ~Exists(taken_by))
+        return Q(extra=True) | Q(Q(status=states.RECORDED), ~Exists(taken_by))
 
-    def extra(self) -> InjectionQuerySet:
+    # Shadows Django's raw-SQL QuerySet.extra(), which nothing here uses; Django itself calls
+    # that one only on the target of a prefetched many-to-many, which Injection never is.
+    def extra(self) -> InjectionQuerySet:  # type: ignore[override]
         return self.filter(self.q_extra())
 
 
