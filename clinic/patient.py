@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper
 
 from accounts.models import AuditEvent, User
+from core.clock import local_today, zone_today
 from monitoring.actions import PATIENT_NOTE
 from monitoring.models import Flag
-from schedules.models import Dose, Injection, Phase, PhaseKind, Prescription
+from schedules import states
+from schedules.models import Dose, Injection, InjectionQuerySet, Phase, PhaseKind, Prescription
 
-from .selectors import LATE, MISSED, ON_TIME, OPEN_DOSE, Counts, median
+from .selectors import Counts, median
 
 UPCOMING = 6
 RECENT_TIMELINE = timedelta(days=180)
@@ -32,6 +34,24 @@ CHANGE_ACTIONS = {
     "flag.note_added": "Note added to a flag",
     PATIENT_NOTE: "Note",
 }
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _DoseStates(TypedDict):
+        is_open: bool
+        is_counted: bool
+        is_missed: bool
+
+    class _InjectionStates(TypedDict):
+        is_extra: bool
+
+    # Doses and injections rated by schedules' one definition of each state, in the query that
+    # loads them: a live dose on the page's today, an injection as extra or a dose. (Only for
+    # the type checker: WithAnnotations takes one argument at run time.)
+    RatedDose = WithAnnotations[Dose, _DoseStates]
+    RatedInjection = WithAnnotations[Injection, _InjectionStates]
 
 
 @dataclass(frozen=True)
@@ -71,7 +91,7 @@ class PatientOverview:
     phases: list[PhaseRow] = field(default_factory=list)
     upcoming: list[Dose] = field(default_factory=list)
     intervals: list[IntervalPoint] = field(default_factory=list)
-    injections: list[Injection] = field(default_factory=list)
+    injections: list[RatedInjection] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     timeline_from: date | None = None
@@ -127,8 +147,8 @@ def phase_label(phase: Phase) -> str:
 def patient_overview(
     *, patient: User, now: datetime, whole_history: bool = False
 ) -> PatientOverview:
-    zone = ZoneInfo(patient.patient_profile.time_zone)
-    today = now.astimezone(zone).date()
+    today = local_today(patient, now=now)
+    zone = patient.patient_profile.time_zone
     prescription = (
         Prescription.objects.filter(patient=patient, status=Prescription.Status.ACTIVE)
         .select_related("prescriber__clinician_profile")
@@ -147,22 +167,10 @@ def patient_overview(
         overview.timeline = _timeline([], [], overview.flags, events, since, today, zone)
         return overview
     overview.phases = _phase_rows(prescription, today)
-    doses = list(
-        Dose.objects.filter(prescription=prescription)
-        .exclude(status=Dose.Status.CANCELLED)
-        .select_related("injection", "phase")
-        .order_by("due")
-    )
-    overview.injections = list(
-        Injection.objects.filter(prescription=prescription)
-        .select_related("replaces", "logged_by")
-        .order_by("-given_on", "-pk")
-    )
-    overview.upcoming = [
-        dose
-        for dose in doses
-        if dose.status in OPEN_DOSE and dose.injection_id is None and dose.latest >= today
-    ][:UPCOMING]
+    doses = _rated_doses(prescription, today)
+    overview.injections = _rated_injections(prescription)
+    # Open and not missed is open with its window still open on today.
+    overview.upcoming = [dose for dose in doses if dose.is_open and not dose.is_missed][:UPCOMING]
     overview.intervals = interval_points(doses)
     overview.timeline = _timeline(
         doses, overview.injections, overview.flags, events, since, today, zone
@@ -170,40 +178,51 @@ def patient_overview(
     return overview
 
 
+def _rated_doses(prescription: Prescription, today: date) -> list[RatedDose]:
+    rows = (
+        Dose.objects.filter(prescription=prescription)
+        .live()
+        .annotate(
+            is_open=ExpressionWrapper(states.open_(), output_field=BooleanField()),
+            is_counted=ExpressionWrapper(states.counted(), output_field=BooleanField()),
+            is_missed=ExpressionWrapper(states.missed(today), output_field=BooleanField()),
+        )
+        .select_related("injection", "phase")
+        .order_by("due")
+    )
+    # The stubs iterate a DoseQuerySet as plain Dose; the rows do carry the annotations.
+    return cast("list[RatedDose]", list(rows))
+
+
+def _rated_injections(prescription: Prescription) -> list[RatedInjection]:
+    rows = (
+        Injection.objects.filter(prescription=prescription)
+        .annotate(is_extra=ExpressionWrapper(InjectionQuerySet.q_extra(), BooleanField()))
+        .select_related("replaces", "logged_by")
+        .order_by("-given_on", "-pk")
+    )
+    # As for doses: the stubs iterate an InjectionQuerySet as plain Injection.
+    return cast("list[RatedInjection]", list(rows))
+
+
 def _phase_rows(prescription: Prescription, today: date) -> list[PhaseRow]:
+    doses = "doses__"
+    missed = states.missed(today, doses)
     phases = (
         Phase.objects.filter(prescription=prescription)
         .annotate(
-            on_time=Count("doses", filter=_on_doses(ON_TIME)),
-            late=Count("doses", filter=_on_doses(LATE)),
-            missed=Count("doses", filter=_on_doses(MISSED)),
-            open=Count(
-                "doses",
-                filter=Q(doses__status__in=OPEN_DOSE, doses__injection__isnull=True),
-            ),
+            on_time=Count("doses", filter=states.on_time(doses)),
+            late=Count("doses", filter=states.late(doses)),
+            missed=Count("doses", filter=missed),
+            # Still to come: open, and not already missed on today.
+            open=Count("doses", filter=states.open_(doses) & ~missed),
         )
         .order_by("order")
     )
     return [PhaseRow(p, Counts(p.on_time, p.late, p.missed), p.open) for p in phases]
 
 
-def _on_doses(condition: Q) -> Q:
-    """The same metric condition, seen from Phase through its doses."""
-    return Q(
-        *[_on_doses(c) if isinstance(c, Q) else _prefixed(c) for c in condition.children],
-        _connector=condition.connector,
-        _negated=condition.negated,
-    )
-
-
-def _prefixed(child: tuple) -> tuple:
-    lookup, value = child
-    if isinstance(value, F):
-        value = F(f"doses__{value.name}")
-    return (f"doses__{lookup}", value)
-
-
-def interval_points(doses: list[Dose]) -> list[IntervalPoint]:
+def interval_points(doses: list[RatedDose]) -> list[IntervalPoint]:
     """For each counted injection, in date order: days since the previous counted injection,
     and days the schedule planned from the previous dose (its injection date if given)."""
     points: list[IntervalPoint] = []
@@ -212,31 +231,22 @@ def interval_points(doses: list[Dose]) -> list[IntervalPoint]:
     previous_kind = ""
     for dose in doses:
         injection = dose.injection
-        counted = (
-            injection is not None
-            and injection.status == Injection.Status.RECORDED
-            and not injection.extra
-        )
-        if counted:
-            both_maintenance = dose.phase.kind == PhaseKind.MAINTENANCE == previous_kind
+        if dose.is_counted and injection is not None:
             points.append(
                 IntervalPoint(
                     given_on=injection.given_on,
                     phase=dose.phase.get_kind_display(),
                     actual=(injection.given_on - previous_given).days if previous_given else None,
                     prescribed=(dose.due - handover).days if handover else None,
-                    maintenance=both_maintenance,
+                    maintenance=dose.phase.kind == PhaseKind.MAINTENANCE == previous_kind,
                 )
             )
             previous_given, previous_kind = injection.given_on, dose.phase.kind
-        elif dose.status != Dose.Status.MISSED:
-            continue  # not yet settled: nothing to draw
-        handover = injection.given_on if counted else dose.due
+            handover = injection.given_on
+        elif dose.is_missed:
+            handover = dose.due
+        # Otherwise not yet settled: nothing to draw.
     return points
-
-
-def maintenance_gaps(points: list[IntervalPoint]) -> list[int]:
-    return [p.actual for p in points if p.maintenance and p.actual is not None]
 
 
 def _events(patient: User, since: date | None) -> list[AuditEvent]:
@@ -248,26 +258,22 @@ def _events(patient: User, since: date | None) -> list[AuditEvent]:
     return list(rows.order_by("-at", "-pk"))
 
 
-def notes(events: list[AuditEvent]) -> list[AuditEvent]:
-    return [event for event in events if event.action == PATIENT_NOTE]
-
-
 def _timeline(
-    doses: list[Dose],
-    injections: list[Injection],
+    doses: list[RatedDose],
+    injections: list[RatedInjection],
     flags: list[Flag],
     events: list[AuditEvent],
     since: date | None,
     today: date,
-    zone: ZoneInfo,
+    zone: str,
 ) -> list[TimelineEntry]:
     entries = [_dose_entry(dose, today) for dose in doses if dose.due <= today or dose.injection_id]
-    # No dose took it: confirmed as too soon, or dated outside every window (DOMAIN.md "extra").
-    taken = {dose.injection_id for dose in doses if dose.injection_id}
+    # Voided and corrected entries, and extra ones: confirmed as too soon, or dated outside
+    # every window (docs/schedule-semantics.md#extra-injections).
     entries += [
         _injection_entry(i)
         for i in injections
-        if i.status != "recorded" or i.extra or i.pk not in taken
+        if i.status != Injection.Status.RECORDED or i.is_extra
     ]
     entries += [_flag_entry(flag, zone) for flag in flags]
     entries += [_event_entry(event, zone) for event in events]
@@ -321,18 +327,18 @@ def _injection_entry(injection: Injection) -> TimelineEntry:
     )
 
 
-def _flag_entry(flag: Flag, zone: ZoneInfo) -> TimelineEntry:
+def _flag_entry(flag: Flag, zone: str) -> TimelineEntry:
     detail = flag.get_status_display()
     if flag.note:
         detail += f". {flag.note.splitlines()[-1]}"
-    day = flag.raised_at.astimezone(zone).date()
+    day = zone_today(zone, now=flag.raised_at)
     return TimelineEntry(day, "flag", f"Flag: {flag.get_kind_display()}", detail, flag.status)
 
 
-def _event_entry(event: AuditEvent, zone: ZoneInfo) -> TimelineEntry:
+def _event_entry(event: AuditEvent, zone: str) -> TimelineEntry:
     who = event.actor.display_name if event.actor else "Automatic"
     title = CHANGE_ACTIONS.get(event.action, event.action)
-    day = event.at.astimezone(zone).date()
+    day = zone_today(zone, now=event.at)
     if event.action == PATIENT_NOTE:
         return TimelineEntry(day, "note", f"Note by {who}", event.detail.get("text", ""))
     return TimelineEntry(day, "change", title, f"By {who}")

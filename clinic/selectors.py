@@ -7,20 +7,18 @@ few grouped queries, so a page costs the same number of queries for 10 patients 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from itertools import pairwise
 from operator import or_
-from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -35,12 +33,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import CareLink, PatientProfile, Role, User
+from core.clock import zone_today
 from monitoring.models import Flag
-from schedules.models import Dose, Injection, Phase, PhaseKind, Prescription
+from schedules import states
+from schedules.models import Dose, DoseQuerySet, Injection, Phase, PhaseKind, Prescription
 
 PAGE_SIZE = 50
 WINDOW = timedelta(days=90)
-OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
 UNRESOLVED = (Flag.Status.OPEN, Flag.Status.ACKNOWLEDGED)
 # Short enough for a table cell; the full labels are the model's choices.
 SHORT_KIND_LABELS = {
@@ -51,14 +50,8 @@ SHORT_KIND_LABELS = {
     Flag.Kind.LOADING_REVIEW: "Loading review due",
     Flag.Kind.THREE_MONTH_REVIEW: "3-month review due",
 }
-
-# The metric definitions, once, on Dose rows (the page's "how these are counted" note says
-# the same in words). Only a recorded, non-extra injection counts: a voided or corrected one
-# never does, its replacement does; an extra injection is not a dose.
-COUNTED = Q(injection__status=Injection.Status.RECORDED, injection__extra=False)
-ON_TIME = COUNTED & Q(injection__given_on__lte=F("due"))
-LATE = COUNTED & Q(injection__given_on__gt=F("due"))
-MISSED = Q(status=Dose.Status.MISSED)
+# A patient without a profile (so without a home zone) is counted on the UTC date.
+NO_ZONE = "UTC"
 
 
 class Band(TextChoices):
@@ -95,10 +88,6 @@ def median(values: Sequence[float]) -> float | None:
 def gaps(days: Sequence[date]) -> list[int]:
     """Days between consecutive dates (already in order)."""
     return [(later - earlier).days for earlier, later in pairwise(days)]
-
-
-def zone_today(zone_name: str | None, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(zone_name) if zone_name else UTC).date()
 
 
 @dataclass(frozen=True)
@@ -184,18 +173,18 @@ def linked_patients(*, clinician: User) -> QuerySet[User]:
     return User.objects.filter(pk__in=links.values("patient_id"), role=Role.PATIENT)
 
 
-def _active_doses() -> QuerySet[Dose]:
+def _active_doses() -> DoseQuerySet:
     return Dose.objects.filter(
         prescription__patient=OuterRef("pk"), prescription__status=Prescription.Status.ACTIVE
     )
 
 
 def _open_doses() -> QuerySet[Dose]:
-    return _active_doses().filter(status__in=OPEN_DOSE, injection__isnull=True).order_by("due")
+    return _active_doses().open().order_by("due")
 
 
 def _last_live_dose() -> QuerySet[Dose]:
-    return _active_doses().exclude(status=Dose.Status.CANCELLED).order_by("-due")
+    return _active_doses().live().order_by("-due")
 
 
 def _current_phase_id() -> Coalesce:
@@ -251,7 +240,8 @@ def with_details(ids: Sequence[int]) -> list[User]:
             regimen=Subquery(active.values("regimen_name")[:1]),
             current_phase_id=_current_phase_id(),
             last_injection=Subquery(
-                Injection.objects.filter(patient=OuterRef("pk"), status=Injection.Status.RECORDED)
+                Injection.objects.recorded()
+                .filter(patient=OuterRef("pk"))
                 .order_by("-given_on")
                 .values("given_on")[:1]
             ),
@@ -283,27 +273,51 @@ def _filtered(
     return rows
 
 
-def _since_expression(*, clinician: User, now: datetime) -> Case | Value:
-    """The first day of each patient's 90-day window, from their own zone's date."""
+def _zone_todays(*, clinician: User, now: datetime) -> dict[date, list[str]]:
+    """The home zones of the clinician's patients, by the calendar date it is there now."""
     zones = (
         PatientProfile.objects.filter(user__in=linked_patients(clinician=clinician))
         .order_by()
         .values_list("time_zone", flat=True)
         .distinct()
     )
+    todays: dict[date, list[str]] = defaultdict(list)
+    for zone in zones:
+        todays[zone_today(zone, now=now)].append(zone)
+    return todays
+
+
+def _on_own_today(
+    count: Callable[[date], Coalesce], *, todays: dict[date, list[str]], now: datetime
+) -> Case | Coalesce:
+    """`count` for each patient on their own today: one branch per date their zones are on."""
     whens = [
-        When(patient_profile__time_zone=zone, then=Value(zone_today(zone, now) - WINDOW))
-        for zone in zones
+        When(patient_profile__time_zone__in=zones, then=count(today))
+        for today, zones in todays.items()
     ]
-    default = Value(zone_today(None, now) - WINDOW)
-    return Case(*whens, default=default, output_field=DateField()) if whens else default
+    default = count(zone_today(NO_ZONE, now=now))
+    return Case(*whens, default=default, output_field=IntegerField()) if whens else default
+
+
+def _recent_doses(today: date) -> DoseQuerySet:
+    return _active_doses().filter(due__gte=today - WINDOW)
+
+
+def _taken_recently(today: date) -> Coalesce:
+    return _count(_recent_doses(today).counted())
+
+
+def _missed_recently(today: date) -> Coalesce:
+    return _count(_recent_doses(today).missed(today))
 
 
 def _with_band(rows: QuerySet[User], *, clinician: User, now: datetime) -> QuerySet[User]:
-    recent = _active_doses().filter(due__gte=OuterRef("since"))
+    todays = _zone_todays(clinician=clinician, now=now)
     return (
-        rows.annotate(since=_since_expression(clinician=clinician, now=now))
-        .annotate(taken_90=_count(recent.filter(COUNTED)), missed_90=_count(recent.filter(MISSED)))
+        rows.annotate(
+            taken_90=_on_own_today(_taken_recently, todays=todays, now=now),
+            missed_90=_on_own_today(_missed_recently, todays=todays, now=now),
+        )
         .annotate(
             taken_10=F("taken_90") * 10,
             settled_9=(F("taken_90") + F("missed_90")) * 9,
@@ -335,9 +349,8 @@ def rows_for(page: Sequence[User], *, now: datetime) -> list[PatientRow]:
     for user in users:
         user.next_due, user.open_flags = keys[user.pk]
     rx_ids = [user.rx_id for user in users if user.rx_id]
-    todays = {user.pk: zone_today(_zone(user), now) for user in users}
-    since = {user.rx_id: todays[user.pk] - WINDOW for user in users if user.rx_id}
-    counts = _counts(since)
+    todays = {user.pk: zone_today(_zone(user), now=now) for user in users}
+    counts = _counts({user.rx_id: todays[user.pk] for user in users if user.rx_id})
     phases = _phases(rx_ids)
     kinds = _flag_kinds([user.pk for user in users])
     medians = _median_intervals(rx_ids)
@@ -365,30 +378,36 @@ def rows_for(page: Sequence[User], *, now: datetime) -> list[PatientRow]:
     return rows
 
 
-def _zone(user: User) -> str | None:
+def _zone(user: User) -> str:
     profile = getattr(user, "patient_profile", None)
-    return profile.time_zone if profile else None
+    return profile.time_zone if profile else NO_ZONE
 
 
-def _counts(since: dict[int, date]) -> dict[int, tuple[Counts, Counts]]:
-    if not since:
+def _counts(todays: dict[int, date]) -> dict[int, tuple[Counts, Counts]]:
+    """Per prescription: the last 90 days' counts and those since the start, each judged on
+    its patient's own today (at most three dates occur at once)."""
+    if not todays:
         return {}
     by_day: dict[date, list[int]] = defaultdict(list)
-    for rx_id, day in since.items():
+    for rx_id, day in todays.items():
         by_day[day].append(rx_id)
-    # Each patient's window starts on their own date; at most three dates occur at once.
-    recent = reduce(or_, (Q(prescription_id__in=ids, due__gte=day) for day, ids in by_day.items()))
+    recent = reduce(
+        or_, (Q(prescription_id__in=ids, due__gte=day - WINDOW) for day, ids in by_day.items())
+    )
+    missed = reduce(
+        or_, (Q(prescription_id__in=ids) & states.missed(day) for day, ids in by_day.items())
+    )
     rows = (
-        Dose.objects.filter(prescription_id__in=list(since))
+        Dose.objects.filter(prescription_id__in=list(todays))
         .order_by()
         .values("prescription_id")
         .annotate(
-            on_time_90=Count("pk", filter=ON_TIME & recent),
-            late_90=Count("pk", filter=LATE & recent),
-            missed_90=Count("pk", filter=MISSED & recent),
-            on_time=Count("pk", filter=ON_TIME),
-            late=Count("pk", filter=LATE),
-            missed=Count("pk", filter=MISSED),
+            on_time_90=Count("pk", filter=states.on_time() & recent),
+            late_90=Count("pk", filter=states.late() & recent),
+            missed_90=Count("pk", filter=missed & recent),
+            on_time=Count("pk", filter=states.on_time()),
+            late=Count("pk", filter=states.late()),
+            missed=Count("pk", filter=missed),
         )
     )
     return {
@@ -424,7 +443,7 @@ def maintenance_dates(rx_ids: list[int]) -> dict[int, list[date]]:
     """Dates of the counted injections that maintenance doses took, in order, per prescription."""
     rows = (
         Dose.objects.filter(prescription_id__in=rx_ids, phase__kind=PhaseKind.MAINTENANCE)
-        .filter(COUNTED)
+        .counted()
         .order_by("prescription_id", "injection__given_on")
         .values_list("prescription_id", "injection__given_on")
     )

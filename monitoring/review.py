@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef
 
 from accounts.audit import log_action
-from accounts.models import User
+from core.clock import local_today
+from schedules import states
 from schedules.models import Dose, Phase, PhaseKind, Prescription
 
 from .models import Flag
@@ -31,7 +31,6 @@ REVIEW_MONTHS = 3
 # A prescription entered long after it started (history typed in later) gets no "3-month
 # review due" flag for a review that is long past: only within this time after the date.
 REVIEW_STILL_NEWS = timedelta(days=60)
-OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
 UNRESOLVED = (Flag.Status.OPEN, Flag.Status.ACKNOWLEDGED)
 LOADING_KINDS = (PhaseKind.REPLETION, PhaseKind.CONSOLIDATION)
 # Every zone's calendar date is within a day of the UTC date: queries use that margin,
@@ -65,12 +64,6 @@ def raise_review_flags(*, now: datetime) -> ReviewResult:
     )
 
 
-def patient_today(patient: User, now: datetime) -> date:
-    profile = getattr(patient, "patient_profile", None)
-    zone = ZoneInfo(profile.time_zone) if profile is not None else UTC
-    return now.astimezone(zone).date()
-
-
 def _raise(
     *,
     kind: str,
@@ -78,7 +71,7 @@ def _raise(
     now: datetime,
     dose: Dose | None = None,
     key: str = "",
-    detail: dict | None = None,
+    detail: dict[str, object] | None = None,
 ) -> Flag | None:
     patient = prescription.patient
     try:
@@ -110,9 +103,8 @@ def flag_overdue_maintenance(*, now: datetime) -> int:
     utc = now.date()
     flagged = Flag.objects.filter(dose=OuterRef("pk"), kind=Flag.Kind.MAINTENANCE_OVERDUE)
     doses = (
-        Dose.objects.filter(
-            status__in=OPEN_DOSE,
-            injection__isnull=True,
+        Dose.objects.open()
+        .filter(
             phase__kind=PhaseKind.MAINTENANCE,
             prescription__status=Prescription.Status.ACTIVE,
             due__lt=utc + _DAY - timedelta(days=OVERDUE_AFTER_DAYS),
@@ -123,7 +115,7 @@ def flag_overdue_maintenance(*, now: datetime) -> int:
     )
     raised = 0
     for dose in doses:
-        today = patient_today(dose.prescription.patient, now)
+        today = local_today(dose.prescription.patient, now=now)
         if (today - dose.due).days > OVERDUE_AFTER_DAYS and dose.latest >= today:
             detail = {"dose": dose.pk, "due": dose.due.isoformat()}
             raised += (
@@ -168,7 +160,7 @@ def flag_repeated_misses(*, now: datetime) -> int:
     for prescription_id, doses in by_prescription.items():
         if prescription_id in pending:
             continue
-        today = patient_today(doses[0].prescription.patient, now)
+        today = local_today(doses[0].prescription.patient, now=now)
         recent = [dose for dose in doses if today - MISSES_WINDOW <= dose.due <= today]
         if len(recent) < MISSES_TO_FLAG:
             continue
@@ -202,7 +194,7 @@ def flag_loading_reviews(*, now: datetime) -> int:
             closed_on__isnull=True,
             prescription__status=Prescription.Status.ACTIVE,
         )
-        .annotate(first_due=Min("doses__due", filter=~Q(doses__status=Dose.Status.CANCELLED)))
+        .annotate(first_due=Min("doses__due", filter=states.live("doses__")))
         .filter(first_due__lte=utc + _DAY - LOADING_REVIEW_AFTER)
         .select_related("prescription__patient__patient_profile")
     )
@@ -214,7 +206,7 @@ def flag_loading_reviews(*, now: datetime) -> int:
     raised = 0
     for phase in phases:
         prescription = phase.prescription
-        today = patient_today(prescription.patient, now)
+        today = local_today(prescription.patient, now=now)
         reviewed = prescription.confirmed_at and prescription.confirmed_at > (
             now - LOADING_REVIEW_AFTER
         )
@@ -263,7 +255,7 @@ def flag_three_month_reviews(*, now: datetime) -> int:
     for prescription in prescriptions:
         if keys[prescription.pk] in done:
             continue
-        today = patient_today(prescription.patient, now)
+        today = local_today(prescription.patient, now=now)
         review_on = three_month_review_on(prescription)
         if not review_on <= today <= review_on + REVIEW_STILL_NEWS:
             continue

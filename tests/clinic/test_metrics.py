@@ -25,6 +25,8 @@ from clinic.patient import patient_overview
 from clinic.selectors import Band, Counts, Filters, band_for, median
 from tests.htmltools import parse
 
+from .helpers import log, prescribe
+
 pytestmark = pytest.mark.django_db
 
 
@@ -118,3 +120,24 @@ def test_bands_are_the_same_in_python_and_in_sql(taken, missed, band):
 )
 def test_median(values, expected):
     assert median(values) == expected
+
+
+def test_a_closed_window_counts_as_missed_before_the_sweep_marks_it(alice, bob, clock):
+    """docs/schedule-semantics.md#missed-doses: missed on the patient's today, whether or not
+    the sweep has stored it yet. Monthly from 1 May, only 1 May given and never re-planned:
+    on 20 Jul the 1 Jun and 1 Jul windows have closed, so both pages count two misses."""
+    rx = prescribe(alice, "seed-maintenance", date(2025, 5, 1))
+    log(rx, date(2025, 5, 1))
+    assert not rx.doses.filter(status="missed").exists()  # the sweep has not run
+
+    row = alice_row(bob)
+    overview = patient_overview(patient=alice, now=timezone.now())
+
+    assert row.overall == row.recent == Counts(on_time=1, late=0, missed=2)
+    assert [r.counts for r in overview.phases] == [Counts(1, 0, 2)]
+    assert overview.upcoming[0].due == date(2025, 8, 1)
+    assert overview.phases[0].upcoming == len(rx.doses.filter(due__gte=date(2025, 8, 1)))
+    poor = selectors.patients_queryset(
+        clinician=bob, filters=Filters(band=Band.POOR), now=timezone.now()
+    )
+    assert list(poor) == [alice]
