@@ -3,6 +3,8 @@
 Each service runs in one transaction and writes an audit event for link changes.
 """
 
+from datetime import datetime, time
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -62,7 +64,7 @@ def patient_profile_update(
     display_name: str,
     time_zone: str,
     mobile: str,
-    reminder_time: object,
+    reminder_time: time,
     request: HttpRequest | None = None,
 ) -> PatientProfile:
     profile = PatientProfile.objects.select_for_update().get(user=user)
@@ -91,6 +93,24 @@ def patient_profile_update(
         detail={"changed": changed},
     )
     return profile
+
+
+@transaction.atomic
+def patient_reminder_time_update(
+    *, user: User, reminder_time: time, now: datetime | None = None
+) -> bool:
+    """The preferred (day-of) reminder time alone, as the reminders page sets it. A change is
+    announced like any profile change; returns whether there was one."""
+    profile = PatientProfile.objects.select_for_update().get(user=user)
+    if profile.reminder_time == reminder_time:
+        return False
+    profile.reminder_time = reminder_time
+    profile.full_clean()
+    profile.save(update_fields=["reminder_time"])
+    profile_changed.send(
+        sender=PatientProfile, patient=user, zone_changed=False, time_changed=True, now=now
+    )
+    return True
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from schedules.models import Dose
 from . import timing
 from .messages import render
 from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
-from .planner import default_preference, zone_of
+from .planner import zone_of
 from .services import channel_disable
 from .transports import EmailTransport, SmsTransport, TransportError
 
@@ -121,10 +121,7 @@ def _finish(row: Notification, **values: object) -> bool:
 def _preference(row: Notification) -> ReminderPreference | None:
     if row.kind == Kind.FLAG_DIGEST:
         return None
-    try:
-        return row.recipient.reminder_preference
-    except ReminderPreference.DoesNotExist:
-        return default_preference(row.recipient)
+    return ReminderPreference.of(row.recipient)
 
 
 def why_not(row: Notification, pref: ReminderPreference | None) -> str:

@@ -22,7 +22,7 @@ class PreferenceForm(forms.Form):
     upcoming_enabled = forms.BooleanField(label="Remind me the day before", required=False)
     upcoming_time = _time("Day-before reminder time")
     due_enabled = forms.BooleanField(label="Remind me on the day", required=False)
-    due_time = _time("Day-of reminder time")
+    reminder_time = _time("Day-of reminder time")  # the profile's preferred reminder time
     nudge_enabled = forms.BooleanField(
         label="Nudge me in the evening if today's injection is not logged", required=False
     )

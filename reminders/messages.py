@@ -12,20 +12,13 @@ from core.messages import first_name, render_email, render_sms, site_link
 from schedules.models import Dose
 
 from .models import Channel, Kind, Notification, ReminderPreference
-from .planner import OPEN_DOSE, default_preference
+from .planner import OPEN_DOSE
 
 
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     body: str
-
-
-def _preference(row: Notification) -> ReminderPreference:
-    try:
-        return row.recipient.reminder_preference
-    except ReminderPreference.DoesNotExist:
-        return default_preference(row.recipient)
 
 
 def _next_dose(dose: Dose) -> Dose | None:
@@ -40,7 +33,7 @@ def _next_dose(dose: Dose) -> Dose | None:
 def dose_context(row: Notification) -> dict:
     dose = row.dose
     prescription = dose.prescription
-    pref = _preference(row)
+    pref = ReminderPreference.of(row.recipient)
     context = {
         "name": first_name(row.recipient),
         "dose": dose,

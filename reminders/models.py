@@ -3,6 +3,8 @@
 The status page reads the outbox; the sweeps write it.
 """
 
+from __future__ import annotations
+
 from datetime import time
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.validators import validate_e164
 
 
@@ -52,8 +55,8 @@ class ReminderPreference(models.Model):
     sms_code_attempts = models.PositiveSmallIntegerField(default=0)
     upcoming_enabled = models.BooleanField("Remind me the day before", default=True)
     upcoming_time = models.TimeField("Day-before reminder time", default=time(18, 0))
+    # The day-of reminder time is the profile's `reminder_time`: one field, edited on both pages.
     due_enabled = models.BooleanField("Remind me on the day", default=True)
-    due_time = models.TimeField("Day-of reminder time", default=time(9, 0))
     nudge_enabled = models.BooleanField("Nudge me in the evening if not logged", default=True)
     nudge_time = models.TimeField("Evening nudge time", default=time(19, 0))
     missed_enabled = models.BooleanField("Tell me when a dose is missed", default=True)
@@ -84,13 +87,16 @@ class ReminderPreference(models.Model):
     def __str__(self) -> str:
         return f"Reminder preferences of {self.patient_id}"
 
+    @classmethod
+    def of(cls, patient: User) -> ReminderPreference:
+        """The patient's saved preferences (free once select_related), or the unsaved defaults."""
+        try:
+            return patient.reminder_preference
+        except cls.DoesNotExist:
+            return cls(patient=patient)
+
     def kind_enabled(self, kind: str) -> bool:
         return bool(getattr(self, f"{kind}_enabled", False))
-
-    def time_for(self, kind: str) -> time:
-        return {Kind.UPCOMING: self.upcoming_time, Kind.NUDGE: self.nudge_time}.get(
-            kind, self.due_time
-        )
 
     @property
     def sms_ready(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -47,33 +47,30 @@ class Wanted:
 # --- preferences and instants -----------------------------------------------------------------
 
 
-def default_preference(patient: User) -> ReminderPreference:
-    """The defaults, unsaved: the day-of time is the profile's preferred reminder time."""
-    profile = getattr(patient, "patient_profile", None)
-    pref = ReminderPreference(patient=patient)
-    if profile is not None:
-        pref.due_time = profile.reminder_time
-    return pref
-
-
 def preferences_for(patients: Iterable[User]) -> dict[int, ReminderPreference]:
     """Saved preferences by patient id, with unsaved defaults for those who have none."""
     by_id = {patient.pk: patient for patient in patients}
     saved = {p.patient_id: p for p in ReminderPreference.objects.filter(patient_id__in=by_id)}
-    return {pk: saved.get(pk) or default_preference(patient) for pk, patient in by_id.items()}
+    return {
+        pk: saved.get(pk) or ReminderPreference(patient=patient) for pk, patient in by_id.items()
+    }
 
 
 def zone_of(patient: User) -> ZoneInfo:
     return ZoneInfo(patient.patient_profile.time_zone)
 
 
-def reminder_instant(kind: str, due: date, pref: ReminderPreference, zone: ZoneInfo) -> datetime:
-    """When a reminder of `kind` about a dose due on `due` fires, in UTC."""
-    day = {
+def reminder_instant(kind: str, due: date, pref: ReminderPreference, patient: User) -> datetime:
+    """When a reminder of `kind` about a dose due on `due` fires, in UTC. The day-of time (booking
+    reminders use it too) is the profile's preferred reminder time."""
+    day: dict[str, date] = {
         Kind.UPCOMING: due - _DAY,
         Kind.BOOKING: due - timedelta(days=pref.booking_days_before),
-    }.get(kind, due)
-    return timing.local_instant(day, pref.time_for(kind), zone)
+    }
+    at: dict[str, time] = {Kind.UPCOMING: pref.upcoming_time, Kind.NUDGE: pref.nudge_time}
+    return timing.local_instant(
+        day.get(kind, due), at.get(kind, patient.patient_profile.reminder_time), zone_of(patient)
+    )
 
 
 def expires_at(kind: str, due: date, zone: ZoneInfo) -> datetime:
@@ -159,7 +156,7 @@ def wanted_rows(
                 continue
             if kind == Kind.BOOKING and dose.prescription.given_by != "nurse":
                 continue
-            instant = reminder_instant(kind, dose.due, pref, zone)
+            instant = reminder_instant(kind, dose.due, pref, patient)
             in_time = instant <= now + HORIZON and now < expires_at(kind, dose.due, zone)
             for channel in pref.channels():
                 key = (dose.pk, kind, channel)

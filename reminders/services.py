@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,24 +16,24 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.audit import log_action
-from accounts.models import PatientProfile, Role, User
+from accounts.models import Role, User
+from accounts.services import patient_reminder_time_update
 from accounts.validators import validate_e164
 
 from .models import Channel, Kind, Notification, ReminderPreference
-from .planner import default_preference, replan_patient
+from .planner import replan_patient
 
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_RESEND_AFTER = timedelta(seconds=60)
 CODE_MAX_TRIES = 5
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 STOPPED = "You replied STOP to one of our texts, so text reminders are off."
-EDITABLE = (
+PREFERENCE_FIELDS = (
     "email_enabled",
     "sms_enabled",
     "upcoming_enabled",
     "upcoming_time",
     "due_enabled",
-    "due_time",
     "nudge_enabled",
     "nudge_time",
     "missed_enabled",
@@ -43,6 +43,8 @@ EDITABLE = (
     "quiet_end",
     "detailed_messages",
 )
+# The page edits the day-of reminder time too; it is the profile's, and accounts writes it.
+EDITABLE = (*PREFERENCE_FIELDS, "reminder_time")
 
 
 def preference_get(*, patient: User, lock: bool = False) -> ReminderPreference:
@@ -52,7 +54,7 @@ def preference_get(*, patient: User, lock: bool = False) -> ReminderPreference:
     rows = ReminderPreference.objects.select_for_update() if lock else ReminderPreference.objects
     pref = rows.filter(patient=patient).first()
     if pref is None:
-        pref = default_preference(patient)
+        pref = ReminderPreference(patient=patient)
         pref.full_clean()
         ReminderPreference.objects.bulk_create([pref], ignore_conflicts=True)
         pref = rows.get(patient=patient)
@@ -69,10 +71,12 @@ def _cancel_pending(*, patient: User, channel: str, reason: str) -> int:
 def preference_update(
     *,
     patient: User,
-    values: dict,
+    values: dict[str, object],
     request: HttpRequest | None = None,
     now: datetime | None = None,
 ) -> ReminderPreference:
+    """The settings of the reminders page: preferences here, the day-of reminder time on the
+    profile (through accounts), then one re-plan of the patient's reminders."""
     now = now or timezone.now()
     unknown = set(values) - set(EDITABLE)
     if unknown:
@@ -82,7 +86,11 @@ def preference_update(
         raise ValidationError(
             {"sms_enabled": "Confirm your mobile number before turning texts on."}
         )
-    changed = sorted(name for name, value in values.items() if getattr(pref, name) != value)
+    changed = [
+        name
+        for name, value in values.items()
+        if name in PREFERENCE_FIELDS and getattr(pref, name) != value
+    ]
     for name in changed:
         setattr(pref, name, values[name])
     if "email_enabled" in changed and pref.email_enabled:
@@ -91,18 +99,24 @@ def preference_update(
         pref.sms_disabled_reason = ""
     pref.full_clean()
     pref.save()
-    if "due_time" in changed:
-        # The profile's "preferred reminder time" is the day-of reminder time.
-        PatientProfile.objects.filter(user=patient).update(reminder_time=pref.due_time)
+    # After the preferences are saved: a new time is announced (profile_changed), and the
+    # re-plan that answers the announcement must see them.
+    reminder_time = values.get("reminder_time")
+    time_changed = isinstance(reminder_time, time) and patient_reminder_time_update(
+        user=patient, reminder_time=reminder_time, now=now
+    )
+    if time_changed:
+        changed.append("reminder_time")
     log_action(
         actor=patient,
         action="reminders.preferences_updated",
         patient=patient,
         obj=pref,
         request=request,
-        detail={"changed": changed},
+        detail={"changed": sorted(changed)},
     )
-    replan_patient(patient=patient, now=now)
+    if not time_changed:  # a new time was re-planned on its announcement: once is enough
+        replan_patient(patient=patient, now=now)
     return pref
 
 
@@ -115,10 +129,7 @@ def profile_changed(
     **_: object,
 ) -> None:
     """Receiver of accounts' `profile_changed`: a new home zone moves pending instants (dose
-    dates stay), a new preferred reminder time becomes the day-of reminder time."""
-    if time_changed:
-        reminder_time = PatientProfile.objects.get(user=patient).reminder_time
-        ReminderPreference.objects.filter(patient=patient).update(due_time=reminder_time)
+    dates stay), a new preferred reminder time moves the day-of reminders."""
     if zone_changed or time_changed:
         replan_patient(patient=patient, now=now or timezone.now())
 

@@ -39,7 +39,10 @@ def _page(request: HttpRequest, *, status: int = 200, **forms: Form) -> HttpResp
         "pref": pref,
         "form": forms.get("form")
         or PreferenceForm(
-            initial=model_to_dict(pref, fields=services.EDITABLE),
+            initial={
+                **model_to_dict(pref, fields=services.PREFERENCE_FIELDS),
+                "reminder_time": profile.reminder_time,
+            },
             sms_available=bool(pref.sms_number),
         ),
         "number_form": forms.get("number_form")

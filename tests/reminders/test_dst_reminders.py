@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from accounts.models import PatientProfile
 from reminders.dispatcher import dispatch_due
 from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
@@ -20,9 +21,9 @@ STEP = timedelta(minutes=20)
 
 def patient_at(make_patient, zone: str, at, n: int):
     patient = make_patient(f"p{n}-{at:%H%M}@example.com", f"Patient {n}", zone)
+    PatientProfile.objects.filter(user=patient).update(reminder_time=at)
     ReminderPreference.objects.create(
         patient=patient,
-        due_time=at,
         upcoming_enabled=False,
         nudge_enabled=False,
         missed_enabled=False,

@@ -185,6 +185,30 @@ def test_turning_a_kind_off_cancels_it_and_back_on_revives_it(alice):
     assert Notification.objects.count() == 2
 
 
+def test_a_day_of_time_saved_with_the_preferences_moves_the_reminder_in_one_replan(
+    alice, monkeypatch
+):
+    prescribe(alice, start=DUE, today=NOW.date())
+    plan_notifications(now=NOW)
+    replans = []
+    replan = reminder_services.replan_patient
+
+    def counted(**kwargs):
+        replans.append(kwargs)
+        return replan(**kwargs)
+
+    monkeypatch.setattr(reminder_services, "replan_patient", counted)
+    values = {"upcoming_enabled": False, "reminder_time": time(7, 15)}
+
+    reminder_services.preference_update(patient=alice, values=values, now=NOW)
+
+    (due,) = pending()
+    assert due.kind == "due" and due.scheduled_for == utc(2026, 6, 11, 6, 15)
+    alice.patient_profile.refresh_from_db()
+    assert alice.patient_profile.reminder_time == time(7, 15)
+    assert replans == [{"patient": alice, "now": NOW}]
+
+
 def test_texts_wait_until_quiet_hours_end(alice):
     ReminderPreference.objects.create(
         patient=alice,

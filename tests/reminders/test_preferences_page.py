@@ -17,7 +17,7 @@ VALID = {
     "upcoming_enabled": "on",
     "upcoming_time": "19:30",
     "due_enabled": "on",
-    "due_time": "08:15",
+    "reminder_time": "08:15",
     "nudge_time": "20:00",
     "missed_enabled": "on",
     "booking_enabled": "on",
@@ -50,7 +50,7 @@ def test_the_page_shows_the_defaults_with_a_label_for_every_field(client_for, al
     ]
     labels = {label.attrs.get("for") for label in html.find_all("label")}
     assert inputs and all(element.attrs["id"] in labels for element in inputs)
-    assert html.find("input", name="due_time").attrs["value"] == "09:00"
+    assert html.find("input", name="reminder_time").attrs["value"] == "09:00"
     assert html.find("input", name="booking_days_before").attrs["value"] == "14"
     assert "checked" in html.find("input", name="email_enabled").attrs
     assert "checked" not in html.find("input", name="sms_enabled").attrs
@@ -68,20 +68,20 @@ def test_saving_updates_preferences_and_the_profile_time(client_for, alice):
 
     assert response.status_code == 302 and response.url == URL
     pref = ReminderPreference.objects.get(patient=alice)
-    assert (pref.upcoming_time, pref.due_time, pref.booking_days_before) == (
+    alice.patient_profile.refresh_from_db()
+    assert (pref.upcoming_time, alice.patient_profile.reminder_time, pref.booking_days_before) == (
         time(19, 30),
         time(8, 15),
         10,
     )
     assert not pref.nudge_enabled and not pref.detailed_messages and not pref.sms_enabled
-    alice.patient_profile.refresh_from_db()
     assert alice.patient_profile.reminder_time == time(8, 15)
     event = AuditEvent.objects.get(action="reminders.preferences_updated")
-    assert "due_time" in event.detail["changed"]
+    assert "reminder_time" in event.detail["changed"]
 
 
 def test_bad_input_is_explained_and_nothing_is_saved(client_for, alice):
-    data = {**VALID, "booking_days_before": "0", "due_time": "25:99"}
+    data = {**VALID, "booking_days_before": "0", "reminder_time": "25:99"}
 
     response = client_for(alice).post(URL, data)
 
@@ -89,9 +89,11 @@ def test_bad_input_is_explained_and_nothing_is_saved(client_for, alice):
     summary = parse(response.content).by_id("error-summary")
     assert summary is not None and "Nothing was saved" in summary.text
     assert field_errors(response.content, "booking_days_before")
-    assert field_errors(response.content, "due_time")
+    assert field_errors(response.content, "reminder_time")
     assert not ReminderPreference.objects.filter(patient=alice, booking_days_before=0).exists()
-    assert ReminderPreference.objects.get(patient=alice).due_time == time(9, 0)
+    assert ReminderPreference.objects.filter(patient=alice).exists()
+    alice.patient_profile.refresh_from_db()
+    assert alice.patient_profile.reminder_time == time(9, 0)
 
 
 def test_texts_cannot_be_turned_on_before_the_number_is_confirmed(client_for, alice):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from accounts.models import PatientProfile
 from core.models import SweepTick
 from reminders.models import Notification, ReminderPreference
 from reminders.selectors import SWEEPS
@@ -28,9 +29,11 @@ def test_worker_sends_a_due_reminder_through_smtp(transactional_db, make_patient
     zone = zone_near_noon(now)
     patient = make_patient("worker-smtp@example.com", "Worker Smtp", zone)
     local = now.astimezone(ZoneInfo(zone))
+    PatientProfile.objects.filter(user=patient).update(
+        reminder_time=(local - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
+    )
     ReminderPreference.objects.create(
         patient=patient,
-        due_time=(local - timedelta(minutes=1)).time().replace(second=0, microsecond=0),
         upcoming_enabled=False,
         nudge_enabled=False,
     )
