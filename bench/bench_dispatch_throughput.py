@@ -24,10 +24,10 @@ def main() -> None:
     from django.test import override_settings
     from django.utils import timezone
 
-    from reminders import transports
     from reminders.dispatcher import dispatch_due
     from reminders.messages import render
-    from reminders.models import Notification
+    from reminders.models import Channel, Notification
+    from reminders.transports import Outgoing, transport_for
 
     rows = outbox(args.count)
     with override_settings(
@@ -42,12 +42,12 @@ def main() -> None:
         # The same messages, rendered once beforehand, handed straight to the backends.
         messages = [(row, render(row)) for row in Notification.objects.select_related(
             "recipient__patient_profile", "dose__prescription")]  # fmt: skip
-        sms = transports.SmsTransport("locmem")
+        sms = transport_for(Channel.SMS)
         mail.outbox = []
         started = time.perf_counter()
         for row, message in messages:
             if row.channel == "sms":
-                sms.send(to="+447700900123", body=message.body, key=row.message_key)
+                sms.send(Outgoing(to="+447700900123", body=message.body, key=row.message_key))
             else:
                 EmailMessage(message.subject, message.body, to=[row.recipient.email]).send()
         direct = time.perf_counter() - started

@@ -24,7 +24,7 @@ from .messages import render
 from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
 from .planner import zone_of
 from .services import channel_disable
-from .transports import EmailTransport, SmsTransport, TransportError
+from .transports import Outgoing, TransportError, transport_for
 
 log = logging.getLogger(__name__)
 
@@ -148,11 +148,10 @@ def address(row: Notification, pref: ReminderPreference | None) -> str:
 
 def send(row: Notification, pref: ReminderPreference | None) -> str:
     message = render(row)
-    if row.channel == Channel.SMS:
-        return SmsTransport().send(to=address(row, pref), body=message.body, key=row.message_key)
-    return EmailTransport().send(
+    outgoing = Outgoing(
         to=address(row, pref), subject=message.subject, body=message.body, key=row.message_key
     )
+    return transport_for(row.channel).send(outgoing)
 
 
 def deliver(row: Notification, *, result: DispatchResult) -> None:

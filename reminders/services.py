@@ -19,9 +19,11 @@ from accounts.audit import log_action
 from accounts.models import Role, User
 from accounts.services import patient_reminder_time_update
 from accounts.validators import validate_e164
+from core.messages import render_sms
 
 from .models import Channel, Kind, Notification, ReminderPreference
 from .planner import replan_patient
+from .transports import Outgoing, transport_for
 
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_RESEND_AFTER = timedelta(seconds=60)
@@ -204,10 +206,6 @@ def sms_verification_start(
 
 def sms_code_send(*, preference_id: int, now: datetime | None = None) -> bool:
     """Make a fresh code, store its hash and text it (the worker's half of verification)."""
-    from core.messages import render_sms
-
-    from .transports import SmsTransport
-
     now = now or timezone.now()
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
@@ -221,9 +219,8 @@ def sms_code_send(*, preference_id: int, now: datetime | None = None) -> bool:
         number = pref.sms_pending_number
     minutes = int(CODE_LIFETIME.total_seconds() // 60)
     body = render_sms(kind="sms_code", context={"code": code, "minutes": minutes})
-    SmsTransport().send(
-        to=number, body=body, key=f"sms-code-{preference_id}-{int(now.timestamp())}"
-    )
+    key = f"sms-code-{preference_id}-{int(now.timestamp())}"
+    transport_for(Channel.SMS).send(Outgoing(to=number, body=body, key=key))
     return True
 
 

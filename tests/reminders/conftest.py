@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 import time_machine
 
+from reminders import transports
 from reminders.models import Notification
 from schedules import engine, services
 from schedules.models import Prescription
@@ -19,11 +20,9 @@ DAILY = [
 
 @pytest.fixture(autouse=True)
 def sms_outbox():
-    from reminders.transports import sms_outbox
-
-    sms_outbox.clear()
-    yield sms_outbox
-    sms_outbox.clear()
+    transports.sms_outbox.clear()
+    yield transports.sms_outbox
+    transports.sms_outbox.clear()
 
 
 def prescribe(
