@@ -4,6 +4,9 @@ phase, a new maintenance interval, and notes on flags and records. They parse; s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django import forms
 
 from monitoring.actions import NOTE_MAX
@@ -188,3 +191,31 @@ class PrescriptionAmendForm(forms.Form):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.FIELDS}
+
+
+@dataclass
+class FlagItem:
+    """A flag with its three small forms, their ids prefixed so that many fit on one page."""
+
+    flag: Flag
+    acknowledge: forms.Form
+    resolve: forms.Form
+    note: forms.Form
+
+
+# A flag whose action was refused: the flag, which of its forms, and that form with its errors.
+FailedFlag = tuple[Flag, str, forms.Form]
+
+
+def flag_items(flags: Iterable[Flag], failed: FailedFlag | None = None) -> list[FlagItem]:
+    items = []
+    for flag in flags:
+        by_name: dict[str, forms.Form] = {
+            "acknowledge": FlagAcknowledgeForm(auto_id=f"flag{flag.pk}_ack_%s"),
+            "resolve": FlagResolveForm(auto_id=f"flag{flag.pk}_resolve_%s"),
+            "note": NoteForm(auto_id=f"flag{flag.pk}_note_%s"),
+        }
+        if failed is not None and failed[0].pk == flag.pk:
+            by_name[failed[1]] = failed[2]
+        items.append(FlagItem(flag, **by_name))
+    return items

@@ -516,3 +516,12 @@ def flags_for_clinician(*, clinician: User, status: str = "", kind: str = "") ->
 
 def flag_for_patient(*, patient: User, flag_id: int) -> Flag | None:
     return Flag.objects.filter(pk=flag_id, patient=patient).select_related("patient").first()
+
+
+def phase_for_patient(*, patient: User, phase_id: int) -> Phase | None:
+    """One of the patient's phases, with what closing it needs; None for anyone else's."""
+    return (
+        Phase.objects.filter(pk=phase_id, prescription__patient=patient)
+        .select_related("prescription__patient__patient_profile")
+        .first()
+    )
