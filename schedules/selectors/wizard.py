@@ -1,0 +1,67 @@
+"""Reads for the new-prescription wizard: the built-in regimens and a preview of the first
+dates, planned by the engine before anything is saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from schedules import engine, regimens
+
+PREVIEW_LENGTH = 10
+_KIND_LABELS = {
+    "repletion": "Loading",
+    "consolidation": "Consolidation",
+    "maintenance": "Maintenance",
+}
+
+
+@dataclass(frozen=True)
+class PreviewDose:
+    due: date
+    earliest: date
+    latest: date
+    dose_mcg: int
+    phase_label: str
+    starts_phase: bool
+
+
+def preview_for(
+    *,
+    regimen_slug: str | None,
+    phases: list[engine.PhaseSpec] | None,
+    dose_mcg: int,
+    start: date,
+    today: date,
+) -> list[PreviewDose]:
+    """The first dates of a built-in regimen (at this dose) or of custom phases."""
+    if regimen_slug:
+        phases = [replace(spec, dose_mcg=dose_mcg) for spec in regimens.get(regimen_slug).phases]
+    return plan_preview(phases=phases or [], start=start, today=today)
+
+
+def plan_preview(
+    *, phases: list[engine.PhaseSpec], start: date, today: date, length: int = PREVIEW_LENGTH
+) -> list[PreviewDose]:
+    """The first dates a new prescription would give, before anything is saved."""
+    plan = engine.plan(phases, start=start, given=[], today=today, until=start + timedelta(400))
+    labels = [_KIND_LABELS.get(spec.kind, spec.kind) for spec in phases]
+    preview: list[PreviewDose] = []
+    previous = None
+    for dose in plan.doses[:length]:
+        preview.append(
+            PreviewDose(
+                dose.due,
+                dose.earliest,
+                dose.latest,
+                dose.dose_mcg,
+                f"{labels[dose.phase_index]} ({phases[dose.phase_index].cadence.describe()})",
+                dose.phase_index != previous,
+            )
+        )
+        previous = dose.phase_index
+    return preview
+
+
+def regimen_choices() -> list[regimens.Regimen]:
+    return list(regimens.REGIMENS.values())
