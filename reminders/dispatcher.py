@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from schedules import states
 from schedules.models import Dose
 
 from . import timing
@@ -128,7 +129,7 @@ def why_not(row: Notification, pref: ReminderPreference | None) -> str:
     """Why this row must not be sent any more ("" when it should go)."""
     dose = row.dose
     settled = dose is not None and (
-        dose.status not in (Dose.Status.SCHEDULED, Dose.Status.DUE) or dose.injection_id
+        dose.status not in states.OPEN_STATUSES or dose.injection_id is not None
     )
     if settled and row.kind in DOSE_REMINDER_KINDS:
         return f"The dose is {dose.status}."

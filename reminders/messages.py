@@ -12,7 +12,6 @@ from core.messages import first_name, render_email, render_sms, site_link
 from schedules.models import Dose
 
 from .models import Channel, Kind, Notification, ReminderPreference
-from .planner import OPEN_DOSE
 
 
 @dataclass(frozen=True)
@@ -23,8 +22,8 @@ class Rendered:
 
 def _next_dose(dose: Dose) -> Dose | None:
     return (
-        Dose.objects.filter(prescription_id=dose.prescription_id, status__in=OPEN_DOSE)
-        .filter(due__gt=dose.due, injection__isnull=True)
+        Dose.objects.open()
+        .filter(prescription_id=dose.prescription_id, due__gt=dose.due)
         .order_by("due")
         .first()
     )

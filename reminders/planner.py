@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
+from core.clock import local_today
+from schedules import states
 from schedules.models import Dose
 
 from . import timing
 from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
 
 HORIZON = timedelta(hours=48)
-OPEN_DOSE = (Dose.Status.SCHEDULED, Dose.Status.DUE)
-SETTLED_DOSE = (Dose.Status.TAKEN, Dose.Status.MISSED, Dose.Status.CANCELLED)
 PLANNED_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.BOOKING)
 # A missed-dose message is worth sending only while the miss is news.
 MISSED_NEWS_DAYS = 2
@@ -57,6 +57,7 @@ def preferences_for(patients: Iterable[User]) -> dict[int, ReminderPreference]:
 
 
 def zone_of(patient: User) -> ZoneInfo:
+    """The home zone as timing's wall-clock arithmetic needs it (dates come from core.clock)."""
     return ZoneInfo(patient.patient_profile.time_zone)
 
 
@@ -95,7 +96,7 @@ def deliver_at(
 def cancel_settled(*, patient: User | None = None) -> int:
     """Pending reminders whose dose was taken, missed or cancelled (moved doses are cancelled
     and replaced by a new dose row) will never be sent."""
-    settled = Q(dose__status__in=SETTLED_DOSE) | Q(dose__injection__isnull=False)
+    settled = ~states.open_("dose__")
     stale_missed = Q(kind=Kind.MISSED) & ~Q(dose__status=Dose.Status.MISSED)
     rows = Notification.objects.filter(status=Notification.Status.PENDING, dose__isnull=False)
     if patient is not None:
@@ -106,9 +107,11 @@ def cancel_settled(*, patient: User | None = None) -> int:
 
 
 def _dose_rows() -> QuerySet[Dose]:
-    return Dose.objects.filter(
-        status__in=OPEN_DOSE, injection__isnull=True, prescription__status="active"
-    ).select_related("prescription__patient__patient_profile")
+    return (
+        Dose.objects.open()
+        .filter(prescription__status="active")
+        .select_related("prescription__patient__patient_profile")
+    )
 
 
 def candidate_doses(*, now: datetime, patient: User | None = None) -> list[Dose]:
@@ -243,11 +246,10 @@ def replan_patient(*, patient: User, now: datetime) -> PlanResult:
     stay as they were) and the next 48 hours re-planned for this patient."""
     cancelled = cancel_settled(patient=patient)
     pending = Notification.objects.filter(
+        states.open_("dose__"),
         recipient=patient,
         status=Notification.Status.PENDING,
         kind__in=PLANNED_KINDS,
-        dose__status__in=OPEN_DOSE,
-        dose__injection__isnull=True,
     ).select_related("dose__prescription__patient__patient_profile")
     doses = {dose.pk: dose for dose in candidate_doses(now=now, patient=patient)}
     doses.update((row.dose.pk, row.dose) for row in pending)
@@ -269,7 +271,7 @@ def plan_nudges(*, now: datetime) -> int:
         for dose in _dose_rows()
         .filter(due__range=(today - _DAY, today + _DAY))
         .exclude(Exists(nudged))
-        if now.astimezone(zone_of(dose.prescription.patient)).date() == dose.due
+        if local_today(dose.prescription.patient, now=now) == dose.due
     ]
     wanted, _ = wanted_rows(doses, now=now, kinds=(Kind.NUDGE,))
     rows = [
