@@ -5,8 +5,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from .models import User
+from .tasks import send_email_message
 from .validators import KNOWN_TIME_ZONES, normalise_phone, validate_e164
 
 TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(KNOWN_TIME_ZONES)]
@@ -135,10 +137,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        from django.template.loader import render_to_string
-
-        from .tasks import send_email_message
-
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         transaction.on_commit(lambda: send_email_message.delay(subject, body, to_email))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from .audit import log_action
 from .models import CareLink, ClinicianProfile, PatientProfile, Role, User
 from .signals import profile_changed
+from .tasks import send_invitation
 
 
 @transaction.atomic
@@ -175,8 +176,6 @@ def carelink_invite(*, clinician: User, email: str, request: HttpRequest | None 
 
 
 def _enqueue_invitation(link_id: int) -> None:
-    from .tasks import send_invitation
-
     send_invitation.delay(link_id)
 
 

@@ -1,7 +1,9 @@
-"""Celery tasks for accounts: thin wrappers that take ids and send one message each."""
+"""Celery tasks for accounts: thin wrappers that send one email each (a care-link invitation,
+a password reset), retried while the mail server is unreachable."""
 
 from celery import shared_task
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from core.messages import send_templated_email
@@ -34,6 +36,4 @@ def send_invitation(link_id: int) -> None:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def send_email_message(subject: str, body: str, to: str) -> None:
-    from django.core.mail import EmailMessage
-
     EmailMessage(subject=subject, body=body, to=[to]).send()

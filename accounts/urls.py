@@ -1,3 +1,6 @@
+"""Account URLs: sign-up, log-in and passwords (Django's views with our forms), the profile
+and the patient's care team."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 

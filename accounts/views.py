@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -137,8 +137,6 @@ def _link_action(request: HttpRequest, link_id: int, service: object, done: str)
         service(link_id=link_id, patient=request.user, request=request)  # type: ignore[operator]
     except ValidationError:
         if not CareLink.objects.filter(id=link_id, patient=request.user).exists():
-            from django.http import Http404
-
             raise Http404 from None
         messages.error(request, "That invitation or link had already changed; nothing was done.")
     else:

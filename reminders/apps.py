@@ -5,14 +5,16 @@ At start-up it listens to profile changes, which move reminder instants.
 
 from django.apps import AppConfig
 
+from accounts.signals import profile_changed
+
 
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = "Reminders and workers"
 
     def ready(self) -> None:
-        from accounts.signals import profile_changed
-
+        # Imported here, the one unavoidable late import: services imports the models, which
+        # may only be imported once the app registry is ready, and ready() is that moment.
         from .services import profile_changed as profile_changed_received
 
         profile_changed.connect(profile_changed_received, dispatch_uid="reminders.profile_changed")

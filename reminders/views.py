@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
 
 from accounts.access import patient_required, staff_required
 from core.forms import attach_errors
@@ -125,8 +126,6 @@ def _signature_ok(request: HttpRequest) -> bool:
     token = settings.TWILIO_AUTH_TOKEN
     if not token:
         return False
-    from twilio.request_validator import RequestValidator
-
     signature = request.headers.get("X-Twilio-Signature", "")
     validator = RequestValidator(token)
     params = request.POST.dict()
