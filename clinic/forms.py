@@ -13,7 +13,8 @@ from monitoring.actions import NOTE_MAX
 from monitoring.models import Flag
 from schedules.models import Cause, GivenBy, PhaseKind, Product, Route
 
-from .selectors import Band, Filters
+from .selectors.metrics import Band
+from .selectors.patients import Filters
 
 DATE_FORMAT = "%Y-%m-%d"
 WHOLE = {

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
-from clinic import selectors
 from clinic.forms import (
     FlagAcknowledgeForm,
     FlagFilterForm,
@@ -25,6 +23,7 @@ from clinic.forms import (
     NoteForm,
     flag_items,
 )
+from clinic.selectors import flags as flag_reads
 from core.forms import attach_errors
 from monitoring import actions
 from monitoring.models import Flag
@@ -39,10 +38,12 @@ FlagAction = Callable[..., Flag]
 def flags(request: AuthedRequest) -> HttpResponse:
     form = FlagFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = selectors.flags_for_clinician(
-        clinician=request.user, status=data.get("status", ""), kind=data.get("kind", "")
+    page = flag_reads.flags_page(
+        clinician=request.user,
+        status=data.get("status", ""),
+        kind=data.get("kind", ""),
+        page_number=request.GET.get("page"),
     )
-    page = Paginator(rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "items": flag_items(page.object_list),
@@ -106,7 +107,7 @@ def _flag_action(
     done: str,
 ) -> HttpResponse:
     patient = patient_of(request, patient_id)
-    flag = selectors.flag_for_patient(patient=patient, flag_id=flag_id)
+    flag = flag_reads.flag_for_patient(patient=patient, flag_id=flag_id)
     if flag is None:
         raise Http404
     form = form_class(request.POST, auto_id=f"flag{flag.pk}_{form_name}_%s")

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
-from clinic import patient as patient_reads
 from clinic.forms import FailedFlag, IntervalForm, NoteForm, PhaseCloseForm, flag_items
+from clinic.selectors import overview as patient_reads
 
 from .common import patient_of
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 from accounts.access import AuthedRequest, clinician_required
 from accounts.audit import log_action
 from accounts.forms import InviteForm
-from clinic import patient as patient_reads
-from clinic import selectors
 from clinic.forms import PatientFilterForm
+from clinic.selectors import patients as patient_list
+from clinic.selectors.metrics import WINDOW, Band
+from clinic.selectors.overview import phase_label
+from clinic.selectors.rows import PatientRow
 
 CSV_HEADER = (
     "Patient",
@@ -48,7 +50,7 @@ def patients_context(request: AuthedRequest, invite_form: InviteForm) -> dict[st
     """The list page's context; the invitation form is passed in, with errors after a refusal."""
     filter_form = PatientFilterForm(request.GET or None)
     filters = filter_form.filters()
-    listing = selectors.patients_page(
+    listing = patient_list.patients_page(
         clinician=request.user,
         filters=filters,
         page_number=request.GET.get("page"),
@@ -62,8 +64,8 @@ def patients_context(request: AuthedRequest, invite_form: InviteForm) -> dict[st
         "filtered": bool(query),
         "export_url": f"{export}?{urlencode(query)}" if query else export,
         "form": invite_form,
-        "pending": selectors.pending_invitations(clinician=request.user),
-        "window_days": selectors.WINDOW.days,
+        "pending": patient_list.pending_invitations(clinician=request.user),
+        "window_days": WINDOW.days,
     }
 
 
@@ -71,7 +73,7 @@ def patients_context(request: AuthedRequest, invite_form: InviteForm) -> dict[st
 def patients_csv(request: AuthedRequest) -> HttpResponse:
     filters = PatientFilterForm(request.GET or None).filters()
     now = timezone.now()
-    rows = list(selectors.export_rows(clinician=request.user, filters=filters, now=now))
+    rows = list(patient_list.export_rows(clinician=request.user, filters=filters, now=now))
     log_action(
         actor=request.user,
         action="patients.exported",
@@ -92,21 +94,21 @@ class _Echo:
         return value
 
 
-def _csv_line(row: selectors.PatientRow) -> list[object]:
+def _csv_line(row: PatientRow) -> list[object]:
     return [
         _cell(value)
         for value in (
             row.name,
             row.patient.email,
             row.regimen,
-            patient_reads.phase_label(row.phase) if row.phase else "",
+            phase_label(row.phase) if row.phase else "",
             row.next_due.isoformat() if row.next_due else "",
             row.days_overdue,
             row.last_injection.isoformat() if row.last_injection else "",
             row.recent.on_time,
             row.recent.late,
             row.recent.missed,
-            selectors.Band(row.band).label,
+            Band(row.band).label,
             row.overall.on_time,
             row.overall.late,
             row.overall.missed,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
-from clinic import selectors
 from clinic.forms import IntervalForm, PhaseCloseForm, PrescriptionAmendForm
+from clinic.selectors.overview import phase_for_patient
 from core.forms import attach_errors
 from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
@@ -99,7 +99,7 @@ def _render_edit(
 @clinician_required
 def phase_close(request: AuthedRequest, patient_id: int, phase_id: int) -> HttpResponse:
     patient = patient_of(request, patient_id)
-    phase = selectors.phase_for_patient(patient=patient, phase_id=phase_id)
+    phase = phase_for_patient(patient=patient, phase_id=phase_id)
     if phase is None:
         raise Http404
     form = PhaseCloseForm(request.POST, auto_id="close_%s")

@@ -20,9 +20,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import selectors
-from clinic.patient import patient_overview
-from clinic.selectors import Band, Counts, Filters, band_for, median
+from clinic.selectors import patients as patient_list
+from clinic.selectors.metrics import Band, Counts, band_for, median
+from clinic.selectors.overview import patient_overview
+from clinic.selectors.patients import Filters
 from tests.htmltools import parse
 
 from .helpers import log, prescribe
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def alice_row(bob):
-    page = selectors.patients_page(
+    page = patient_list.patients_page(
         clinician=bob, filters=Filters(), page_number=1, now=timezone.now()
     )
     assert len(page.rows) == 1
@@ -137,7 +138,7 @@ def test_a_closed_window_counts_as_missed_before_the_sweep_marks_it(alice, bob, 
     assert [r.counts for r in overview.phases] == [Counts(1, 0, 2)]
     assert overview.upcoming[0].due == date(2025, 8, 1)
     assert overview.phases[0].upcoming == len(rx.doses.filter(due__gte=date(2025, 8, 1)))
-    poor = selectors.patients_queryset(
+    poor = patient_list.patients_queryset(
         clinician=bob, filters=Filters(band=Band.POOR), now=timezone.now()
     )
     assert list(poor) == [alice]

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from clinic import selectors
-from clinic.selectors import Filters, band_for
+from clinic.selectors import patients as patient_list
+from clinic.selectors.metrics import band_for
+from clinic.selectors.patients import Filters
 from core.clock import local_today
 from monitoring.models import Flag
 
@@ -95,7 +96,7 @@ def test_an_unknown_filter_value_is_ignored_and_shown(client_for, bob, ward):
 def test_band_filter_in_sql_agrees_with_the_python_rule(bob):
     many_patients(bob, 60)
     now = timezone.now()
-    rows = list(selectors.export_rows(clinician=bob, filters=Filters(), now=now))
+    rows = list(patient_list.export_rows(clinician=bob, filters=Filters(), now=now))
     expected = {}
     for row in rows:
         expected.setdefault(band_for(row.recent.taken, row.recent.missed), set()).add(
@@ -104,7 +105,7 @@ def test_band_filter_in_sql_agrees_with_the_python_rule(bob):
     assert len(expected) >= 3  # the demo histories are varied
 
     for band, ids in expected.items():
-        found = selectors.patients_queryset(clinician=bob, filters=Filters(band=band), now=now)
+        found = patient_list.patients_queryset(clinician=bob, filters=Filters(band=band), now=now)
         assert set(found.values_list("pk", flat=True)) == ids, band
 
 
@@ -214,7 +215,7 @@ def test_days_overdue_count_in_the_patients_zone(bob, make_patient, clock):
         rx = prescribe(patient, "seed-maintenance", date(2025, 6, 16))
         log(rx, date(2025, 6, 16))
         rows[zone] = rx
-    page = selectors.patients_page(
+    page = patient_list.patients_page(
         clinician=bob, filters=Filters(), page_number=1, now=timezone.now()
     )
 
