@@ -11,7 +11,7 @@ from django import forms
 
 from monitoring.actions import NOTE_MAX
 from monitoring.models import Flag
-from schedules.models import Cause, GivenBy, PhaseKind, Product, Route
+from schedules.models import Cause, GivenBy, PhaseKind, Prescription, Product, Route
 
 from .selectors.metrics import Band
 from .selectors.patients import Filters
@@ -27,8 +27,8 @@ WHOLE = {
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format=DATE_FORMAT, **kwargs)
+    def __init__(self) -> None:
+        super().__init__(format=DATE_FORMAT)
 
 
 class PatientFilterForm(forms.Form):
@@ -131,12 +131,12 @@ class IntervalForm(forms.Form):
     )
     reason = forms.CharField(label="Reason (optional)", max_length=200, required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
-        every, every_max = data.get("every"), data.get("every_max")
+    def clean(self) -> dict[str, object]:
+        super().clean()
+        every, every_max = self.cleaned_data.get("every"), self.cleaned_data.get("every_max")
         if every and every_max is not None and every_max <= every:
             self.add_error("every_max", "The end of a range must be more than its start.")
-        return data
+        return self.cleaned_data
 
 
 class PrescriptionAmendForm(forms.Form):
@@ -187,10 +187,10 @@ class PrescriptionAmendForm(forms.Form):
     )
 
     @classmethod
-    def initial_for(cls, prescription: object) -> dict:
+    def initial_for(cls, prescription: Prescription) -> dict[str, object]:
         return {name: getattr(prescription, name) for name in cls.FIELDS}
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 

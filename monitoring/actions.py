@@ -20,7 +20,7 @@ from .models import Flag
 
 NOTE_MAX = 2000
 PATIENT_NOTE = "patient.note"
-ALREADY = {
+ALREADY: dict[str, str] = {
     Flag.Status.ACKNOWLEDGED: "This flag was already acknowledged.",
     Flag.Status.RESOLVED: "This flag was already resolved.",
 }
@@ -55,7 +55,7 @@ def appended_note(entry: str) -> Case:
 
 def _refused(flag: Flag, default: str) -> ValidationError:
     current = Flag.objects.filter(pk=flag.pk).values_list("status", flat=True).first()
-    return ValidationError(ALREADY.get(current, default))
+    return ValidationError(ALREADY.get(current or "", default))
 
 
 def flag_acknowledge(
@@ -65,7 +65,11 @@ def flag_acknowledge(
     _check_actor(actor)
     text = _clean_note(note, required=False)
     now = timezone.now()
-    values: dict = {"status": Flag.Status.ACKNOWLEDGED, "acted_by": actor, "acted_at": now}
+    values: dict[str, object] = {
+        "status": Flag.Status.ACKNOWLEDGED,
+        "acted_by": actor,
+        "acted_at": now,
+    }
     if text:
         values["note"] = appended_note(_entry(actor, now, text))
     with transaction.atomic():

@@ -9,7 +9,7 @@ from reminders.models import Notification
 from .models import Flag
 
 
-def digest_context(row: Notification) -> dict:
+def digest_context(row: Notification) -> dict[str, object]:
     flags = (
         Flag.objects.filter(pk__in=row.payload.get("flag_ids", []))
         .select_related("patient__patient_profile")

@@ -78,12 +78,14 @@ def _raise_flags(doses: list[Dose], *, now: datetime) -> list[Flag]:
     except IntegrityError:
         flags = [flag for flag in map(_create_one, new) if flag is not None]
     for flag in flags:
+        dose = flag.dose
+        assert dose is not None  # a missed-dose flag always hangs on its dose
         log_action(
             actor=None,
             action="flag.raised",
             patient=flag.patient,
             obj=flag,
-            detail={"kind": flag.kind, "dose": flag.dose_id, "due": flag.dose.due.isoformat()},
+            detail={"kind": flag.kind, "dose": dose.pk, "due": dose.due.isoformat()},
         )
     return flags
 
