@@ -1,6 +1,6 @@
 """The patient's own pages, under /me/; each shows only the logged-in patient's records.
 
-The patient home page is served at / by accounts.views.home, which calls views.home.
+The patient home page is served at / by b12tracker.views.home, which calls views.home.
 """
 
 from django.urls import path

@@ -1,0 +1,26 @@
+"""The before-your-appointment page: the regimen, adherence so far, the late and missed
+doses, and questions to ask, built from the record."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from accounts.access import AuthedRequest, patient_required
+from schedules import regimens, selectors
+
+from .helpers import no_prescription, patient_today
+
+
+@patient_required
+def appointment(request: AuthedRequest) -> HttpResponse:
+    rx = selectors.active_prescription(patient=request.user)
+    if rx is None:
+        return no_prescription(request)
+    today = patient_today(request)
+    summary = selectors.appointment_summary(prescription=rx, today=today)
+    return render(
+        request,
+        "schedules/appointment.html",
+        {"summary": summary, "regimen": regimens.REGIMENS.get(rx.regimen_slug), "today": today},
+    )

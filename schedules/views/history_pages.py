@@ -1,0 +1,130 @@
+"""The history page, and correcting or voiding one of its entries: the original always stays,
+marked, and an entry of a stopped prescription stays as it is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.access import AuthedRequest, patient_required
+from core.forms import attach_errors
+from schedules import selectors, services
+from schedules.forms import CorrectionForm, VoidForm
+from schedules.models import Injection, Prescription
+
+from .helpers import patient_today, site_options, status_code, submit_injection
+
+
+def _named(injections: list[Injection]) -> list[tuple[Injection, str]]:
+    """Each entry with a name for its Correct and Void links that no other entry shares."""
+    seen: dict[str, int] = defaultdict(int)
+    named: list[tuple[Injection, str]] = []
+    for injection in reversed(injections):  # oldest first, so numbering follows the day
+        parts = [f"{injection.given_on.day} {injection.given_on:%b %Y}"]
+        if injection.given_at:
+            parts.append(f"{injection.given_at:%H:%M}")
+        if injection.site:
+            parts.append(injection.get_site_display().lower())
+        name = ", ".join(parts)
+        seen[name] += 1
+        if seen[name] > 1:
+            name += f" (entry {seen[name]} of that day)"
+        named.append((injection, name))
+    return named[::-1]
+
+
+@patient_required
+def history(request: AuthedRequest) -> HttpResponse:
+    injections = list(selectors.injection_history(patient=request.user))
+    return render(request, "schedules/history.html", {"entries": _named(injections)})
+
+
+def _own_injection(request: AuthedRequest, injection_id: int) -> Injection:
+    injection = selectors.injection_for_patient(patient=request.user, injection_id=injection_id)
+    if injection is None:
+        raise Http404
+    return injection
+
+
+def _already_changed(request: AuthedRequest, injection: Injection) -> HttpResponse:
+    if injection.status == Injection.Status.RECORDED:
+        text = "That entry belongs to a stopped prescription, so it stays as it is."
+    else:
+        text = f"That entry was already {injection.get_status_display().lower()}; nothing done."
+    messages.info(request, text)
+    return redirect("schedules:history")
+
+
+def _changeable(injection: Injection) -> bool:
+    return (
+        injection.status == Injection.Status.RECORDED
+        and injection.prescription.status == Prescription.Status.ACTIVE
+    )
+
+
+@patient_required
+def injection_correct(request: AuthedRequest, injection_id: int) -> HttpResponse:
+    injection = _own_injection(request, injection_id)
+    if not _changeable(injection):
+        return _already_changed(request, injection)
+    today = patient_today(request)
+    names = ("given_on", "given_at", "site", "given_by", "dose_mcg", "lot", "expiry", "notes")
+    form = CorrectionForm(
+        request.POST or None,
+        route=injection.route,
+        today=today,
+        initial={name: getattr(injection, name) for name in names},
+    )
+    if form.is_bound and form.is_valid():
+        replacement = submit_injection(
+            form,
+            services.injection_correct,
+            injection=injection,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+        if replacement is not None:
+            text = "Corrected. The original entry stays in your history."
+            if selectors.injection_is_extra(injection=replacement):
+                text += " The corrected entry is kept as an extra injection: no dose counts it."
+            messages.success(request, text)
+            return redirect("schedules:history")
+    uses = selectors.site_uses(patient=request.user, route=injection.route)
+    return render(
+        request,
+        "schedules/correct.html",
+        {"form": form, "injection": injection, "site_options": site_options(form, uses)},
+        status=status_code(form),
+    )
+
+
+@patient_required
+def injection_void(request: AuthedRequest, injection_id: int) -> HttpResponse:
+    injection = _own_injection(request, injection_id)
+    if not _changeable(injection):
+        return _already_changed(request, injection)
+    form = VoidForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.injection_void(
+                injection=injection,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, "Voided. The entry stays in your history, marked as void.")
+            return redirect("schedules:history")
+    return render(
+        request,
+        "schedules/void.html",
+        {"form": form, "injection": injection},
+        status=status_code(form),
+    )

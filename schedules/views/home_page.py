@@ -1,0 +1,40 @@
+"""The patient's start page (served at / by b12tracker.views.home) and the about page.
+
+The start page shows the next dose, the phase progress and any care-link invitations.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from accounts import selectors as account_selectors
+from accounts.access import AuthedRequest, patient_required
+from accounts.models import CareLink
+from schedules import selectors
+
+from .helpers import form_token, patient_today
+
+
+@patient_required
+def home(request: AuthedRequest) -> HttpResponse:
+    """The patient's start page (served at / by b12tracker.views.home)."""
+    today = patient_today(request)
+    links = list(account_selectors.links_for_patient(patient=request.user))
+    return render(
+        request,
+        "schedules/home.html",
+        {
+            "summary": selectors.home_summary(patient=request.user, today=today),
+            "today": today,
+            "token": form_token(),
+            "profile": request.user.patient_profile,
+            "pending": [link for link in links if link.status == CareLink.Status.PENDING],
+            "active": [link for link in links if link.status == CareLink.Status.ACTIVE],
+        },
+    )
+
+
+@patient_required
+def about(request: AuthedRequest) -> HttpResponse:
+    return render(request, "schedules/about.html")
