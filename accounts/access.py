@@ -17,14 +17,14 @@ class AuthedRequest(HttpRequest):
     Views annotate `request: AuthedRequest` so the type checker knows what the decorator
     guarantees."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 def role_required(role: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapped(request: AuthedRequest, *args: object, **kwargs: object) -> HttpResponse:
             if request.user.role != role:
                 raise Http404
             return view(request, *args, **kwargs)

@@ -7,32 +7,32 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from .models import AuditEvent, CareLink, ClinicianProfile, PatientProfile, User
 
 
-class UserCreationForm(AdminUserCreationForm):
+class UserCreationForm(AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email", "role")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = ("email", "role", "is_active", "is_staff")
 
 
-class PatientProfileInline(admin.StackedInline):
+class PatientProfileInline(admin.StackedInline[PatientProfile, User]):
     model = PatientProfile
     can_delete = False
     extra = 0
 
 
-class ClinicianProfileInline(admin.StackedInline):
+class ClinicianProfileInline(admin.StackedInline[ClinicianProfile, User]):
     model = ClinicianProfile
     can_delete = False
     extra = 0
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ("email",)
@@ -51,7 +51,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(CareLink)
-class CareLinkAdmin(admin.ModelAdmin):
+class CareLinkAdmin(admin.ModelAdmin[CareLink]):
     list_display = ("clinician", "invited_email", "patient", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("invited_email", "clinician__email")
@@ -59,7 +59,7 @@ class CareLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     list_display = ("at", "action", "actor", "patient", "object_type", "object_id", "address")
     list_filter = ("action",)
     search_fields = ("action", "actor__email", "patient__email")

@@ -22,7 +22,7 @@ def log_action(
     patient: User | None = None,
     obj: models.Model | None = None,
     request: HttpRequest | None = None,
-    detail: dict | None = None,
+    detail: dict[str, object] | None = None,
 ) -> AuditEvent:
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,

@@ -16,11 +16,14 @@ UNKNOWN_ZONE = "Pick a time zone from the list, such as Europe/London or America
 
 
 class TimeZoneField(forms.ChoiceField):
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("choices", TIME_ZONE_CHOICES)
-        kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_ZONE})
-        kwargs.setdefault("help_text", "Doses and reminders follow the calendar of this zone.")
-        super().__init__(**kwargs)
+    def __init__(self, *, label: str, initial: str | None = None) -> None:
+        super().__init__(
+            label=label,
+            initial=initial,
+            choices=TIME_ZONE_CHOICES,
+            error_messages={"invalid_choice": UNKNOWN_ZONE},
+            help_text="Doses and reminders follow the calendar of this zone.",
+        )
 
 
 class PhoneField(forms.CharField):
@@ -62,15 +65,17 @@ class SignupForm(forms.Form):
     invite = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        typed: str = self.cleaned_data["email"]
+        email = typed.strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account with this email already exists. Log in, or reset your password."
             )
         return email
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, object]:
+        super().clean()
+        data = self.cleaned_data
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "The two passwords are not the same.")
@@ -97,7 +102,8 @@ class LoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         # Accounts are stored under the lower-case email; people type it in any case.
-        return self.cleaned_data["username"].strip().lower()
+        typed: str = self.cleaned_data["username"]
+        return typed.strip().lower()
 
 
 class PatientProfileForm(forms.Form):
@@ -132,7 +138,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         self,
         subject_template_name: str,
         email_template_name: str,
-        context: dict,
+        context: dict[str, object],
         from_email: str | None,
         to_email: str,
         html_email_template_name: str | None = None,

@@ -5,6 +5,7 @@ Care links are the only path by which a clinician reaches a patient's data.
 
 import secrets
 from datetime import time
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -52,7 +53,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [
@@ -75,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         for attr in ("patient_profile", "clinician_profile"):
-            profile = getattr(self, attr, None)
+            profile: PatientProfile | ClinicianProfile | None = getattr(self, attr, None)
             if profile is not None and profile.display_name:
                 return profile.display_name
         return self.email.split("@")[0]

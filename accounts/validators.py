@@ -32,6 +32,6 @@ def validate_e164(value: str) -> None:
         )
 
 
-def normalise_phone(value: str) -> str:
+def normalise_phone(value: str | None) -> str:
     """Drop the spaces, dashes and brackets people type; keep the leading plus."""
     return re.sub(r"[\s\-().]", "", value or "")

@@ -1,5 +1,7 @@
 """Account pages: sign-up, log-in throttling response, profile and the patient's care team."""
 
+from typing import Protocol
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.forms import attach_errors
 
 from . import selectors, services
-from .access import patient_required
+from .access import AuthedRequest, patient_required
 from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
-from .models import CareLink, Role
+from .models import CareLink, Role, User
 
 LOCKED_OUT = (
     "Too many failed log-in attempts. For your safety, log-in is paused for 15 minutes. "
@@ -23,7 +25,9 @@ LOCKED_OUT = (
 )
 
 
-def throttle_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+def throttle_username(
+    request: HttpRequest, credentials: dict[str, str] | None = None
+) -> str | None:
     """The account key django-axes counts failures under: the email as the login form cleans it.
 
     Without this axes looks for an "email" credential, finds none, and never counts per account.
@@ -35,7 +39,7 @@ def throttle_username(request: HttpRequest, credentials: dict | None = None) -> 
 def locked_out(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
-    credentials: dict | None = None,
+    credentials: dict[str, str] | None = None,
 ) -> HttpResponse:
     """django-axes calls this when the failures of an account or address reach the limit.
 
@@ -86,22 +90,23 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
+    form: PatientProfileForm | ClinicianProfileForm
     if user.role == Role.PATIENT:
-        current = user.patient_profile
+        patient = user.patient_profile
         initial = {
-            "display_name": current.display_name,
-            "time_zone": current.time_zone,
-            "mobile": current.mobile,
-            "reminder_time": current.reminder_time,
+            "display_name": patient.display_name,
+            "time_zone": patient.time_zone,
+            "mobile": patient.mobile,
+            "reminder_time": patient.reminder_time,
         }
         form = PatientProfileForm(request.POST or None, initial=initial)
     else:
-        current = getattr(user, "clinician_profile", None)
+        clinician = getattr(user, "clinician_profile", None)
         initial = {
-            "display_name": getattr(current, "display_name", ""),
-            "practice": getattr(current, "practice", ""),
+            "display_name": getattr(clinician, "display_name", ""),
+            "practice": getattr(clinician, "practice", ""),
         }
         form = ClinicianProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +124,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @patient_required
-def care_team(request: HttpRequest) -> HttpResponse:
+def care_team(request: AuthedRequest) -> HttpResponse:
     links = list(selectors.links_for_patient(patient=request.user))
     return render(
         request,
@@ -132,9 +137,17 @@ def care_team(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _link_action(request: HttpRequest, link_id: int, service: object, done: str) -> HttpResponse:
+class LinkService(Protocol):
+    """carelink_accept, carelink_decline and carelink_revoke, as the views call them."""
+
+    def __call__(self, *, link_id: int, patient: User, request: HttpRequest | None) -> CareLink: ...
+
+
+def _link_action(
+    request: AuthedRequest, link_id: int, service: LinkService, done: str
+) -> HttpResponse:
     try:
-        service(link_id=link_id, patient=request.user, request=request)  # type: ignore[operator]
+        service(link_id=link_id, patient=request.user, request=request)
     except ValidationError:
         if not CareLink.objects.filter(id=link_id, patient=request.user).exists():
             raise Http404 from None
@@ -146,7 +159,7 @@ def _link_action(request: HttpRequest, link_id: int, service: object, done: str)
 
 @require_POST
 @patient_required
-def carelink_accept(request: HttpRequest, link_id: int) -> HttpResponse:
+def carelink_accept(request: AuthedRequest, link_id: int) -> HttpResponse:
     return _link_action(
         request,
         link_id,
@@ -157,13 +170,13 @@ def carelink_accept(request: HttpRequest, link_id: int) -> HttpResponse:
 
 @require_POST
 @patient_required
-def carelink_decline(request: HttpRequest, link_id: int) -> HttpResponse:
+def carelink_decline(request: AuthedRequest, link_id: int) -> HttpResponse:
     return _link_action(request, link_id, services.carelink_decline, "Invitation declined.")
 
 
 @require_http_methods(["GET", "POST"])
 @patient_required
-def carelink_revoke(request: HttpRequest, link_id: int) -> HttpResponse:
+def carelink_revoke(request: AuthedRequest, link_id: int) -> HttpResponse:
     """GET asks to confirm (one stray tap must not cut a clinician off); POST removes access."""
     if request.method == "GET":
         link = get_object_or_404(

@@ -6,7 +6,7 @@ from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     """The outbox as staff see it; rows change only through the sweeps."""
 
     list_display = ("pk", "kind", "channel", "status", "scheduled_for", "attempts", "sent_at")

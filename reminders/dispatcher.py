@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from schedules import states
@@ -105,7 +105,7 @@ def claim(*, now: datetime, batch: int = BATCH) -> list[Notification]:
     )
 
 
-def _ours(row: Notification):
+def _ours(row: Notification) -> QuerySet[Notification]:
     return Notification.objects.filter(pk=row.pk, claim=row.claim, status=Status.SENDING)
 
 
@@ -128,13 +128,12 @@ def _preference(row: Notification) -> ReminderPreference | None:
 def why_not(row: Notification, pref: ReminderPreference | None) -> str:
     """Why this row must not be sent any more ("" when it should go)."""
     dose = row.dose
-    settled = dose is not None and (
-        dose.status not in states.OPEN_STATUSES or dose.injection_id is not None
-    )
-    if settled and row.kind in DOSE_REMINDER_KINDS:
-        return f"The dose is {dose.status}."
-    if dose is not None and row.kind == Kind.MISSED and dose.status != Dose.Status.MISSED:
-        return "The dose is no longer missed."
+    if dose is not None:
+        settled = dose.status not in states.OPEN_STATUSES or dose.injection_id is not None
+        if settled and row.kind in DOSE_REMINDER_KINDS:
+            return f"The dose is {dose.status}."
+        if row.kind == Kind.MISSED and dose.status != Dose.Status.MISSED:
+            return "The dose is no longer missed."
     if pref is not None:
         if row.channel not in pref.channels():
             return f"{Channel(row.channel).label} is turned off."

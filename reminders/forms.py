@@ -1,6 +1,8 @@
 """Forms for reminder preferences and SMS verification. They parse and validate only;
 reminders.services does the writing."""
 
+from collections.abc import Mapping
+
 from django import forms
 
 from accounts.forms import PhoneField
@@ -53,12 +55,18 @@ class PreferenceForm(forms.Form):
         help_text="Off by default: anyone who sees your phone or inbox could read it.",
     )
 
-    def __init__(self, *args: object, sms_available: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Mapping[str, object] | None = None,
+        *,
+        initial: dict[str, object] | None = None,
+        sms_available: bool = False,
+    ) -> None:
+        super().__init__(data, initial=initial)
         self.sms_available = sms_available
 
     def clean_sms_enabled(self) -> bool:
-        value = self.cleaned_data["sms_enabled"]
+        value: bool = self.cleaned_data["sms_enabled"]
         if value and not self.sms_available:
             raise forms.ValidationError("Confirm your mobile number below before turning texts on.")
         return value

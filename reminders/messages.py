@@ -29,11 +29,13 @@ def _next_dose(dose: Dose) -> Dose | None:
     )
 
 
-def dose_context(row: Notification) -> dict:
+def dose_context(row: Notification) -> dict[str, object]:
     dose = row.dose
+    if dose is None:  # a kind with no dose registers its own context builder
+        raise ValueError(f"Notification {row.pk} ({row.kind}) has no dose to speak of.")
     prescription = dose.prescription
     pref = ReminderPreference.of(row.recipient)
-    context = {
+    context: dict[str, object] = {
         "name": first_name(row.recipient),
         "dose": dose,
         "due": dose.due,
@@ -56,7 +58,7 @@ def dose_context(row: Notification) -> dict:
     return context
 
 
-ContextBuilder = Callable[[Notification], dict]
+ContextBuilder = Callable[[Notification], dict[str, object]]
 # Kinds about something other than a dose (a clinician's flag digest) get their context from
 # the app that owns it, registered at start-up: reminders never imports the apps above it.
 _CONTEXT_BUILDERS: dict[str, ContextBuilder] = {}

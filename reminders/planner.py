@@ -26,7 +26,7 @@ PLANNED_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.BOOKING)
 MISSED_NEWS_DAYS = 2
 _DAY = timedelta(days=1)
 
-Key = tuple[int, str, str]  # (dose id, kind, channel)
+Key = tuple[int | None, str, str]  # (dose id, kind, channel); planned rows all have a dose
 
 
 @dataclass
@@ -221,7 +221,10 @@ def reconcile(
 
 
 def _guarded(row: Notification, status: str, want: Wanted, *, revive: bool = False) -> int:
-    values = {"scheduled_for": want.scheduled_for, "next_attempt_at": want.next_attempt_at}
+    values: dict[str, object] = {
+        "scheduled_for": want.scheduled_for,
+        "next_attempt_at": want.next_attempt_at,
+    }
     if revive:
         values.update(
             status=Notification.Status.PENDING,
@@ -252,7 +255,7 @@ def replan_patient(*, patient: User, now: datetime) -> PlanResult:
         kind__in=PLANNED_KINDS,
     ).select_related("dose__prescription__patient__patient_profile")
     doses = {dose.pk: dose for dose in candidate_doses(now=now, patient=patient)}
-    doses.update((row.dose.pk, row.dose) for row in pending)
+    doses.update((row.dose.pk, row.dose) for row in pending if row.dose is not None)
     result = reconcile(list(doses.values()), now=now)
     result.cancelled += cancelled
     return result

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Count, Min, Q
 
+from accounts.models import User
 from core.models import SweepTick
 
 from .models import Notification, ReminderPreference
@@ -113,7 +114,7 @@ def outbox_status(*, now: datetime) -> OutboxStatus:
     )
 
 
-def channel_problems(*, patient: object) -> list[str]:
+def channel_problems(*, patient: User) -> list[str]:
     """Why a patient's reminders cannot reach them, in words for the home page."""
     pref = ReminderPreference.objects.filter(patient=patient).first()
     if pref is None:

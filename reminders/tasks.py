@@ -11,6 +11,8 @@ from core.sweeps import sweep
 from . import dispatcher, planner, services
 from .transports import TransportError
 
+SMS_CODE_RETRIES = 3
+
 
 @shared_task
 @sweep("plan_notifications")
@@ -30,13 +32,13 @@ def nudge_unlogged_doses() -> int:
     return planner.plan_nudges(now=timezone.now())
 
 
-@shared_task(bind=True, max_retries=3)
-def send_sms_code(self: Task, preference_id: int) -> bool:
+@shared_task(bind=True, max_retries=SMS_CODE_RETRIES)
+def send_sms_code(self: Task[[int], bool], preference_id: int) -> bool:
     """Text a fresh verification code; a temporary failure retries (a new code each time)."""
     try:
         return services.sms_code_send(preference_id=preference_id)
     except TransportError as error:
-        if error.permanent or self.request.retries >= self.max_retries:
+        if error.permanent or self.request.retries >= SMS_CODE_RETRIES:
             services.sms_code_failed(preference_id=preference_id, reason=str(error))
             return False
         raise self.retry(countdown=30 * 2**self.request.retries) from None

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from accounts.access import patient_required, staff_required
+from accounts.access import AuthedRequest, patient_required, staff_required
 from core.forms import attach_errors
 
 from . import services, tasks
@@ -24,7 +24,7 @@ from .selectors import channel_problems, outbox_status, worker_status
 
 
 @staff_required
-def system_status(request: HttpRequest) -> HttpResponse:
+def system_status(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     return render(
         request,
@@ -33,7 +33,7 @@ def system_status(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page(request: HttpRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
+def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
     pref = services.preference_get(patient=request.user)
     profile = request.user.patient_profile
     context = {
@@ -56,7 +56,7 @@ def _page(request: HttpRequest, *, status: int = 200, **forms: Form) -> HttpResp
 
 
 @patient_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
     pref = services.preference_get(patient=request.user)
@@ -76,7 +76,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @patient_required
-def sms_send_code(request: HttpRequest) -> HttpResponse:
+def sms_send_code(request: AuthedRequest) -> HttpResponse:
     form = SmsNumberForm(request.POST)
     if form.is_valid():
         number = form.cleaned_data["mobile"]
@@ -98,7 +98,7 @@ def sms_send_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @patient_required
-def sms_check_code(request: HttpRequest) -> HttpResponse:
+def sms_check_code(request: AuthedRequest) -> HttpResponse:
     form = SmsCodeForm(request.POST)
     if form.is_valid():
         try:
@@ -115,7 +115,7 @@ def sms_check_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @patient_required
-def sms_off(request: HttpRequest) -> HttpResponse:
+def sms_off(request: AuthedRequest) -> HttpResponse:
     services.sms_turn_off(patient=request.user, request=request)
     messages.success(request, "Text reminders are off. Email reminders carry on if they are on.")
     return redirect(reverse("reminders:preferences") + "#sms")

@@ -2,12 +2,13 @@
 
 from django import template
 
+from accounts.models import User
 from reminders.selectors import channel_problems as problems_for
 
 register = template.Library()
 
 
 @register.inclusion_tag("reminders/_channel_problems.html")
-def channel_problems(user: object) -> dict:
+def channel_problems(user: User) -> dict[str, list[str]]:
     """A warning when a patient's reminders cannot reach them (STOP, a refused address...)."""
     return {"problems": problems_for(patient=user)}
