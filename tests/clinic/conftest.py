@@ -1,15 +1,17 @@
-"""Fixtures for the clinician pages: a frozen clock and alice's hand-computed history."""
+"""Fixtures for the clinician pages: a frozen clock, alice's hand-computed history, her
+open-ended loading with a missed dose, and a ward of three patients in need order."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 
+from core.clock import local_today
+from monitoring.models import Flag
 from schedules import services
 
-from .helpers import log, noon, prescribe, settle
-
-TODAY = date(2025, 7, 20)
+from .helpers import TODAY, link, log, noon, prescribe, settle
 
 
 @pytest.fixture
@@ -47,3 +49,42 @@ def history(alice, clock):
     log(rx, date(2025, 7, 4))
     settle(rx, TODAY)
     return rx
+
+
+@pytest.fixture
+def neuro(alice, clock):
+    """bnf-neuro from Sun 6 Jul 2025: every other day until a clinician ends it; 10 Jul missed."""
+    rx = prescribe(alice, "bnf-neuro", date(2025, 7, 6))
+    for day in (6, 8, 12, 14, 16, 18):
+        log(rx, date(2025, 7, day))
+    settle(rx, TODAY)
+    return rx
+
+
+@pytest.fixture
+def flag(neuro):
+    """The open flag for neuro's missed 10 Jul loading dose."""
+    return Flag.objects.get(kind="missed_loading")
+
+
+@pytest.fixture
+def ward(bob, alice, make_patient):
+    """alice has missed a loading dose (an open flag); erin is overdue on maintenance but
+    has no open flag; aaron is up to date. Alphabetically aaron would come first."""
+    today = local_today(alice)
+    rx = prescribe(alice, "bnf-neuro", today - timedelta(days=12))
+    for n, day in enumerate(range(12, 0, -2)):
+        if n != 2:
+            log(rx, today - timedelta(days=day))
+    settle(rx, today)
+    erin = make_patient("erin@example.com", "Erin Overdue")
+    link(bob, erin)
+    start = today - relativedelta(months=1) - timedelta(days=3)
+    rx = prescribe(erin, "seed-maintenance", start)
+    log(rx, start)
+    settle(rx, today)  # the second dose was due 3 days ago: overdue, its window still open
+    aaron = make_patient("aaron@example.com", "Aaron Adams")
+    link(bob, aaron)
+    rx = prescribe(aaron, "seed-maintenance", today - timedelta(days=5))
+    log(rx, today - timedelta(days=5))
+    return {"alice": alice, "erin": erin, "aaron": aaron}

@@ -1,16 +1,23 @@
 """Building blocks for the clinician tests: prescriptions and injections through the real
-services, each step run on the day it happened. Shared with tests/monitoring and tests/e2e."""
+services, each step run on the day it happened, and checks that a refused action wrote
+nothing. Shared with tests/monitoring and tests/e2e."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 import time_machine
+from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CareLink, User
+from accounts.models import AuditEvent, CareLink, PatientProfile, Role, User
+from demo.bulk import give_demo_histories
+from monitoring.models import Flag
 from schedules import services
-from schedules.models import Injection, Prescription
+from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
+
+TODAY = date(2025, 7, 20)  # the clinician tests' frozen today (the `clock` fixture)
 
 
 def noon(day: date) -> datetime:
@@ -65,9 +72,6 @@ def link(clinician: User, patient: User) -> CareLink:
 
 def many_patients(clinician: User, count: int, *, first: int = 1) -> list[User]:
     """`count` linked patients with varied demo histories (bulk: seconds for hundreds)."""
-    from accounts.models import PatientProfile, Role
-    from demo.bulk import give_demo_histories
-
     numbers = range(first, first + count)
     users = User.objects.bulk_create(
         User(email=f"p{n}@example.com", role=Role.PATIENT, password="!") for n in numbers
@@ -88,3 +92,25 @@ def many_patients(clinician: User, count: int, *, first: int = 1) -> list[User]:
     )
     give_demo_histories(list(zip(users, numbers, strict=True)))
     return users
+
+
+def url(name: str, patient: User, *args: object) -> str:
+    """A clinic URL about this patient (and a flag or phase of theirs, if named)."""
+    return reverse(f"clinic:{name}", args=[patient.pk, *args])
+
+
+def snapshot() -> dict[str, object]:
+    """Everything an action could write."""
+    return {
+        "audit": list(AuditEvent.objects.values_list("pk", flat=True)),
+        "flags": list(Flag.objects.order_by("pk").values("status", "note", "acted_at")),
+        "phases": list(Phase.objects.order_by("pk").values()),
+        "prescriptions": list(Prescription.objects.order_by("pk").values()),
+        "versions": PrescriptionVersion.objects.count(),
+        "doses": list(Dose.objects.order_by("pk").values("due", "status")),
+    }
+
+
+def refused(response: HttpResponse, message: str) -> None:
+    assert response.status_code == 400
+    assert message in response.content.decode()

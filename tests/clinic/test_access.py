@@ -4,7 +4,6 @@ Refusals write nothing."""
 
 import csv
 import io
-from datetime import date
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -14,22 +13,13 @@ from accounts.models import AuditEvent, CareLink
 from monitoring.models import Flag
 from schedules.models import Phase
 
-from .helpers import log, prescribe, settle
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def record(alice, bob, clock):
+def record(bob, neuro, flag):
     """alice on open-ended loading with a missed dose (so an open flag), linked to bob."""
-    rx = prescribe(alice, "bnf-neuro", date(2025, 7, 6))
-    for day in (6, 8, 12, 14, 16, 18):
-        log(rx, date(2025, 7, day))
-    settle(rx, date(2025, 7, 20))
-    return {
-        "phase": rx.phases.get(order=0),
-        "flag": Flag.objects.get(patient=alice, kind="missed_loading"),
-    }
+    return {"phase": neuro.phases.get(order=0), "flag": flag}
 
 
 def patient_requests(alice, record) -> list[tuple[str, str, dict]]:

@@ -1,57 +1,28 @@
 """The clinician's patients page: sorted by need, searchable, filterable, 50 a page, a fixed
-number of queries whatever the number of patients, and its CSV export."""
+number of queries whatever the number of patients; days overdue in each patient's zone."""
 
-import csv
-import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
-from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
 from clinic.selectors import patients as patient_list
 from clinic.selectors.metrics import band_for
 from clinic.selectors.patients import Filters
-from core.clock import local_today
 from monitoring.models import Flag
 
-from .helpers import link, log, many_patients, prescribe, settle
+from .helpers import link, log, many_patients, prescribe
 
 pytestmark = pytest.mark.django_db
 URL = reverse("clinic:patients")
-CSV_URL = reverse("clinic:patients_csv")
 
 
 def names(html: str, *wanted: str) -> list[str]:
     """The wanted names in the order the page shows them."""
     return sorted((n for n in wanted if n in html), key=html.index)
-
-
-@pytest.fixture
-def ward(bob, alice, make_patient):
-    """alice has missed a loading dose (an open flag); erin is overdue on maintenance but
-    has no open flag; aaron is up to date. Alphabetically aaron would come first."""
-    today = local_today(alice)
-    rx = prescribe(alice, "bnf-neuro", today - timedelta(days=12))
-    for n, day in enumerate(range(12, 0, -2)):
-        if n != 2:
-            log(rx, today - timedelta(days=day))
-    settle(rx, today)
-    erin = make_patient("erin@example.com", "Erin Overdue")
-    link(bob, erin)
-    start = today - relativedelta(months=1) - timedelta(days=3)
-    rx = prescribe(erin, "seed-maintenance", start)
-    log(rx, start)
-    settle(rx, today)  # the second dose was due 3 days ago: overdue, its window still open
-    aaron = make_patient("aaron@example.com", "Aaron Adams")
-    link(bob, aaron)
-    rx = prescribe(aaron, "seed-maintenance", today - timedelta(days=5))
-    log(rx, today - timedelta(days=5))
-    return {"alice": alice, "erin": erin, "aaron": aaron}
 
 
 def test_patients_are_sorted_by_need(client_for, bob, ward):
@@ -155,39 +126,6 @@ def test_query_count_with_every_filter_does_not_grow_either(client_for, bob):
         client.get(URL, query)
 
     assert len(more) == len(ten)
-
-
-def read_csv(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
-
-
-def test_csv_export_lists_the_patients_as_filtered(client_for, bob, ward):
-    response = client_for(bob).get(CSV_URL, {"phase": "maintenance"})
-
-    assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"]
-    rows = read_csv(response)
-    assert [row["Patient"] for row in rows] == ["Erin Overdue", "Aaron Adams"]
-    assert rows[0]["Regimen"] == "Monthly"
-    assert int(rows[0]["Days overdue"]) > 0
-    event = AuditEvent.objects.get(action="patients.exported")
-    assert event.actor == bob and event.detail == {"filters": {"phase": "maintenance"}, "rows": 2}
-
-
-def test_csv_export_of_everyone_has_the_same_order_as_the_page(client_for, bob, ward):
-    rows = read_csv(client_for(bob).get(CSV_URL))
-
-    assert [row["Patient"] for row in rows] == ["Alice Patel", "Erin Overdue", "Aaron Adams"]
-    assert rows[0]["Open flag kinds"] == "Missed dose in a loading phase"
-
-
-def test_csv_cells_that_look_like_formulas_are_quoted(client_for, bob, make_patient):
-    mallory = make_patient("mallory@example.com", "=HYPERLINK(1)")
-    link(bob, mallory)
-
-    rows = read_csv(client_for(bob).get(CSV_URL))
-
-    assert rows[0]["Patient"] == "'=HYPERLINK(1)"
 
 
 def test_the_page_links_to_the_export_with_the_same_filters(client_for, bob, ward):

@@ -1,6 +1,8 @@
 """The flag digest: at most one email a day per clinician, listing the new flags of the
 patients linked to them, by first name and link only, through the reminders outbox."""
 
+from datetime import date
+
 import pytest
 import time_machine
 from django.core import mail
@@ -10,6 +12,7 @@ from monitoring.models import Flag
 from monitoring.services import plan_flag_digests
 from reminders.dispatcher import dispatch_due
 from reminders.models import Notification
+from schedules.models import Dose
 from tests.reminders.conftest import prescribe, utc
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +20,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def flags(alice, bob, charlie):
-    from datetime import date
-
-    from schedules.models import Dose
-
     rx = prescribe(alice, start=date(2026, 6, 1), today=date(2026, 6, 1))
     doses = list(Dose.objects.filter(prescription=rx).order_by("due")[:2])
     return [

@@ -1,15 +1,17 @@
 """Missed doses: past its window in the patient's home zone, a dose becomes `missed`, gets one
-clinician flag and one patient message (carry on, do not double up), in one transaction."""
+clinician flag and one patient message (carry on, do not double up), in one transaction. Doses
+whose window closed before the prescription was entered stay missed but raise no flag."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 
 from accounts.models import AuditEvent
 from monitoring.models import Flag
 from monitoring.services import flag_missed_doses
-from reminders.models import Notification
+from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
 from schedules import services
 from schedules.models import Dose
@@ -132,9 +134,29 @@ def test_old_misses_entered_with_a_history_are_neither_flagged_nor_messaged(alic
     assert missed_messages() == []
 
 
-def test_a_patient_who_opted_out_gets_no_missed_message(alice):
-    from reminders.models import ReminderPreference
+def test_doses_closed_before_entry_raise_no_flag_but_later_ones_do(alice):
+    with time_machine.travel(datetime(2025, 2, 3, 12, tzinfo=UTC), tick=False):
+        rx = services.prescription_create(
+            patient=alice,
+            actor=alice,
+            product="hydroxocobalamin",
+            strength_mcg_per_ml=1000,
+            dose_mcg=1000,
+            route="IM",
+            start_date=date(2025, 1, 6),
+            regimen_slug="cdc-weekly",
+        )
+    missed_before = rx.doses.filter(status="missed", latest__lt=date(2025, 2, 3)).count()
+    assert missed_before >= 3
+    assert not Flag.objects.filter(prescription=rx).exists()
 
+    with time_machine.travel(datetime(2025, 2, 25, 12, tzinfo=UTC), tick=False):
+        services.prescription_replan(prescription=rx)
+    flagged = set(Flag.objects.filter(prescription=rx).values_list("dose__due", flat=True))
+    assert flagged and min(flagged) >= date(2025, 2, 3)
+
+
+def test_a_patient_who_opted_out_gets_no_missed_message(alice):
     ReminderPreference.objects.create(patient=alice, missed_enabled=False)
     prescribe(alice, start=START, today=START)
 

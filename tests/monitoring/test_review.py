@@ -11,6 +11,8 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import AuditEvent
+from core.models import SweepTick
 from monitoring import actions
 from monitoring.models import Flag
 from monitoring.review import (
@@ -20,6 +22,9 @@ from monitoring.review import (
     flag_three_month_reviews,
     raise_review_flags,
 )
+from monitoring.services import plan_flag_digests
+from monitoring.tasks import raise_review_flags as raise_review_flags_task
+from reminders.dispatcher import dispatch_due
 from schedules import services
 from tests.clinic.helpers import log, noon, prescribe, settle
 
@@ -217,8 +222,6 @@ def test_the_sweep_twice_raises_nothing_new(two_to_three_monthly, make_patient):
 
 
 def test_every_raised_flag_is_audited(two_to_three_monthly):
-    from accounts.models import AuditEvent
-
     raise_review_flags(now=noon(date(2025, 4, 10)))
 
     raised = AuditEvent.objects.filter(action="flag.raised", detail__kind="maintenance_overdue")
@@ -226,11 +229,8 @@ def test_every_raised_flag_is_audited(two_to_three_monthly):
 
 
 def test_the_task_runs_the_sweep_and_records_its_tick(open_loading):
-    from core.models import SweepTick
-    from monitoring.tasks import raise_review_flags as task
-
     with time_machine.travel(noon(date(2025, 8, 3)), tick=False):
-        assert task.delay().get() == 1
+        assert raise_review_flags_task.delay().get() == 1
     assert SweepTick.objects.get(name="raise_review_flags").ticks == 1
 
 
@@ -243,9 +243,6 @@ def test_beat_runs_the_sweep():
 
 @override_settings(FLAG_DIGEST_HOUR=7)
 def test_review_flags_reach_the_clinicians_digest_by_first_name_only(open_loading, bob):
-    from monitoring.services import plan_flag_digests
-    from reminders.dispatcher import dispatch_due
-
     raise_review_flags(now=datetime(2025, 8, 3, 6, tzinfo=UTC))
     plan_flag_digests(now=datetime(2025, 8, 3, 7, 1, tzinfo=UTC))
     with time_machine.travel(datetime(2025, 8, 3, 7, 2, tzinfo=UTC), tick=False):
