@@ -1,3 +1,6 @@
+"""The clinician pages' URLs; every one that names a patient is checked by tests/clinic's
+access tests, which list them all."""
+
 from django.urls import path
 
 from .views import flags, invitations, notes, patient, patients, prescription

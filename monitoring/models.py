@@ -72,9 +72,5 @@ class Flag(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.status})"
 
-    @property
-    def is_missed_dose(self) -> bool:
-        return self.kind in (self.Kind.MISSED_LOADING, self.Kind.MISSED_MAINTENANCE)
-
 
 MISSED_KINDS = (Flag.Kind.MISSED_LOADING, Flag.Kind.MISSED_MAINTENANCE)
