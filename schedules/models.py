@@ -407,11 +407,14 @@ class Dose(models.Model):
         return f"{self.due} ({self.status})"
 
     def status_on(self, today: date) -> str:
-        """The status on `today`, from the row alone; cancelled stays cancelled."""
+        """The status on `today`, from the row alone; cancelled stays cancelled, and a dose the
+        sweep marked missed stays missed (as in states.missed)."""
         if self.status == self.Status.CANCELLED:
             return self.status
         if self.injection_id:
             return self.Status.TAKEN
+        if self.status == self.Status.MISSED:
+            return self.status
         return engine.status_on(
             earliest=self.earliest, latest=self.latest, given_on=None, today=today
         )
