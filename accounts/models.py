@@ -66,14 +66,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     @property
-    def is_patient(self) -> bool:
-        return self.role == Role.PATIENT
-
-    @property
-    def is_clinician(self) -> bool:
-        return self.role == Role.CLINICIAN
-
-    @property
     def display_name(self) -> str:
         for attr in ("patient_profile", "clinician_profile"):
             profile: PatientProfile | ClinicianProfile | None = getattr(self, attr, None)

@@ -66,6 +66,4 @@ def rows(**filters) -> list[Notification]:
 
 
 def utc(*args: int) -> datetime:
-    from datetime import UTC
-
     return datetime(*args, tzinfo=UTC)
