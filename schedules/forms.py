@@ -5,7 +5,9 @@ They parse and check what a person typed; services decide and write.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django import forms
 
@@ -20,23 +22,23 @@ MAX_COUNT = 60
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format=DATE_FORMAT, **kwargs)
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=DATE_FORMAT)
 
 
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(format="%H:%M", **kwargs)
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%H:%M")
 
 
-def _date_field(label: str, **kwargs: object) -> forms.DateField:
+def _date_field(label: str, **kwargs: Any) -> forms.DateField:
     kwargs.setdefault("error_messages", {"invalid": "Enter a date, such as 2025-03-17."})
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
-def _whole_number(label: str, **kwargs: object) -> forms.IntegerField:
+def _whole_number(label: str, **kwargs: Any) -> forms.IntegerField:
     kwargs.setdefault(
         "error_messages",
         {
@@ -61,12 +63,19 @@ class RegimenForm(forms.Form):
         error_messages={"required": "Pick the schedule you were given, or “Something else”."},
     )
 
-    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regimen"].choices = [*choices, (CUSTOM, "Something else")]
+        _choice_field(self, "regimen").choices = [*choices, (CUSTOM, "Something else")]
 
 
-def _check_units(form: forms.Form, data: dict) -> None:
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A field whose choices are set per request (the class declares it a ChoiceField)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+def _check_units(form: forms.Form, data: Mapping[str, Any]) -> None:
     """Catch mg-for-mcg and similar slips next to the field, before any service runs."""
     dose, strength = data.get("dose_mcg"), data.get("strength_mcg_per_ml")
     if dose is not None:
@@ -112,10 +121,10 @@ class MedicineForm(forms.Form):
         label="Who usually gives the injection?", choices=GivenBy.choices, widget=forms.RadioSelect
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
-        _check_units(self, data)
-        return data
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _check_units(self, self.cleaned_data)
+        return self.cleaned_data
 
 
 class PhaseFields:
@@ -174,7 +183,7 @@ class PrescriptionForm(MedicineForm):
         "maintenance_unit",
     )
 
-    def __init__(self, *args: object, regimen: str, **kwargs: object) -> None:
+    def __init__(self, *args: Any, regimen: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regimen"].initial = regimen
         self.is_custom = regimen == CUSTOM
@@ -182,13 +191,13 @@ class PrescriptionForm(MedicineForm):
             for name in self.CUSTOM_FIELDS:
                 del self.fields[name]
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         if self.is_custom:
             self._clean_custom(data)
         return data
 
-    def _clean_custom(self, data: dict) -> None:
+    def _clean_custom(self, data: dict[str, Any]) -> None:
         if not data.get("maintenance_every") and "maintenance_every" not in self.errors:
             self.add_error("maintenance_every", "Say how often the maintenance injections are.")
         loading = [data.get("loading_every"), data.get("loading_count")]
@@ -203,7 +212,7 @@ class PrescriptionForm(MedicineForm):
         if not any(name in self.errors for name in self.CUSTOM_FIELDS):
             self._check_phases(data)
 
-    def _check_phases(self, data: dict) -> None:
+    def _check_phases(self, data: dict[str, Any]) -> None:
         """Refuse what the engine would refuse (such as every 2 for set weekdays), by its field."""
         # The dose is checked on its own field; a stand-in keeps it out of these messages.
         specs = _custom_specs(data, dose=1000)
@@ -219,7 +228,7 @@ class PrescriptionForm(MedicineForm):
                 message += " For Mondays, Wednesdays and Fridays, enter 1."
             self.add_error(name, message)
 
-    def create_args(self) -> dict:
+    def create_args(self) -> dict[str, Any]:
         """Arguments for prescription_create."""
         data = dict(self.cleaned_data)
         for name in (*self.CUSTOM_FIELDS, "regimen"):
@@ -235,7 +244,7 @@ class PrescriptionForm(MedicineForm):
         return _custom_specs(self.cleaned_data, dose=self.cleaned_data["dose_mcg"])
 
 
-def _custom_specs(data: dict, *, dose: int) -> list[engine.PhaseSpec]:
+def _custom_specs(data: dict[str, Any], *, dose: int) -> list[engine.PhaseSpec]:
     specs = []
     if data.get("loading_every"):
         cadence = _cadence(data["loading_unit"] or "day", data["loading_every"], None)
@@ -255,7 +264,10 @@ def _cadence(unit: str, every: int, every_max: int | None) -> engine.Cadence:
     if unit == "mwf":
         # The interval is passed on so that "every 2" is refused, not silently dropped.
         return engine.Cadence("weekday", every, every_max, weekdays=(0, 2, 4))
-    return engine.Cadence(unit, every, every_max)  # type: ignore[arg-type]
+    if not engine.is_unit(unit):
+        # The unit fields' choices are the engine's units and "mwf", so this cannot happen.
+        raise ValueError(f"Unknown cadence unit {unit!r}.")
+    return engine.Cadence(unit, every, every_max)
 
 
 class PrescriptionEditForm(MedicineForm):
@@ -301,7 +313,7 @@ class PrescriptionEditForm(MedicineForm):
         help_text="For example: new ampoules from the pharmacy.",
     )
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
 
 
@@ -339,21 +351,21 @@ class InjectionForm(forms.Form):
     )
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
-    def __init__(self, *args: object, route: str, today: date, **kwargs: object) -> None:
+    def __init__(self, *args: Any, route: str, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         sites = IM_SITES if route == Route.IM else SC_SITES
-        self.fields["site"].choices = [(site.value, site.label) for site in sites]
+        _choice_field(self, "site").choices = [(site.value, site.label) for site in sites]
         self.fields["given_on"].widget.attrs["max"] = today.strftime(DATE_FORMAT)
         self.too_soon = ""  # the explanation, once a save was refused as too soon
 
     def clean_dose_mcg(self) -> int:
-        dose = self.cleaned_data["dose_mcg"]
+        dose: int = self.cleaned_data["dose_mcg"]
         problems = units.dose_problems(dose)
         if problems:
             raise forms.ValidationError(problems)
         return dose
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """Arguments for injection_log / injection_correct."""
         data = self.cleaned_data
         names = ("given_on", "given_at", "site", "given_by", "dose_mcg", "lot", "expiry", "notes")
@@ -369,7 +381,7 @@ class CorrectionForm(InjectionForm):
     )
     field_order = ["reason"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["client_token"]
 

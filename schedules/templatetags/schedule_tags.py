@@ -4,6 +4,8 @@ from datetime import date
 
 from django import template
 
+from schedules.models import Phase
+
 register = template.Library()
 
 STATUS_WORDS = {
@@ -40,7 +42,7 @@ def status_mark(status: str) -> str:
 
 
 @register.filter
-def phase_bound(phase) -> str:
+def phase_bound(phase: Phase) -> str:
     """How a phase ends, in words: '6 injections', 'ongoing', 'ended on 20 Jan 2025'."""
     if phase.closed_on:
         return f"ended on {day_medium(phase.closed_on)}"

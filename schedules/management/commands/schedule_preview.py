@@ -6,6 +6,7 @@ Reads nothing from the database: it runs the engine on the arguments alone.
 import json
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         slug = str(options["regimen"])
         if slug not in regimens.REGIMENS:
             raise CommandError(
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             )
         regimen = regimens.REGIMENS[slug]
         start = _date("--start", str(options["start"]))
-        taken = sorted(_date("--taken", str(value)) for value in options["taken"])  # type: ignore[union-attr]
+        taken = sorted(_date("--taken", str(value)) for value in options["taken"])
         today = (
             _date("--today", str(options["today"])) if options["today"] else max([start, *taken])
         )
@@ -98,7 +99,13 @@ class Command(BaseCommand):
             if day > today:
                 raise CommandError(f"--taken {day} is after --today {today}.")
 
-    def _as_json(self, slug: str, phases: list, doses: list, extra: tuple) -> dict:
+    def _as_json(
+        self,
+        slug: str,
+        phases: list[engine.PhaseSpec],
+        doses: list[engine.PlannedDose],
+        extra: tuple[engine.Given, ...],
+    ) -> dict[str, object]:
         return {
             "regimen": slug,
             "doses": [
@@ -116,7 +123,13 @@ class Command(BaseCommand):
             "extra": [item.given_on.isoformat() for item in extra],
         }
 
-    def _table(self, regimen: regimens.Regimen, phases: list, doses: list, extra: tuple) -> None:
+    def _table(
+        self,
+        regimen: regimens.Regimen,
+        phases: list[engine.PhaseSpec],
+        doses: list[engine.PlannedDose],
+        extra: tuple[engine.Given, ...],
+    ) -> None:
         self.stdout.write(f"{regimen.name} ({regimen.slug}): {regimen.source}")
         header = (
             f"{'#':>4}  {'phase':<13} {'due':<15} {'window':<23} {'dose':>9}  {'status':<9} given"
