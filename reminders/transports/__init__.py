@@ -1,6 +1,7 @@
-"""Transports: one small class per way a message leaves, and the registry the dispatcher asks.
+"""Transports: email through Django's mail backends, SMS through file, console, locmem or Twilio.
 
-A new channel (web push, say) is one Transport subclass and one entry in TRANSPORTS.
+Every failure is a TransportError: permanent ones disable the channel, others are retried.
+TRANSPORTS maps each channel to its transport: web push would be one class and one entry.
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@ Planning is idempotent; taken, moved and cancelled doses lose their pending remi
 from datetime import date, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from accounts.models import PatientProfile
 from accounts.services import patient_profile_update
 from reminders import services as reminder_services
 from reminders.models import Notification, ReminderPreference
@@ -207,6 +210,23 @@ def test_a_day_of_time_saved_with_the_preferences_moves_the_reminder_in_one_repl
     alice.patient_profile.refresh_from_db()
     assert alice.patient_profile.reminder_time == time(7, 15)
     assert replans == [{"patient": alice, "now": NOW}]
+
+
+def test_the_plan_sweep_reads_each_reminder_time_without_a_query_per_patient(make_patient, alice):
+    prescribe(alice, start=DUE, today=NOW.date())
+    with CaptureQueriesContext(connection) as one_patient:
+        plan_notifications(now=NOW)
+    patients = [make_patient(f"p{n}@example.com", f"Patient {n}") for n in range(3)]
+    for n, patient in enumerate(patients):
+        PatientProfile.objects.filter(user=patient).update(reminder_time=time(7, n))
+        prescribe(patient, start=DUE, today=NOW.date())
+
+    with CaptureQueriesContext(connection) as four_patients:
+        plan_notifications(now=NOW)
+
+    assert len(four_patients) == len(one_patient)
+    due = {row.recipient_id: row.scheduled_for for row in pending(kind="due")}
+    assert [due[patient.pk] for patient in patients] == [utc(2026, 6, 11, 6, n) for n in range(3)]
 
 
 def test_texts_wait_until_quiet_hours_end(alice):
