@@ -50,7 +50,7 @@ test: install-dev vendor lint
 	@# With DATABASE_URL set (PostgreSQL in CI) the service tests also run on SQLite first.
 	@if [ -n "$${DATABASE_URL:-}" ]; then \
 		echo "schedule services on SQLite:"; \
-		env -u DATABASE_URL $(BIN)/python -m pytest -q tests/schedules/test_services.py; \
+		env -u DATABASE_URL $(BIN)/python -m pytest -q tests/schedules/services; \
 	fi
 	$(BIN)/python -m pytest
 

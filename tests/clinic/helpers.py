@@ -4,7 +4,7 @@ nothing. Shared with tests/monitoring and tests/e2e."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import time_machine
 from django.http import HttpResponse
@@ -16,13 +16,9 @@ from demo.bulk import give_demo_histories
 from monitoring.models import Flag
 from schedules import services
 from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
+from tests.helpers import noon
 
 TODAY = date(2025, 7, 20)  # the clinician tests' frozen today (the `clock` fixture)
-
-
-def noon(day: date) -> datetime:
-    """Midday UTC: the same calendar date in London and New York."""
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
 
 
 def prescribe(patient: User, regimen: str, start: date, **extra: object) -> Prescription:

@@ -1,19 +1,13 @@
-"""Fixtures for the patient pages: a frozen clock on the DOMAIN.md fixture week and alice's
-bnf-no-neuro prescription (Mon/Wed/Fri loading from Monday 2025-01-06)."""
-
-from datetime import UTC, date, datetime
+"""Fixtures for the patient pages: a frozen clock on the worked-fixture week
+(docs/schedule-semantics.md#worked-fixtures) and alice's bnf-no-neuro prescription
+(Mon/Wed/Fri loading from Monday 2025-01-06)."""
 
 import pytest
 import time_machine
 
 from schedules import services
-
-START = date(2025, 1, 6)
-
-
-def noon(day: date) -> datetime:
-    """Midday UTC: the same calendar date in London and New York."""
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+from tests.helpers import noon
+from tests.schedules.helpers import START
 
 
 @pytest.fixture
@@ -34,11 +28,4 @@ def alice_rx(alice, clock):
         route="IM",
         start_date=START,
         regimen_slug="bnf-no-neuro",
-    )
-
-
-def log(rx, day: date, site: str = "deltoid_left", **extra):
-    """An injection logged on its own day (the clock is not moved)."""
-    return services.injection_log(
-        prescription=rx, actor=rx.patient, given_on=day, site=site, today=day, **extra
     )

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from schedules import services
+from tests.helpers import noon
 from tests.htmltools import parse
-from tests.schedules.conftest import START, log, noon
+from tests.schedules.helpers import START, log
 
 pytestmark = pytest.mark.django_db
 URL = reverse("schedules:appointment")

@@ -9,8 +9,9 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from schedules import services
 from schedules.models import Injection
+from tests.helpers import noon
 from tests.htmltools import field_errors, parse
-from tests.schedules.conftest import START, log, noon
+from tests.schedules.helpers import START, log
 
 pytestmark = pytest.mark.django_db
 HISTORY = reverse("schedules:history")

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from accounts.models import CareLink
 from schedules.models import Injection
+from tests.helpers import noon
 from tests.htmltools import parse
-from tests.schedules.conftest import START, log, noon
+from tests.schedules.helpers import START, log
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from schedules import services
 from schedules.models import Injection
+from tests.helpers import noon
 from tests.htmltools import field_errors, parse
-from tests.schedules.conftest import START, log, noon
+from tests.schedules.helpers import START, log
 
 pytestmark = pytest.mark.django_db
 URL = reverse("schedules:injection_log")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from schedules import services
 from schedules.models import Injection, Prescription
-from tests.schedules.conftest import START, log
+from tests.schedules.helpers import START, log
 
 pytestmark = pytest.mark.django_db
 

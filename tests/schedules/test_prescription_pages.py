@@ -9,7 +9,7 @@ from django.urls import reverse
 from schedules import regimens
 from schedules.models import Dose, Prescription, PrescriptionVersion
 from tests.htmltools import field_errors, parse
-from tests.schedules.conftest import START, log
+from tests.schedules.helpers import START, log
 
 pytestmark = pytest.mark.django_db
 START_URL = reverse("schedules:prescription_new")

@@ -6,7 +6,8 @@ import pytest
 
 from schedules import selectors, services
 from schedules.models import Injection
-from tests.schedules.conftest import START, log, noon
+from tests.helpers import noon
+from tests.schedules.helpers import START, log
 
 pytestmark = pytest.mark.django_db
 
