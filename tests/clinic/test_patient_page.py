@@ -39,6 +39,19 @@ def test_the_timeline_shows_an_injection_outside_every_window_as_extra(
     assert "Outside every dose window; it does not move the schedule" in html
 
 
+def test_the_report_marks_an_injection_outside_every_window_as_extra_not_counted(
+    client_for, alice, bob, clock
+):
+    rx = prescribe(alice, "seed-maintenance", date(2025, 5, 1))
+    log(rx, date(2025, 5, 1))
+    log(rx, date(2025, 5, 20), today=TODAY)  # no dose's window holds 20 May
+
+    html = client_for(bob).get(url("patient_report", alice)).content.decode()
+
+    rows = [row for row in html.split("<tr>") if "20 May 2025" in row or "2025-05-20" in row]
+    assert rows and all("Extra (not a dose)" in row and "Counted" not in row for row in rows)
+
+
 def test_the_page_runs_the_same_queries_for_a_short_and_a_long_history(
     client_for, alice, bob, clock, make_patient
 ):
