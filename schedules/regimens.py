@@ -1,6 +1,7 @@
 """The built-in guideline regimens (templates a clinician starts a prescription from), as data.
 
-Figures and sources follow DOMAIN.md; the patient summaries are our own plain words.
+Figures and sources follow docs/schedule-semantics.md#built-in-regimens; the patient
+summaries are our own plain words.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """Reads for the patient pages: each returns plain data in a fixed number of queries.
 
-Counts and last-used dates are aggregated in SQL, so no page grows with its history. The
-modules behind this package are by page; every dose and injection state comes from
-schedules.states.
+Counts are aggregated in SQL with the states of schedules.states; the modules are by page.
 """
 
 from .appointment import Appointment, appointment_summary, questions_for

@@ -1,8 +1,7 @@
 """The only code that writes schedules: prescriptions, phases, doses and injections.
 
-Every service is keyword-only, runs in one transaction, validates before saving, re-plans
-the prescription's doses through the engine and writes one audit event. Callers import this
-package; the modules behind it are by subdomain.
+Keyword-only services, each one transaction that validates, re-plans through the engine and
+writes one audit event; callers import this package, the modules behind it are by subdomain.
 """
 
 from .injections import injection_correct, injection_log, injection_void

@@ -71,8 +71,9 @@ def maintenance_interval_change(
     """A new maintenance interval from today on: settled doses stay, later ones follow it.
 
     Before maintenance has begun the phase is simply changed; once it has, it is cut short
-    today and a new maintenance phase takes over by the handover rule
-    (docs/schedule-semantics.md#decisions-where-the-contract-was-silent).
+    today (docs/schedule-semantics.md#decisions-where-the-contract-was-silent) and a new
+    maintenance phase takes over by the handover rule
+    (docs/schedule-semantics.md#next-phase-anchoring).
     """
     today = today or local_today(prescription.patient)
     cadence = engine.Cadence(unit, every, every_max)

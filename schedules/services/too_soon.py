@@ -1,7 +1,6 @@
 """Too soon: an injection closer than half an interval to a neighbouring one.
 
-Such an injection needs confirming and is then kept as extra
-(docs/schedule-semantics.md#too-soon).
+It needs confirming and is then kept as extra (docs/schedule-semantics.md#too-soon).
 """
 
 from __future__ import annotations

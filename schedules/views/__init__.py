@@ -1,7 +1,6 @@
 """Patient pages: home, the prescription wizard and checklist, logging, schedule and history.
 
-Each view parses, checks access (a patient sees only their own records: 404 otherwise),
-calls a service or a selector, and renders. The modules behind this package are by page.
+Each parses, checks access (404 for another's records), calls a service or selector, renders.
 """
 
 from .appointment_page import appointment

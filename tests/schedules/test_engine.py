@@ -1,4 +1,5 @@
-"""Pinned cases for the schedule engine: every worked fixture of DOMAIN.md, then the edges.
+"""Pinned cases for the schedule engine: every worked fixture
+(docs/schedule-semantics.md#worked-fixtures), then the edges.
 
 Dates are written as ISO strings so a failing assertion reads like the contract.
 """
@@ -63,7 +64,7 @@ def statuses(result: Plan) -> list[str]:
     return [dose.status for dose in result.doses]
 
 
-# --- DOMAIN.md worked fixtures (start Mon 2025-01-06) ---------------------------------------
+# --- worked fixtures, docs/schedule-semantics.md#worked-fixtures (start Mon 2025-01-06) -----
 
 
 def test_bnf_no_neuro_fixture() -> None:
@@ -829,7 +830,8 @@ def test_unknown_regimen_lists_the_valid_slugs() -> None:
 
 
 def test_an_ongoing_phase_cut_short_hands_over_to_the_next_one() -> None:
-    # A change of maintenance interval: the old phase ends, the new one follows rule 5.
+    # A change of maintenance interval: the old phase ends, the new one follows by the handover
+    # rule (docs/schedule-semantics.md#next-phase-anchoring).
     phases = [
         PhaseSpec("maintenance", Cadence("month"), 1000, "ongoing", closed_on=date(2025, 3, 10)),
         PhaseSpec("maintenance", Cadence("month", 2), 1000, "ongoing"),

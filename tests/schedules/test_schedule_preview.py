@@ -1,4 +1,7 @@
-"""`manage.py schedule_preview`: the DOMAIN.md fixtures through the command, and bad input."""
+"""`manage.py schedule_preview`: the worked fixtures through the command, and bad input.
+
+The fixtures: docs/schedule-semantics.md#worked-fixtures.
+"""
 
 import json
 import subprocess
