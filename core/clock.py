@@ -1,6 +1,6 @@
 """The clock in a patient's home time zone: their local now and their calendar today.
 
-Dose dates are local calendar dates (docs/schedule-semantics.md#dates-not-times); every page,
+Dose dates are local calendar dates (docs/schedule-semantics.md#dates-and-times); every page,
 sweep and service asks here instead of converting on its own.
 """
 

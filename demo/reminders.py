@@ -26,13 +26,8 @@ def arm_demo_reminder(
     now = now or timezone.now()
     today = local_today(patient, now=now)
     dose = (
-        Dose.objects.filter(
-            prescription__patient=patient,
-            prescription__status="active",
-            status__in=(Dose.Status.SCHEDULED, Dose.Status.DUE),
-            injection__isnull=True,
-            latest__gte=today,
-        )
+        Dose.objects.open()
+        .filter(prescription__patient=patient, prescription__status="active", latest__gte=today)
         .order_by("due")
         .first()
     )

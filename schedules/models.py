@@ -269,9 +269,8 @@ class InjectionQuerySet(models.QuerySet["Injection"]):
         taken_by = Dose.objects.filter(injection=OuterRef("pk"))
         return Q(extra=True) | Q(Q(status=states.RECORDED), ~Exists(taken_by))
 
-    # Shadows Django's raw-SQL QuerySet.extra(), which nothing here uses; Django itself calls
-    # that one only on the target of a prefetched many-to-many, which Injection never is.
-    def extra(self) -> InjectionQuerySet:  # type: ignore[override]
+    def not_doses(self) -> InjectionQuerySet:
+        """The extra injections: recorded or confirmed, but taken by no dose."""
         return self.filter(self.q_extra())
 
 

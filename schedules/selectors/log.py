@@ -32,4 +32,4 @@ def log_context(*, prescription: Prescription, today: date) -> LogContext:
 
 def injection_is_extra(*, injection: Injection) -> bool:
     """Whether a just-logged injection ended up as no dose (one query)."""
-    return Injection.objects.extra().filter(pk=injection.pk).exists()
+    return Injection.objects.not_doses().filter(pk=injection.pk).exists()

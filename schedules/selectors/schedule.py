@@ -68,7 +68,7 @@ def schedule_for(*, prescription: Prescription, today: date) -> Schedule:
             )
         )
         seen_phases.add(dose.phase_id)
-    extras = Injection.objects.recorded().extra().filter(prescription=prescription)
+    extras = Injection.objects.recorded().not_doses().filter(prescription=prescription)
     for extra in extras.order_by("given_on", "pk"):
         entries.append(
             Entry(
