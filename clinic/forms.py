@@ -12,6 +12,7 @@ from django import forms
 from monitoring.actions import NOTE_MAX
 from monitoring.models import Flag
 from schedules.models import Cause, GivenBy, PhaseKind, Prescription, Product, Route
+from schedules.services import TREATMENT_FIELDS
 
 from .selectors.metrics import Band
 from .selectors.patients import Filters
@@ -171,20 +172,7 @@ class PrescriptionAmendForm(forms.Form):
         help_text="Kept with the previous version of the prescription.",
     )
 
-    FIELDS = (
-        "product",
-        "brand",
-        "strength_mcg_per_ml",
-        "dose_mcg",
-        "route",
-        "cause",
-        "neuro",
-        "lifelong",
-        "given_by",
-        "monitoring_plan",
-        "adjustment_triggers",
-        "notes",
-    )
+    FIELDS = TREATMENT_FIELDS  # every detail but the start date
 
     @classmethod
     def initial_for(cls, prescription: Prescription) -> dict[str, object]:

@@ -18,13 +18,14 @@ from .prescriptions import (
 from .replan import HORIZON, ReplanResult, compute_plan, prescription_replan
 from .sweeps import extend_horizons, sweep_missed_doses
 from .too_soon import TooSoonError, too_soon_after
-from .versions import DETAIL_FIELDS
+from .versions import DETAIL_FIELDS, TREATMENT_FIELDS
 
 __all__ = [
     "DETAIL_FIELDS",
     "HORIZON",
     "MAX_FUTURE_START",
     "MAX_PAST_START",
+    "TREATMENT_FIELDS",
     "ChangeSummary",
     "ReplanResult",
     "TooSoonError",

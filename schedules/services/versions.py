@@ -10,7 +10,8 @@ from django.forms.models import model_to_dict
 from accounts.models import User
 from schedules.models import Prescription, PrescriptionVersion
 
-DETAIL_FIELDS = (
+# The treatment: medicine, dose, route, cause and care plan. A clinician amends these.
+TREATMENT_FIELDS = (
     "product",
     "brand",
     "strength_mcg_per_ml",
@@ -23,8 +24,9 @@ DETAIL_FIELDS = (
     "monitoring_plan",
     "adjustment_triggers",
     "notes",
-    "start_date",
 )
+# Every detail a change may touch: the treatment, and the start date.
+DETAIL_FIELDS = (*TREATMENT_FIELDS, "start_date")
 
 
 def _snapshot(prescription: Prescription) -> dict[str, object]:
