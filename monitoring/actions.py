@@ -58,6 +58,20 @@ def _refused(flag: Flag, default: str) -> ValidationError:
     return ValidationError(ALREADY.get(current or "", default))
 
 
+def _audit(
+    flag: Flag, actor: User, action: str, request: HttpRequest | None, **detail: object
+) -> None:
+    """A clinician's action on a flag, in the audit log with the flag's kind."""
+    log_action(
+        actor=actor,
+        action=action,
+        patient=flag.patient,
+        obj=flag,
+        request=request,
+        detail={"kind": flag.kind, **detail},
+    )
+
+
 def flag_acknowledge(
     *, flag: Flag, actor: User, note: str = "", request: HttpRequest | None = None
 ) -> Flag:
@@ -76,14 +90,7 @@ def flag_acknowledge(
         updated = Flag.objects.filter(pk=flag.pk, status=Flag.Status.OPEN).update(**values)
         if updated != 1:
             raise _refused(flag, "This flag can no longer be acknowledged.")
-        log_action(
-            actor=actor,
-            action="flag.acknowledged",
-            patient=flag.patient,
-            obj=flag,
-            request=request,
-            detail={"kind": flag.kind, "with_note": bool(text)},
-        )
+        _audit(flag, actor, "flag.acknowledged", request, with_note=bool(text))
     flag.refresh_from_db()
     return flag
 
@@ -104,14 +111,7 @@ def flag_resolve(*, flag: Flag, actor: User, note: str, request: HttpRequest | N
         )
         if updated != 1:
             raise _refused(flag, "This flag can no longer be resolved.")
-        log_action(
-            actor=actor,
-            action="flag.resolved",
-            patient=flag.patient,
-            obj=flag,
-            request=request,
-            detail={"kind": flag.kind},
-        )
+        _audit(flag, actor, "flag.resolved", request)
     flag.refresh_from_db()
     return flag
 
@@ -129,14 +129,7 @@ def flag_note_add(
         )
         if updated != 1:
             raise ValidationError("This flag no longer exists.")
-        log_action(
-            actor=actor,
-            action="flag.note_added",
-            patient=flag.patient,
-            obj=flag,
-            request=request,
-            detail={"kind": flag.kind},
-        )
+        _audit(flag, actor, "flag.note_added", request)
     flag.refresh_from_db()
     return flag
 

@@ -72,7 +72,8 @@ def _raise(
     dose: Dose | None = None,
     key: str = "",
     detail: dict[str, object] | None = None,
-) -> Flag | None:
+) -> bool:
+    """Raise one flag and audit it; False if it was raised before."""
     patient = prescription.patient
     try:
         with transaction.atomic():  # a savepoint: a duplicate leaves the caller's work intact
@@ -92,8 +93,8 @@ def _raise(
                 detail={"kind": kind, **(detail or {})},
             )
     except IntegrityError:
-        return None  # raised before (by an earlier or a parallel sweep)
-    return flag
+        return False  # raised before (by an earlier or a parallel sweep)
+    return True
 
 
 def flag_overdue_maintenance(*, now: datetime) -> int:
@@ -118,15 +119,12 @@ def flag_overdue_maintenance(*, now: datetime) -> int:
         today = local_today(dose.prescription.patient, now=now)
         if (today - dose.due).days > OVERDUE_AFTER_DAYS and dose.latest >= today:
             detail = {"dose": dose.pk, "due": dose.due.isoformat()}
-            raised += (
-                _raise(
-                    kind=Flag.Kind.MAINTENANCE_OVERDUE,
-                    prescription=dose.prescription,
-                    dose=dose,
-                    now=now,
-                    detail=detail,
-                )
-                is not None
+            raised += _raise(
+                kind=Flag.Kind.MAINTENANCE_OVERDUE,
+                prescription=dose.prescription,
+                dose=dose,
+                now=now,
+                detail=detail,
             )
     return raised
 
@@ -166,15 +164,12 @@ def flag_repeated_misses(*, now: datetime) -> int:
             continue
         latest = recent[-1]
         detail = {"misses": len(recent), "dues": [dose.due.isoformat() for dose in recent]}
-        raised += (
-            _raise(
-                kind=Flag.Kind.REPEATED_MISSES,
-                prescription=latest.prescription,
-                dose=latest,
-                now=now,
-                detail=detail,
-            )
-            is not None
+        raised += _raise(
+            kind=Flag.Kind.REPEATED_MISSES,
+            prescription=latest.prescription,
+            dose=latest,
+            now=now,
+            detail=detail,
         )
     return raised
 
@@ -214,15 +209,12 @@ def flag_loading_reviews(*, now: datetime) -> int:
         if key in done or reviewed or phase.first_due > today - LOADING_REVIEW_AFTER:
             continue
         detail = {"phase": phase.pk, "since": phase.first_due.isoformat()}
-        raised += (
-            _raise(
-                kind=Flag.Kind.LOADING_REVIEW,
-                prescription=prescription,
-                key=key,
-                now=now,
-                detail=detail,
-            )
-            is not None
+        raised += _raise(
+            kind=Flag.Kind.LOADING_REVIEW,
+            prescription=prescription,
+            key=key,
+            now=now,
+            detail=detail,
         )
     return raised
 
@@ -259,14 +251,11 @@ def flag_three_month_reviews(*, now: datetime) -> int:
         review_on = three_month_review_on(prescription)
         if not review_on <= today <= review_on + REVIEW_STILL_NEWS:
             continue
-        raised += (
-            _raise(
-                kind=Flag.Kind.THREE_MONTH_REVIEW,
-                prescription=prescription,
-                key=keys[prescription.pk],
-                now=now,
-                detail={"review_on": review_on.isoformat()},
-            )
-            is not None
+        raised += _raise(
+            kind=Flag.Kind.THREE_MONTH_REVIEW,
+            prescription=prescription,
+            key=keys[prescription.pk],
+            now=now,
+            detail={"review_on": review_on.isoformat()},
         )
     return raised
