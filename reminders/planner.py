@@ -202,22 +202,27 @@ def reconcile(
         result.cancelled += Notification.objects.filter(
             pk__in=to_cancel, status=Notification.Status.PENDING
         ).update(status=Notification.Status.CANCELLED, last_error="Turned off in preferences.")
-    new = [
-        Notification(
-            recipient_id=want.recipient_id,
-            dose_id=dose_id,
-            kind=kind,
-            channel=channel,
-            scheduled_for=want.scheduled_for,
-            next_attempt_at=want.next_attempt_at,
-            created_at=now,
-        )
-        for (dose_id, kind, channel), want in wanted.items()
-    ]
+    new = [_new_row(key, want, now=now) for key, want in wanted.items()]
     # A parallel planner may have inserted the same rows: the unique key makes that harmless.
     Notification.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
     result.created = len(new)
     return result
+
+
+def _new_row(
+    key: Key, want: Wanted, *, now: datetime, next_attempt_at: datetime | None = None
+) -> Notification:
+    """The outbox row for a wanted reminder, first tried at `next_attempt_at` if given."""
+    dose_id, kind, channel = key
+    return Notification(
+        recipient_id=want.recipient_id,
+        dose_id=dose_id,
+        kind=kind,
+        channel=channel,
+        scheduled_for=want.scheduled_for,
+        next_attempt_at=next_attempt_at or want.next_attempt_at,
+        created_at=now,
+    )
 
 
 def _guarded(row: Notification, status: str, want: Wanted, *, revive: bool = False) -> int:
@@ -278,16 +283,8 @@ def plan_nudges(*, now: datetime) -> int:
     ]
     wanted, _ = wanted_rows(doses, now=now, kinds=(Kind.NUDGE,))
     rows = [
-        Notification(
-            recipient_id=want.recipient_id,
-            dose_id=dose_id,
-            kind=kind,
-            channel=channel,
-            scheduled_for=want.scheduled_for,
-            next_attempt_at=max(want.next_attempt_at, now),
-            created_at=now,
-        )
-        for (dose_id, kind, channel), want in wanted.items()
+        _new_row(key, want, now=now, next_attempt_at=max(want.next_attempt_at, now))
+        for key, want in wanted.items()
         if want.scheduled_for <= now
     ]
     Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
