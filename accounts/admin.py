@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from core.admin import ReadOnlyAdmin
+
 from .models import AuditEvent, CareLink, ClinicianProfile, PatientProfile, User
 
 
@@ -59,16 +61,7 @@ class CareLinkAdmin(admin.ModelAdmin[CareLink]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = ("at", "action", "actor", "patient", "object_type", "object_id", "address")
     list_filter = ("action",)
     search_fields = ("action", "actor__email", "patient__email")
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
+class NotificationAdmin(ReadOnlyAdmin[Notification]):
     """The outbox as staff see it; rows change only through the sweeps."""
 
     list_display = ("pk", "kind", "channel", "status", "scheduled_for", "attempts", "sent_at")
@@ -14,12 +16,3 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     date_hierarchy = "scheduled_for"
     list_select_related = ("recipient",)
     raw_id_fields = ("recipient", "dose")
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
