@@ -5,47 +5,33 @@ and the SQL queries per page.
 Run: python bench/bench_dashboard.py [--large 1000] [--runs 15]. Asserts nothing.
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import statistics
 import time
+from typing import TYPE_CHECKING
 
 from _django import postgres_scratch, setup
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 HISTORY_DAYS = 730
 
 
-def make_clinician(email: str, count: int, first: int):
-    from django.utils import timezone
-
-    from accounts.models import CareLink, ClinicianProfile, PatientProfile, Role, User
-    from demo.bulk import give_demo_histories
+def make_clinician(email: str, count: int, first: int) -> User:
+    from accounts.models import ClinicianProfile, Role, User
+    from demo.bulk import linked_demo_patients
 
     clinician = User.objects.create_user(email=email, password="!", role=Role.CLINICIAN)
     ClinicianProfile.objects.create(user=clinician, display_name=email.split("@")[0])
-    numbers = range(first, first + count)
-    users = User.objects.bulk_create(
-        User(email=f"bench{n}@example.com", role=Role.PATIENT, password="!") for n in numbers
-    )
-    PatientProfile.objects.bulk_create(
-        PatientProfile(user=u, display_name=f"Patient {n:05d}", time_zone="Europe/London")
-        for n, u in zip(numbers, users, strict=True)
-    )
-    CareLink.objects.bulk_create(
-        CareLink(
-            clinician=clinician,
-            patient=u,
-            invited_email=u.email,
-            status=CareLink.Status.ACTIVE,
-            responded_at=timezone.now(),
-        )
-        for u in users
-    )
-    give_demo_histories(list(zip(users, numbers, strict=True)), history_days=HISTORY_DAYS)
+    linked_demo_patients(clinician, count, first=first, history_days=HISTORY_DAYS)
     return clinician
 
 
-def time_page(clinician, runs: int) -> tuple[float, int]:
+def time_page(clinician: User, runs: int) -> tuple[float, int]:
     """Median seconds for GET /clinic/ (after warming up), and the queries it ran."""
     from django.db import connection
     from django.test import Client

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, CareLink, PatientProfile, Role, User
 from core.clock import local_today
 from monitoring.models import Flag
 from monitoring.review import raise_review_flags
@@ -211,6 +212,34 @@ def give_demo_histories(
         written += len(stories)
     raise_review_flags(now=now)  # overdue maintenance, repeated misses, reviews due (idempotent)
     return written
+
+
+def linked_demo_patients(
+    clinician: User, count: int, *, first: int = 1, history_days: int | None = None
+) -> list[User]:
+    """`count` patients numbered from `first` (p1@example.com, "Zed Patient 00001", …) linked
+    to the clinician, each with a demo history: hundreds in seconds, for tests and benchmarks."""
+    numbers = range(first, first + count)
+    users = User.objects.bulk_create(
+        User(email=f"p{n}@example.com", role=Role.PATIENT, password=UNUSABLE_PASSWORD_PREFIX)
+        for n in numbers
+    )
+    PatientProfile.objects.bulk_create(
+        PatientProfile(user=user, display_name=f"Zed Patient {n:05d}", time_zone="Europe/London")
+        for n, user in zip(numbers, users, strict=True)
+    )
+    CareLink.objects.bulk_create(
+        CareLink(
+            clinician=clinician,
+            patient=user,
+            invited_email=user.email,
+            status=CareLink.Status.ACTIVE,
+            responded_at=timezone.now(),
+        )
+        for user in users
+    )
+    give_demo_histories(list(zip(users, numbers, strict=True)), history_days=history_days)
+    return users
 
 
 def _write(stories: list[tuple[User, Story]], *, clinician: User | None, now: datetime) -> None:

@@ -11,8 +11,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, CareLink, PatientProfile, Role, User
-from demo.bulk import give_demo_histories
+from accounts.models import AuditEvent, CareLink, User
 from monitoring.models import Flag
 from schedules import services
 from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
@@ -64,30 +63,6 @@ def link(clinician: User, patient: User) -> CareLink:
         status=CareLink.Status.ACTIVE,
         responded_at=timezone.now(),
     )
-
-
-def many_patients(clinician: User, count: int, *, first: int = 1) -> list[User]:
-    """`count` linked patients with varied demo histories (bulk: seconds for hundreds)."""
-    numbers = range(first, first + count)
-    users = User.objects.bulk_create(
-        User(email=f"p{n}@example.com", role=Role.PATIENT, password="!") for n in numbers
-    )
-    PatientProfile.objects.bulk_create(
-        PatientProfile(user=user, display_name=f"Zed Patient {n:05d}", time_zone="Europe/London")
-        for n, user in zip(numbers, users, strict=True)
-    )
-    CareLink.objects.bulk_create(
-        CareLink(
-            clinician=clinician,
-            patient=user,
-            invited_email=user.email,
-            status=CareLink.Status.ACTIVE,
-            responded_at=timezone.now(),
-        )
-        for user in users
-    )
-    give_demo_histories(list(zip(users, numbers, strict=True)))
-    return users
 
 
 def url(name: str, patient: User, *args: object) -> str:

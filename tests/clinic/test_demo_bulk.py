@@ -10,18 +10,16 @@ from django.db.models import Count
 
 from accounts.models import CareLink, User
 from core.clock import local_today
-from demo.bulk import give_demo_histories, story_for
+from demo.bulk import give_demo_histories, linked_demo_patients, story_for
 from monitoring.models import Flag
 from schedules import services
 from schedules.models import Dose, Injection, Prescription
-
-from .helpers import many_patients
 
 pytestmark = pytest.mark.django_db
 
 
 def test_bulk_histories_are_what_the_services_would_store(bob):
-    many_patients(bob, 40)
+    linked_demo_patients(bob, 40)
 
     for rx in Prescription.objects.select_related("patient__patient_profile"):
         result = services.prescription_replan(prescription=rx)
@@ -30,7 +28,7 @@ def test_bulk_histories_are_what_the_services_would_store(bob):
 
 
 def test_every_injection_is_a_dose_and_every_missed_dose_is_flagged(bob):
-    many_patients(bob, 40)
+    linked_demo_patients(bob, 40)
 
     assert not Injection.objects.filter(dose__isnull=True).exists()  # no extra, no ghost
     missed = Dose.objects.filter(status="missed")
@@ -38,7 +36,7 @@ def test_every_injection_is_a_dose_and_every_missed_dose_is_flagged(bob):
 
 
 def test_histories_vary(bob):
-    many_patients(bob, 80)
+    linked_demo_patients(bob, 80)
 
     habits = Counter(
         story_for(u, n).habit.name
@@ -54,7 +52,7 @@ def test_histories_vary(bob):
 
 
 def test_running_again_writes_nothing(bob):
-    users = many_patients(bob, 10)
+    users = linked_demo_patients(bob, 10)
     before = (Prescription.objects.count(), Dose.objects.count(), Flag.objects.count())
 
     assert give_demo_histories([(u, n) for n, u in enumerate(users, 1)]) == 0

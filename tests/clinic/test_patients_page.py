@@ -12,9 +12,10 @@ from django.utils import timezone
 from clinic.selectors import patients as patient_list
 from clinic.selectors.metrics import band_for
 from clinic.selectors.patients import Filters
+from demo.bulk import linked_demo_patients
 from monitoring.models import Flag
 
-from .helpers import link, log, many_patients, prescribe
+from .helpers import link, log, prescribe
 
 pytestmark = pytest.mark.django_db
 URL = reverse("clinic:patients")
@@ -65,7 +66,7 @@ def test_an_unknown_filter_value_is_ignored_and_shown(client_for, bob, ward):
 
 
 def test_band_filter_in_sql_agrees_with_the_python_rule(bob):
-    many_patients(bob, 60)
+    linked_demo_patients(bob, 60)
     now = timezone.now()
     rows = list(patient_list.export_rows(clinician=bob, filters=Filters(), now=now))
     expected = {}
@@ -81,7 +82,7 @@ def test_band_filter_in_sql_agrees_with_the_python_rule(bob):
 
 
 def test_fifty_patients_a_page(client_for, bob):
-    many_patients(bob, 60)  # and alice: 61
+    linked_demo_patients(bob, 60)  # and alice: 61
     client = client_for(bob)
 
     first = client.get(URL).content.decode()
@@ -101,11 +102,11 @@ def page_queries(client) -> int:
 def test_query_count_is_the_same_for_10_and_500_patients(
     client_for, bob, django_assert_num_queries
 ):
-    many_patients(bob, 9)  # and alice: 10
+    linked_demo_patients(bob, 9)  # and alice: 10
     client = client_for(bob)
     with django_assert_num_queries(page_queries(client)) as ten:
         client.get(URL)
-    many_patients(bob, 490, first=10)
+    linked_demo_patients(bob, 490, first=10)
 
     with django_assert_num_queries(len(ten)):
         html = client.get(URL).content.decode()
@@ -115,12 +116,12 @@ def test_query_count_is_the_same_for_10_and_500_patients(
 
 
 def test_query_count_with_every_filter_does_not_grow_either(client_for, bob):
-    many_patients(bob, 10)
+    linked_demo_patients(bob, 10)
     client = client_for(bob)
     query = {"q": "patient", "phase": "maintenance", "flag": "", "band": "good"}
     with CaptureQueriesContext(connection) as ten:
         client.get(URL, query)
-    many_patients(bob, 200, first=11)
+    linked_demo_patients(bob, 200, first=11)
 
     with CaptureQueriesContext(connection) as more:
         client.get(URL, query)
