@@ -6,12 +6,18 @@ The difference is the outbox's price: claim, render, and one durable commit per 
 Prints figures, asserts nothing.
 """
 
+from __future__ import annotations
+
 import argparse
 import time
 from datetime import date
 from datetime import time as clock
+from typing import TYPE_CHECKING
 
 from _django import postgres_scratch, setup
+
+if TYPE_CHECKING:
+    from reminders.models import Notification
 
 
 def main() -> None:
@@ -59,7 +65,7 @@ def main() -> None:
     print(f"finished at {timezone.now():%H:%M:%S} UTC")
 
 
-def outbox(count: int) -> list:
+def outbox(count: int) -> list[Notification]:
     """`count` due messages for 100 patients (daily doses), email and SMS alternately."""
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from schedules import regimens
-from schedules.engine import Cadence, Given, PhaseSpec, plan
+from schedules.engine import Cadence, Given, PhaseSpec, Plan, plan
 
 START = date(2025, 1, 6)
 YEARS = (1, 3, 10)
@@ -44,7 +44,10 @@ def history(phases: tuple[PhaseSpec, ...], today: date, rng: random.Random) -> l
 def seconds_per_plan(phases: tuple[PhaseSpec, ...], years: int) -> tuple[float, int, int]:
     today = START + timedelta(days=round(365.25 * years))
     given = history(phases, today, random.Random(years))
-    run = lambda: plan(phases, start=START, given=given, today=today, until=today)  # noqa: E731
+
+    def run() -> Plan:
+        return plan(phases, start=START, given=given, today=today, until=today)
+
     doses = len(run().doses)
     number, _ = timeit.Timer(run).autorange()
     best = min(timeit.repeat(run, number=number, repeat=5)) / number

@@ -5,7 +5,9 @@ Run: python bench/bench_materialise.py [--count 10000]. Prints figures, asserts 
 
 import argparse
 import time
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from _django import postgres_scratch, setup
 
@@ -33,7 +35,9 @@ def main() -> None:
     slugs = list(regimens.REGIMENS)
     queries = 0
 
-    def count(execute, sql, params, many, context):
+    def count(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
         nonlocal queries
         queries += 1
         return execute(sql, params, many, context)

@@ -5,10 +5,17 @@ inserted (doses by COPY). Prints times and their ratio (indexes should keep it n
 asserts nothing. The extra doses lie 90 days ahead and later: future, but not due soon.
 """
 
+from __future__ import annotations
+
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from _django import postgres_scratch, setup
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from schedules.models import Phase, Prescription
 
 DUE_NOW = 1_000
 FILLER_DOSES_PER_PRESCRIPTION = 1_000
@@ -42,7 +49,7 @@ def main() -> None:
     )
 
 
-def build_due_patients(today) -> None:
+def build_due_patients(today: date) -> None:
     """1,000 patients in UTC, reminder time 00:00, each with one monthly dose due today."""
     from datetime import time as clock
 
@@ -76,7 +83,7 @@ def build_due_patients(today) -> None:
     )
 
 
-def make_prescriptions(users, start):
+def make_prescriptions(users: list[User], start: date) -> list[Prescription]:
     from schedules.models import Prescription
 
     return Prescription.objects.bulk_create(
@@ -94,7 +101,7 @@ def make_prescriptions(users, start):
     )
 
 
-def maintenance_phase(rx):
+def maintenance_phase(rx: Prescription) -> Phase:
     from schedules.models import Phase
 
     return Phase(
@@ -109,7 +116,7 @@ def filler_doses() -> int:
     return Dose.objects.count() - DUE_NOW
 
 
-def add_filler(count: int, today) -> None:
+def add_filler(count: int, today: date) -> None:
     """Patients whose daily doses start 90 days ahead, COPYed in 1,000 per prescription."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection
@@ -152,7 +159,7 @@ def add_filler(count: int, today) -> None:
     print(f"  added {count:,} future doses in {time.perf_counter() - started:.1f} s")
 
 
-def run_sweeps(now) -> dict[str, float]:
+def run_sweeps(now: datetime) -> dict[str, float]:
     from django.core import mail
 
     from reminders.dispatcher import dispatch_due
