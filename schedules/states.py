@@ -52,3 +52,20 @@ def missed(today: date, prefix: str = "") -> Q:
     sweep already marked missed (so a page never waits for the sweep, nor contradicts it)."""
     closed = Q(**{f"{prefix}status": MISSED}) | Q(**{f"{prefix}latest__lt": today})
     return live(prefix) & Q(**{f"{prefix}injection__isnull": True}) & closed
+
+
+def due(today: date, prefix: str = "") -> Q:
+    """Window open on `today`, not yet given, not marked missed (Dose.status_on's "due")."""
+    window = Q(**{f"{prefix}earliest__lte": today, f"{prefix}latest__gte": today})
+    return _waiting(prefix) & window
+
+
+def scheduled(today: date, prefix: str = "") -> Q:
+    """Window not open yet on `today`, not given, not marked missed (its "scheduled")."""
+    return _waiting(prefix) & Q(**{f"{prefix}earliest__gt": today})
+
+
+def _waiting(prefix: str) -> Q:
+    return (
+        live(prefix) & Q(**{f"{prefix}injection__isnull": True}) & ~Q(**{f"{prefix}status": MISSED})
+    )

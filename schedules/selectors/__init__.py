@@ -4,7 +4,13 @@ Counts are aggregated in SQL with the states of schedules.states; the modules ar
 """
 
 from .appointment import Appointment, appointment_summary, questions_for
-from .history import injection_for_patient, injection_history
+from .history import (
+    HistoryEntry,
+    HistoryPage,
+    history_page,
+    injection_for_patient,
+    injection_history,
+)
 from .home import HomeSummary, NextDose, Progress, home_summary, next_dose
 from .log import LogContext, injection_is_extra, log_context
 from .prescription import (
@@ -25,6 +31,8 @@ __all__ = [
     "CalendarDay",
     "ChecklistItem",
     "Entry",
+    "HistoryEntry",
+    "HistoryPage",
     "HomeSummary",
     "LogContext",
     "NextDose",
@@ -35,6 +43,7 @@ __all__ = [
     "SiteUse",
     "active_prescription",
     "appointment_summary",
+    "history_page",
     "home_summary",
     "injection_for_patient",
     "injection_history",

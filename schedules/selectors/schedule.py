@@ -6,8 +6,11 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from django.db.models import Count, Min, Q
+
+from schedules import states
 from schedules.models import Dose, Injection, Phase, Prescription, Site
 
 
@@ -31,59 +34,129 @@ class Entry:
         return Site(self.site).label if self.site else ""
 
 
+# The list starts this far back unless the patient asks for every dose: a page costs the same
+# after ten years as after one.
+RECENT = timedelta(days=92)
+COUNT_ORDER = ("taken", "missed", "due", "scheduled", "extra")
+
+
 @dataclass
 class Schedule:
     prescription: Prescription
     phases: list[Phase]
-    entries: list[Entry]
-    counts: dict[str, int] = field(default_factory=dict)
+    entries: list[Entry]  # the list: from `since` on (every one when `since` is None)
+    counts: dict[str, int] = field(default_factory=dict)  # over the whole plan
+    month_entries: list[Entry] = field(default_factory=list)  # the calendar's month
+    since: date | None = None
+    earlier: int = 0  # live doses before `since`, not listed
+    continuing: Phase | None = None  # the phase the list opens in, begun before `since`
 
 
-def schedule_for(*, prescription: Prescription, today: date) -> Schedule:
-    """Every live dose and every extra injection, in date order (three queries)."""
-    phases = list(prescription.phases.order_by("order"))
+def schedule_for(
+    *, prescription: Prescription, today: date, month: date | None = None, every: bool = False
+) -> Schedule:
+    """The list of doses and extra injections from three months back (all of them with
+    `every`), the calendar `month`'s, and counts over the whole plan: five queries, however
+    long the history."""
+    month = month or today.replace(day=1)
+    end = shift_month(month, 1)
+    since = None if every else max(prescription.start_date, today - RECENT)
+    annotated = prescription.phases.annotate(
+        first_due=Min("doses__due", filter=states.live("doses__"))
+    ).order_by("order")
+    firsts = {phase.pk: phase.first_due for phase in annotated}
+    phases: list[Phase] = list(annotated)
     by_id = {phase.pk: phase for phase in phases}
+    wanted = _wanted("due", since, month, end)
     doses = (
         Dose.objects.live()
-        .filter(prescription=prescription)
+        .filter(wanted, prescription=prescription)
         .select_related("injection")
         .order_by("due")
     )
-    entries: list[Entry] = []
-    seen_phases: set[int] = set()
-    for dose in doses:
-        injection = dose.injection
-        entries.append(
-            Entry(
-                day=dose.due,
-                status=dose.status_on(today),
-                dose_mcg=dose.dose_mcg,
-                phase=by_id[dose.phase_id],
-                sequence=dose.sequence,
-                earliest=dose.earliest,
-                latest=dose.latest,
-                given_on=injection.given_on if injection else None,
-                site=injection.site if injection else "",
-                starts_phase=dose.phase_id not in seen_phases,
-            )
-        )
-        seen_phases.add(dose.phase_id)
-    extras = Injection.objects.recorded().not_doses().filter(prescription=prescription)
-    for extra in extras.order_by("given_on", "pk"):
-        entries.append(
-            Entry(
-                day=extra.given_on,
-                status="extra",
-                dose_mcg=extra.dose_mcg,
-                given_on=extra.given_on,
-                site=extra.site,
-            )
-        )
+    entries = [_dose_entry(dose, by_id[dose.phase_id], firsts, today) for dose in doses]
+    # Extra injections are few (each one needed a confirmation), so all are read and counted.
+    extras = list(
+        Injection.objects.recorded()
+        .not_doses()
+        .filter(prescription=prescription)
+        .order_by("given_on", "pk")
+    )
+    entries += [_extra_entry(extra) for extra in extras if _shown(extra.given_on, since, month)]
     entries.sort(key=lambda entry: (entry.day, entry.status == "extra"))
-    counts: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        counts[entry.status] += 1
-    return Schedule(prescription, phases, entries, dict(counts))
+    listed = [entry for entry in entries if since is None or entry.day >= since]
+    counts, earlier = _counts(prescription, today, since, extras=len(extras))
+    return Schedule(
+        prescription,
+        phases,
+        listed,
+        counts,
+        month_entries=[entry for entry in entries if month <= entry.day < end],
+        since=since,
+        earlier=earlier,
+        continuing=_continuing(listed),
+    )
+
+
+def _shown(day: date, since: date | None, month: date) -> bool:
+    return since is None or day >= since or (day.year, day.month) == (month.year, month.month)
+
+
+def _wanted(field: str, since: date | None, month: date, end: date) -> Q:
+    """Rows dated from `since` on, or in the calendar's month; every row when `since` is None."""
+    if since is None:
+        return Q()
+    return Q(**{f"{field}__gte": since}) | Q(**{f"{field}__gte": month, f"{field}__lt": end})
+
+
+def _dose_entry(dose: Dose, phase: Phase, firsts: dict[int, date], today: date) -> Entry:
+    injection = dose.injection
+    return Entry(
+        day=dose.due,
+        status=dose.status_on(today),
+        dose_mcg=dose.dose_mcg,
+        phase=phase,
+        sequence=dose.sequence,
+        earliest=dose.earliest,
+        latest=dose.latest,
+        given_on=injection.given_on if injection else None,
+        site=injection.site if injection else "",
+        starts_phase=dose.due == firsts.get(phase.pk),
+    )
+
+
+def _extra_entry(extra: Injection) -> Entry:
+    return Entry(
+        day=extra.given_on,
+        status="extra",
+        dose_mcg=extra.dose_mcg,
+        given_on=extra.given_on,
+        site=extra.site,
+    )
+
+
+def _continuing(listed: list[Entry]) -> Phase | None:
+    first = next((entry for entry in listed if entry.phase is not None), None)
+    return first.phase if first is not None and not first.starts_phase else None
+
+
+def _counts(
+    prescription: Prescription, today: date, since: date | None, *, extras: int
+) -> tuple[dict[str, int], int]:
+    """How many doses of the whole plan are in each status on `today` (the SQL forms of
+    Dose.status_on, statuses with none left out) with the extra injections; and how many
+    live doses are dated before `since`."""
+    # Aliases must not be field names ("due"), or later filters would read the aggregate.
+    doses = Dose.objects.filter(prescription=prescription).aggregate(
+        n_taken=Count("pk", filter=states.live() & states.taken()),
+        n_missed=Count("pk", filter=states.missed(today)),
+        n_due=Count("pk", filter=states.due(today)),
+        n_scheduled=Count("pk", filter=states.scheduled(today)),
+        n_earlier=Count("pk", filter=states.live() & Q(due__lt=since or date.min)),
+    )
+    doses["n_extra"] = extras
+    counts = {status: doses[f"n_{status}"] for status in COUNT_ORDER}
+    return {status: n for status, n in counts.items() if n}, doses["n_earlier"]
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,6 @@ marked, and an entry of a stopped prescription stays as it is."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -19,28 +17,18 @@ from schedules.models import Injection, Prescription
 from .helpers import patient_today, site_options, status_code, submit_injection
 
 
-def _named(injections: list[Injection]) -> list[tuple[Injection, str]]:
-    """Each entry with a name for its Correct and Void links that no other entry shares."""
-    seen: dict[str, int] = defaultdict(int)
-    named: list[tuple[Injection, str]] = []
-    for injection in reversed(injections):  # oldest first, so numbering follows the day
-        parts = [f"{injection.given_on.day} {injection.given_on:%b %Y}"]
-        if injection.given_at:
-            parts.append(f"{injection.given_at:%H:%M}")
-        if injection.site:
-            parts.append(injection.get_site_display().lower())
-        name = ", ".join(parts)
-        seen[name] += 1
-        if seen[name] > 1:
-            name += f" (entry {seen[name]} of that day)"
-        named.append((injection, name))
-    return named[::-1]
+def _entry(request: AuthedRequest) -> int | None:
+    value = request.GET.get("entry", "")
+    return int(value) if value.isdigit() else None
 
 
 @patient_required
 def history(request: AuthedRequest) -> HttpResponse:
-    injections = list(selectors.injection_history(patient=request.user))
-    return render(request, "schedules/history.html", {"entries": _named(injections)})
+    """A page of the history; ?entry=ID opens the page that holds that entry."""
+    history = selectors.history_page(
+        patient=request.user, number=request.GET.get("page"), entry=_entry(request)
+    )
+    return render(request, "schedules/history.html", {"history": history})
 
 
 def _own_injection(request: AuthedRequest, injection_id: int) -> Injection:

@@ -1,6 +1,7 @@
-"""The schedule page: a month calendar and the list of every dose and extra injection.
+"""The schedule page: a month calendar and the list of doses and extra injections.
 
-The month comes from ?month=YYYY-MM, this month when absent or malformed.
+The month comes from ?month=YYYY-MM (this month when absent or malformed); the list starts
+three months back, or at the start with ?list=all.
 """
 
 from __future__ import annotations
@@ -34,14 +35,16 @@ def schedule(request: AuthedRequest) -> HttpResponse:
         return no_prescription(request)
     today = patient_today(request)
     month = _month(request.GET.get("month", ""), today)
-    plan = selectors.schedule_for(prescription=rx, today=today)
+    every = request.GET.get("list") == "all"
+    plan = selectors.schedule_for(prescription=rx, today=today, month=month, every=every)
     return render(
         request,
         "schedules/schedule.html",
         {
             "plan": plan,
             "month": month,
-            "weeks": selectors.month_weeks(plan.entries, month, today),
+            "weeks": selectors.month_weeks(plan.month_entries, month, today),
+            "every": every,
             "previous_month": selectors.shift_month(month, -1),
             "next_month": selectors.shift_month(month, 1),
             "today": today,

@@ -9,9 +9,11 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from schedules import services
 from schedules.models import Injection
+from schedules.selectors import history as history_selectors
 from tests.helpers import noon
 from tests.htmltools import field_errors, parse
 from tests.schedules.helpers import START, log
+from tests.schedules.history import give_history
 
 pytestmark = pytest.mark.django_db
 HISTORY = reverse("schedules:history")
@@ -252,3 +254,43 @@ def test_entries_of_a_stopped_prescription_cannot_be_corrected_or_voided(
     assert "stays as it is" in response.content.decode()
     first.refresh_from_db()
     assert first.status == "recorded"
+
+
+# --- a long history comes a page at a time ----------------------------------------------------
+
+
+def test_a_long_history_comes_twenty_entries_a_page_newest_first(client_for, alice, clock):
+    rx = give_history(alice, days=5 * 365, regimen="seed-maintenance", today=START)
+    newest_first = list(rx.injections.order_by("-given_on", "-id"))
+    assert len(newest_first) > 40
+    client = client_for(alice)
+
+    first = parse(client.get(HISTORY).content)
+    third = parse(client.get(HISTORY, {"page": 3}).content)
+
+    ids = [li.attrs["id"] for li in first.find_all("li", cls="injection")]
+    assert ids == [f"injection-{i.pk}" for i in newest_first[:20]]
+    ids = [li.attrs["id"] for li in third.find_all("li", cls="injection")]
+    assert ids == [f"injection-{i.pk}" for i in newest_first[40:60]]
+    assert [a.text for a in first.find_all("a", cls="page-link")] == ["Older entries"]
+    last = [a.text for a in third.find_all("a", cls="page-link")]
+    assert last == ["Newer entries"]  # the third page is the last
+
+
+def test_a_link_to_an_entry_on_another_page_opens_that_page(client_for, alice, clock, monkeypatch):
+    monkeypatch.setattr(history_selectors, "PAGE_SIZE", 1)
+    rx = give_history(alice, days=365, regimen="seed-maintenance", today=START)
+    oldest = rx.injections.order_by("given_on", "id").first()
+    services.injection_correct(
+        injection=oldest, actor=alice, reason="Wrong site", site="thigh_right", today=START
+    )
+    replacement = Injection.objects.get(replaces=oldest)
+    client = client_for(alice)
+
+    last = parse(client.get(HISTORY, {"entry": oldest.pk}).content)
+
+    original = last.by_id(f"injection-{oldest.pk}")
+    assert original is not None and last.by_id(f"injection-{replacement.pk}") is None
+    assert original.find("a", href=f"{HISTORY}?entry={replacement.pk}#injection-{replacement.pk}")
+    opened = parse(client.get(HISTORY, {"entry": replacement.pk}).content)
+    assert opened.by_id(f"injection-{replacement.pk}") is not None

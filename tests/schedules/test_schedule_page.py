@@ -10,6 +10,7 @@ from schedules import services
 from tests.helpers import noon
 from tests.htmltools import parse
 from tests.schedules.helpers import START, log
+from tests.schedules.history import give_history
 
 pytestmark = pytest.mark.django_db
 URL = reverse("schedules:schedule")
@@ -131,3 +132,49 @@ def test_a_daily_dose_window_reads_on_that_day_only(client_for, alice, clock):
     assert "window 6 Jan to 6 Jan" not in " ".join(lines)
     weekly = next(line for line in lines if line.startswith("Sun 19 Jan"))
     assert "window 16 Jan to 22 Jan 2025" in weekly
+
+
+# --- a long history: the list opens three months back ------------------------------------------
+
+
+def test_a_long_history_lists_the_last_three_months_and_what_is_ahead(client_for, alice, clock):
+    rx = give_history(alice, days=2 * 365, regimen="seed-maintenance", today=START)
+    client = client_for(alice)
+
+    page = parse(client.get(URL).content)
+
+    since = date(2024, 10, 6)  # 92 days before today
+    assert page.by_id("dose-list").text == "Doses from 6 Oct 2024"
+    lines = rows(page)
+    assert lines[0].startswith("Maintenance : monthly, ongoing")
+    assert "Continues from before 6 Oct 2024" in lines[0]
+    live = rx.doses.exclude(status="cancelled").order_by("due")
+    first = live.filter(due__gte=since).first()
+    assert lines[1].startswith(f"{first.due:%a} {first.due.day} {first.due:%b %Y}")
+    assert len(lines) - 1 == live.filter(due__gte=since).count()
+    earlier = live.filter(due__lt=since).count()
+    assert earlier > 20
+    links = [a.text for a in page.find_all("a") if a.text.startswith("Show every dose")]
+    assert links == [f"Show every dose since the start ({earlier} earlier doses)"]
+    # The counts are over the whole plan, not only the doses listed.
+    counts = next(p.text for p in page.find_all("p") if p.text.startswith("Each dose has a window"))
+    taken = rx.doses.filter(injection__isnull=False).count()
+    assert f"taken {taken}," in counts
+
+
+def test_every_dose_is_listed_on_request_and_the_calendar_reaches_any_month(
+    client_for, alice, clock
+):
+    rx = give_history(alice, days=2 * 365, regimen="seed-maintenance", today=START)
+    client = client_for(alice)
+
+    page = parse(client.get(URL, {"list": "all"}).content)
+
+    assert page.by_id("dose-list").text == "Every dose"
+    live = rx.doses.exclude(status="cancelled").count()
+    assert len([line for line in rows(page) if "Maintenance :" not in line]) == live
+    links = [a.text for a in page.find_all("a")]
+    assert "Show only the last three months and what is ahead" in links
+    old = parse(client.get(URL, {"month": "2023-05"}).content)
+    marked = [c for c in old.by_id("calendar").find_all("td") if c.find(cls="dose-mark")]
+    assert len(marked) == 1  # the May 2023 dose, far before the list's window

@@ -1,13 +1,15 @@
 """Reads for the patient pages: the suggested site, the next dose and the calendar grid."""
 
+from collections import Counter
 from datetime import date
 
 import pytest
 
 from schedules import selectors, services
-from schedules.models import Injection
+from schedules.models import Dose, Injection
 from tests.helpers import noon
 from tests.schedules.helpers import START, log
+from tests.schedules.history import give_history
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,21 @@ def test_schedule_puts_extras_after_the_dose_of_the_same_day(alice, alice_rx, cl
     ]
     assert Injection.objects.filter(extra=True).count() == 1
     assert plan.counts["extra"] == 1
+
+
+@pytest.mark.parametrize("today", [date(2025, 6, 1), date(2025, 6, 4), date(2025, 8, 20)])
+def test_schedule_counts_in_sql_agree_with_each_doses_own_status(alice, clock, today):
+    # The page counts statuses with schedules.states; each row says its own with status_on.
+    rx = give_history(alice, days=700, regimen="seed-maintenance", today=date(2025, 6, 1))
+    last = rx.injections.order_by("-given_on").first().given_on
+    log(rx, last, confirm=True, today=date(2025, 6, 1))  # a second that day: extra
+    ahead = rx.doses.filter(due__gt=date(2025, 7, 15)).order_by("due").first()
+    Dose.objects.filter(pk=ahead.pk).update(status="missed")  # marked missed in another zone
+
+    plan = selectors.schedule_for(prescription=rx, today=today, every=True)
+
+    rows = Dose.objects.filter(prescription=rx).exclude(status="cancelled")
+    expected = Counter(dose.status_on(today) for dose in rows)
+    expected["extra"] = Injection.objects.not_doses().filter(status="recorded").count()
+    assert plan.counts == {status: n for status, n in expected.items() if n}
+    assert {"taken", "missed", "scheduled", "extra"} <= set(plan.counts)
