@@ -10,8 +10,9 @@ from dateutil.relativedelta import relativedelta
 from core.clock import local_today
 from monitoring.models import Flag
 from schedules import services
+from tests.helpers import noon, prescribe
 
-from .helpers import TODAY, link, log, noon, prescribe, settle
+from .helpers import TODAY, link, log, settle
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def history(alice, clock):
     corrected to 04-02 (on time, early; next 05-02); 05-02 logged then voided (missed);
     06-02 on time, plus an extra injection on 06-05; 07-02 given 07-04 (late; next 08-04).
     """
-    rx = prescribe(alice, "seed-maintenance", date(2025, 1, 31))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 1, 31))
     log(rx, date(2025, 1, 31))
     log(rx, date(2025, 3, 3))
     first = log(rx, date(2025, 4, 1))
@@ -54,7 +55,7 @@ def history(alice, clock):
 @pytest.fixture
 def neuro(alice, clock):
     """bnf-neuro from Sun 6 Jul 2025: every other day until a clinician ends it; 10 Jul missed."""
-    rx = prescribe(alice, "bnf-neuro", date(2025, 7, 6))
+    rx = prescribe(alice, regimen="bnf-neuro", start=date(2025, 7, 6))
     for day in (6, 8, 12, 14, 16, 18):
         log(rx, date(2025, 7, day))
     settle(rx, TODAY)
@@ -72,7 +73,7 @@ def ward(bob, alice, make_patient):
     """alice has missed a loading dose (an open flag); erin is overdue on maintenance but
     has no open flag; aaron is up to date. Alphabetically aaron would come first."""
     today = local_today(alice)
-    rx = prescribe(alice, "bnf-neuro", today - timedelta(days=12))
+    rx = prescribe(alice, regimen="bnf-neuro", start=today - timedelta(days=12))
     for n, day in enumerate(range(12, 0, -2)):
         if n != 2:
             log(rx, today - timedelta(days=day))
@@ -80,11 +81,11 @@ def ward(bob, alice, make_patient):
     erin = make_patient("erin@example.com", "Erin Overdue")
     link(bob, erin)
     start = today - relativedelta(months=1) - timedelta(days=3)
-    rx = prescribe(erin, "seed-maintenance", start)
+    rx = prescribe(erin, regimen="seed-maintenance", start=start)
     log(rx, start)
     settle(rx, today)  # the second dose was due 3 days ago: overdue, its window still open
     aaron = make_patient("aaron@example.com", "Aaron Adams")
     link(bob, aaron)
-    rx = prescribe(aaron, "seed-maintenance", today - timedelta(days=5))
+    rx = prescribe(aaron, regimen="seed-maintenance", start=today - timedelta(days=5))
     log(rx, today - timedelta(days=5))
     return {"alice": alice, "erin": erin, "aaron": aaron}

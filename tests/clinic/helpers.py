@@ -1,12 +1,11 @@
-"""Building blocks for the clinician tests: prescriptions and injections through the real
-services, each step run on the day it happened, and checks that a refused action wrote
-nothing. Shared with tests/monitoring and tests/e2e."""
+"""Building blocks for the clinician tests: injections through the real services, each
+logged on the day it happened (prescriptions come from tests.helpers.prescribe), and checks
+that a refused action wrote nothing. Shared with tests/monitoring and tests/e2e."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import time_machine
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -15,31 +14,8 @@ from accounts.models import AuditEvent, CareLink, User
 from monitoring.models import Flag
 from schedules import services
 from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
-from tests.helpers import noon
 
 TODAY = date(2025, 7, 20)  # the clinician tests' frozen today (the `clock` fixture)
-
-
-def prescribe(patient: User, regimen: str, start: date, **extra: object) -> Prescription:
-    """Entered on its start date, as if the patient used the app from the first dose (a
-    history typed in later raises no missed-dose flags for doses long past)."""
-    with time_machine.travel(noon(start), tick=False):
-        return _create(patient, regimen, start, **extra)
-
-
-def _create(patient: User, regimen: str, start: date, **extra: object) -> Prescription:
-    return services.prescription_create(
-        patient=patient,
-        actor=patient,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=start,
-        regimen_slug=regimen,
-        today=start,
-        **extra,
-    )
 
 
 def log(rx: Prescription, day: date, **extra: object) -> Injection:

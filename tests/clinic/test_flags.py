@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from monitoring.models import Flag
+from tests.helpers import prescribe
 
-from .helpers import prescribe, refused, snapshot, url
+from .helpers import refused, snapshot, url
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_a_note_on_a_flag_keeps_its_status(client_for, alice, bob, flag):
 def test_a_flag_of_another_patient_is_404_through_alices_url(client_for, alice, bob, dave, flag):
     flag_of_dave = Flag.objects.create(
         patient=dave,
-        prescription=prescribe(dave, "seed-maintenance", date(2025, 7, 1)),
+        prescription=prescribe(dave, regimen="seed-maintenance", start=date(2025, 7, 1)),
         kind="three_month_review",
         key="x",
     )
@@ -105,7 +106,7 @@ def test_an_outside_next_address_is_ignored(client_for, alice, bob, flag):
 def test_the_inbox_lists_unresolved_flags_of_linked_patients(client_for, alice, bob, flag, dave):
     Flag.objects.create(
         patient=dave,
-        prescription=prescribe(dave, "seed-maintenance", date(2025, 7, 1)),
+        prescription=prescribe(dave, regimen="seed-maintenance", start=date(2025, 7, 1)),
         kind="three_month_review",
         key="dave",
     )

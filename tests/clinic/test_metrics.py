@@ -24,9 +24,10 @@ from clinic.selectors import patients as patient_list
 from clinic.selectors.metrics import Band, Counts, band_for, median
 from clinic.selectors.overview import patient_overview
 from clinic.selectors.patients import Filters
+from tests.helpers import prescribe
 from tests.htmltools import parse
 
-from .helpers import log, prescribe
+from .helpers import log
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_a_closed_window_counts_as_missed_before_the_sweep_marks_it(alice, bob, 
     """docs/schedule-semantics.md#missed-doses: missed on the patient's today, whether or not
     the sweep has stored it yet. Monthly from 1 May, only 1 May given and never re-planned:
     on 20 Jul the 1 Jun and 1 Jul windows have closed, so both pages count two misses."""
-    rx = prescribe(alice, "seed-maintenance", date(2025, 5, 1))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 5, 1))
     log(rx, date(2025, 5, 1))
     assert not rx.doses.filter(status="missed").exists()  # the sweep has not run
 

@@ -7,7 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .helpers import TODAY, link, log, prescribe, url
+from tests.helpers import prescribe
+
+from .helpers import TODAY, link, log, url
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,7 @@ def test_the_page_shows_flags_phases_charts_and_timeline(client_for, alice, bob,
 def test_the_timeline_shows_an_injection_outside_every_window_as_extra(
     client_for, alice, bob, clock
 ):
-    rx = prescribe(alice, "seed-maintenance", date(2025, 5, 1))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 5, 1))
     log(rx, date(2025, 5, 1))
     log(rx, date(2025, 5, 20), today=TODAY)  # the June dose's window opens on 25 May
 
@@ -42,7 +44,7 @@ def test_the_timeline_shows_an_injection_outside_every_window_as_extra(
 def test_the_report_marks_an_injection_outside_every_window_as_extra_not_counted(
     client_for, alice, bob, clock
 ):
-    rx = prescribe(alice, "seed-maintenance", date(2025, 5, 1))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 5, 1))
     log(rx, date(2025, 5, 1))
     log(rx, date(2025, 5, 20), today=TODAY)  # no dose's window holds 20 May
 
@@ -56,12 +58,12 @@ def test_the_page_runs_the_same_queries_for_a_short_and_a_long_history(
     client_for, alice, bob, clock, make_patient
 ):
     client = client_for(bob)
-    prescribe(alice, "seed-maintenance", date(2025, 7, 1))
+    prescribe(alice, regimen="seed-maintenance", start=date(2025, 7, 1))
     with CaptureQueriesContext(connection) as short:
         client.get(url("patient_detail", alice))
     erin = make_patient("erin@example.com", "Erin Long")
     link(bob, erin)
-    rx = prescribe(erin, "afp-daily-weekly-monthly", date(2024, 1, 1))
+    rx = prescribe(erin, regimen="afp-daily-weekly-monthly", start=date(2024, 1, 1))
     for dose in rx.doses.filter(due__lt=TODAY).order_by("due"):
         log(rx, dose.due)
 

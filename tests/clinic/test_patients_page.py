@@ -14,8 +14,9 @@ from clinic.selectors.metrics import band_for
 from clinic.selectors.patients import Filters
 from demo.bulk import linked_demo_patients
 from monitoring.models import Flag
+from tests.helpers import prescribe
 
-from .helpers import link, log, prescribe
+from .helpers import link, log
 
 pytestmark = pytest.mark.django_db
 URL = reverse("clinic:patients")
@@ -151,7 +152,7 @@ def test_days_overdue_count_in_the_patients_zone(bob, make_patient, clock):
     for zone in ("Europe/London", "Australia/Sydney"):
         patient = make_patient(f"{zone[:3].lower()}@example.com", zone, zone)
         link(bob, patient)
-        rx = prescribe(patient, "seed-maintenance", date(2025, 6, 16))
+        rx = prescribe(patient, regimen="seed-maintenance", start=date(2025, 6, 16))
         log(rx, date(2025, 6, 16))
         rows[zone] = rx
     page = patient_list.patients_page(

@@ -9,8 +9,9 @@ import pytest
 from accounts.models import AuditEvent
 from clinic.forms import PrescriptionAmendForm
 from schedules.models import PrescriptionVersion
+from tests.helpers import prescribe
 
-from .helpers import prescribe, refused, snapshot, url
+from .helpers import refused, snapshot, url
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +165,7 @@ def test_ending_loading_on_a_bad_date_is_refused(client_for, alice, bob, neuro, 
 
 
 def test_a_phase_of_another_patient_is_404(client_for, alice, bob, dave, neuro):
-    rx = prescribe(dave, "bnf-neuro", date(2025, 7, 6))
+    rx = prescribe(dave, regimen="bnf-neuro", start=date(2025, 7, 6))
     phase = rx.phases.get(order=0)
 
     response = client_for(bob).post(

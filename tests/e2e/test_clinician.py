@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.clock import local_today
-from tests.clinic.helpers import link, log, prescribe, settle
+from tests.clinic.helpers import link, log, settle
 from tests.conftest import PASSWORD
+from tests.helpers import prescribe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +21,14 @@ def ward(alice, bob, make_patient):
     """alice: bnf-neuro (open-ended loading) for 12 days, the dose 8 days ago missed.
     Aaron and Abel are up to date and come first alphabetically."""
     today = local_today(alice)
-    rx = prescribe(alice, "bnf-neuro", today - timedelta(days=12))
+    rx = prescribe(alice, regimen="bnf-neuro", start=today - timedelta(days=12))
     for ago in (12, 10, 6, 4, 2):
         log(rx, today - timedelta(days=ago))
     settle(rx, today)
     for email, name in (("aaron@example.com", "Aaron Adams"), ("abel@example.com", "Abel Brown")):
         patient = make_patient(email, name)
         link(bob, patient)
-        other = prescribe(patient, "seed-maintenance", today - timedelta(days=3))
+        other = prescribe(patient, regimen="seed-maintenance", start=today - timedelta(days=3))
         log(other, today - timedelta(days=3))
     return rx
 

@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from accounts.models import AuditEvent
 from monitoring import actions
 from monitoring.models import Flag
-from tests.clinic.helpers import prescribe
+from tests.helpers import prescribe
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def flag(alice):
-    rx = prescribe(alice, "seed-maintenance", date(2025, 7, 1))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 7, 1))
     return Flag.objects.create(
         patient=alice, prescription=rx, kind=Flag.Kind.THREE_MONTH_REVIEW, key="rx:review"
     )

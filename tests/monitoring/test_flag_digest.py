@@ -13,7 +13,8 @@ from monitoring.services import plan_flag_digests
 from reminders.dispatcher import dispatch_due
 from reminders.models import Notification
 from schedules.models import Dose
-from tests.reminders.conftest import prescribe, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import utc
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,8 @@ from reminders.planner import plan_notifications
 from schedules import services
 from schedules.models import Dose
 from schedules.services import sweep_missed_doses
-from tests.reminders.conftest import prescribe, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import utc
 
 pytestmark = pytest.mark.django_db
 

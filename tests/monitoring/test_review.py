@@ -26,7 +26,8 @@ from monitoring.services import plan_flag_digests
 from monitoring.tasks import raise_review_flags as raise_review_flags_task
 from reminders.dispatcher import dispatch_due
 from schedules import services
-from tests.clinic.helpers import log, noon, prescribe, settle
+from tests.clinic.helpers import log, settle
+from tests.helpers import noon, prescribe
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def kinds(kind: str) -> list[Flag]:
 def two_to_three_monthly(alice):
     """bnf-no-neuro from Mon 6 Jan 2025, loading all on time: maintenance every 2–3 months,
     first due 17 Mar (window 10 Mar to 24 Apr)."""
-    rx = prescribe(alice, "bnf-no-neuro", date(2025, 1, 6))
+    rx = prescribe(alice, regimen="bnf-no-neuro", start=date(2025, 1, 6))
     for day in (6, 8, 10, 13, 15, 17):
         log(rx, date(2025, 1, day))
     return rx
@@ -66,7 +67,7 @@ def test_overdue_is_counted_in_the_patients_own_zone(make_patient):
         ("syd@example.com", "Australia/Sydney"),
     ):
         patient = make_patient(email, zone, zone)
-        rx = prescribe(patient, "bnf-no-neuro", date(2025, 1, 6))
+        rx = prescribe(patient, regimen="bnf-no-neuro", start=date(2025, 1, 6))
         for day in (6, 8, 10, 13, 15, 17):
             log(rx, date(2025, 1, day))
 
@@ -85,14 +86,14 @@ def test_a_given_dose_is_not_overdue(two_to_three_monthly):
 
 def test_a_monthly_dose_past_its_window_is_missed_not_overdue(alice):
     """Monthly grace is 7 days: on day 8 the window has closed and the missed-dose flag says it."""
-    rx = prescribe(alice, "seed-maintenance", date(2025, 1, 31))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 1, 31))
     log(rx, date(2025, 1, 31))
 
     assert flag_overdue_maintenance(now=noon(date(2025, 3, 8))) == 0
 
 
 def test_a_loading_dose_is_never_maintenance_overdue(alice):
-    prescribe(alice, "bnf-neuro", date(2025, 1, 6))
+    prescribe(alice, regimen="bnf-neuro", start=date(2025, 1, 6))
 
     assert flag_overdue_maintenance(now=noon(date(2025, 1, 20))) == 0
 
@@ -103,7 +104,7 @@ def test_a_loading_dose_is_never_maintenance_overdue(alice):
 @pytest.fixture
 def monthly(alice):
     """Monthly from 31 Jan 2025: 28 Feb and 30 Apr missed (61 days apart), the rest given."""
-    rx = prescribe(alice, "seed-maintenance", date(2025, 1, 31))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 1, 31))
     log(rx, date(2025, 1, 31))
     log(rx, date(2025, 3, 31))
     settle(rx, date(2025, 5, 10))
@@ -135,7 +136,7 @@ def test_after_resolving_a_new_miss_raises_it_again(monthly, bob):
 
 
 def test_misses_more_than_90_days_apart_are_not_repeated(alice):
-    rx = prescribe(alice, "seed-maintenance", date(2025, 1, 31))
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 1, 31))
     for day in (date(2025, 1, 31), date(2025, 3, 31), date(2025, 4, 30), date(2025, 5, 31)):
         log(rx, day)
     settle(rx, date(2025, 7, 10))  # 28 Feb and 30 Jun missed: 122 days apart
@@ -149,7 +150,7 @@ def test_misses_more_than_90_days_apart_are_not_repeated(alice):
 @pytest.fixture
 def open_loading(alice):
     """bnf-neuro from 6 Jul 2025: every other day until a clinician ends it."""
-    return prescribe(alice, "bnf-neuro", date(2025, 7, 6))
+    return prescribe(alice, regimen="bnf-neuro", start=date(2025, 7, 6))
 
 
 def test_open_loading_for_4_weeks_is_flagged_once(open_loading):
@@ -183,7 +184,8 @@ def test_ended_loading_is_not_flagged(open_loading, bob):
 
 
 def test_the_three_month_review_is_flagged_on_its_date_once(alice):
-    prescribe(alice, "seed-maintenance", date(2025, 1, 31))  # + 3 months: 30 Apr (clamped)
+    # + 3 months: 30 Apr (clamped)
+    prescribe(alice, regimen="seed-maintenance", start=date(2025, 1, 31))
 
     assert flag_three_month_reviews(now=noon(date(2025, 4, 29))) == 0
     assert flag_three_month_reviews(now=noon(date(2025, 4, 30))) == 1

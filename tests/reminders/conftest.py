@@ -1,15 +1,15 @@
-"""Shared set-up for the reminder tests: an empty SMS outbox, prescriptions built through the
-schedule services, and outbox helpers."""
+"""Shared set-up for the reminder tests: an empty SMS outbox, a daily prescription (made by
+tests.helpers.prescribe, through the schedule services), and outbox helpers."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import pytest
-import time_machine
 
 from reminders import transports
 from reminders.models import Notification
-from schedules import engine, services
+from schedules import engine
 from schedules.models import Prescription
+from tests.helpers import prescribe
 
 DAILY = [
     engine.PhaseSpec(
@@ -23,38 +23,6 @@ def sms_outbox():
     transports.sms_outbox.clear()
     yield transports.sms_outbox
     transports.sms_outbox.clear()
-
-
-def prescribe(
-    patient,
-    *,
-    start: date,
-    today: date | None = None,
-    regimen: str | None = "seed-maintenance",
-    phases: list | None = None,
-    given_by: str = "self",
-) -> Prescription:
-    """A prescription made through the services, as the patient would make it, on `today`
-    (the record's creation date decides which missed doses are worth a clinician flag)."""
-    entered = datetime.combine(today or start, time(12), tzinfo=UTC)
-    with time_machine.travel(entered, tick=False):
-        return _create(patient, start, today, regimen, phases, given_by)
-
-
-def _create(patient, start, today, regimen, phases, given_by) -> Prescription:
-    return services.prescription_create(
-        patient=patient,
-        actor=patient,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=start,
-        regimen_slug=None if phases else regimen,
-        phases=phases,
-        given_by=given_by,
-        today=today or start,
-    )
 
 
 def daily(patient, *, start: date, today: date | None = None) -> Prescription:

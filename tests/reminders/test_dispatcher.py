@@ -20,7 +20,8 @@ from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
 from reminders.selectors import channel_problems
 from schedules import services
-from tests.reminders.conftest import prescribe, rows, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import rows, utc
 from tests.reminders.smtp import Collector, free_port, smtp_server
 
 pytestmark = pytest.mark.django_db

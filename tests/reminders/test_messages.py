@@ -11,7 +11,8 @@ from monitoring.models import Flag
 from reminders.messages import render
 from reminders.models import Kind, Notification, ReminderPreference
 from schedules.models import Dose
-from tests.reminders.conftest import prescribe, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import utc
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ import pytest
 from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_nudges
 from schedules import services
-from tests.reminders.conftest import prescribe, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import utc
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,8 @@ from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
 from schedules import services
 from schedules.models import Dose
-from tests.reminders.conftest import prescribe, rows, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import rows, utc
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from accounts.models import AuditEvent
 from reminders.models import Notification, ReminderPreference
 from reminders.selectors import channel_problems
 from schedules.models import Dose
-from tests.reminders.conftest import prescribe, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import utc
 
 pytestmark = pytest.mark.django_db
 URL = reverse("reminders:sms_inbound")

@@ -16,7 +16,8 @@ from werkzeug import Request, Response
 from reminders.dispatcher import dispatch_due
 from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
-from tests.reminders.conftest import prescribe, utc
+from tests.helpers import prescribe
+from tests.reminders.conftest import utc
 
 pytestmark = pytest.mark.django_db
 
