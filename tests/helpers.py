@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from io import StringIO
 from typing import TYPE_CHECKING
 
 import time_machine
+from django.core.management import call_command
 
+from accounts.models import CareLink, ClinicianProfile, PatientProfile, User
 from schedules import services
 
 if TYPE_CHECKING:
-    from accounts.models import User
     from schedules.engine import PhaseSpec
     from schedules.models import Prescription
 
@@ -47,3 +49,24 @@ def prescribe(
             given_by=given_by,
             today=today or start,
         )
+
+
+def run_command(*args: str) -> list[list[str]]:
+    """A management command's output: each line split into words."""
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return [line.split() for line in out.getvalue().splitlines()]
+
+
+def can_log_in(email: str, password: str) -> bool:
+    return User.objects.get(email=email).check_password(password)
+
+
+def account_counts() -> dict[str, int]:
+    """How many users, patient and clinician profiles and care links there are."""
+    return {
+        "users": User.objects.count(),
+        "patients": PatientProfile.objects.count(),
+        "clinicians": ClinicianProfile.objects.count(),
+        "links": CareLink.objects.count(),
+    }

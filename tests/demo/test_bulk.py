@@ -1,14 +1,11 @@
-"""seed_demo at scale: bulk-written demo histories are exactly what the services would store
-(re-planning them changes nothing), vary from patient to patient, and are written once."""
+"""Demo histories in bulk (demo.bulk): what the services would store (re-planning them
+changes nothing), varied from patient to patient, and written once."""
 
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db.models import Count
 
-from accounts.models import CareLink, User
+from accounts.models import User
 from core.clock import local_today
 from demo.bulk import give_demo_histories, linked_demo_patients, story_for
 from monitoring.models import Flag
@@ -68,28 +65,3 @@ def test_two_years_of_history_on_request(make_patient):
     rx = Prescription.objects.get(patient=patient)
     assert (local_today(patient) - rx.start_date).days == 730
     assert rx.doses.filter(status__in=["taken", "missed"]).count() >= 23  # monthly, 2 years
-
-
-def seed(*args: str) -> list[list[str]]:
-    out = StringIO()
-    call_command("seed_demo", *args, stdout=out)
-    return [line.split() for line in out.getvalue().splitlines()]
-
-
-def test_seed_demo_with_many_patients_prints_every_login_and_links_them_all():
-    lines = seed("--patients", "30")
-
-    assert [role for role, *_ in lines].count("patient") == 30
-    assert all(len(line) == 3 for line in lines)
-    clinician = User.objects.get(email=lines[1][1])
-    assert CareLink.objects.filter(clinician=clinician, status="active").count() == 30
-    per_patient = Prescription.objects.values("patient").annotate(n=Count("pk"))
-    assert per_patient.count() == 30 and {row["n"] for row in per_patient} == {1}
-
-
-def test_seed_demo_twice_with_many_patients_changes_nothing():
-    first = seed("--patients", "12")
-    counts = (Prescription.objects.count(), Dose.objects.count(), Injection.objects.count())
-
-    assert seed("--patients", "12") == first
-    assert (Prescription.objects.count(), Dose.objects.count(), Injection.objects.count()) == counts
