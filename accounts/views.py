@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import attach_errors
 
-from . import selectors, services
+from . import backends, selectors, services
 from .access import AuthedRequest, patient_required
 from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
 from .models import CareLink, Role, User
@@ -81,7 +81,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             attach_errors(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=backends.PATH)
             messages.success(request, "Welcome! Your account is ready.")
             if CareLink.objects.filter(patient=user, status="pending").exists():
                 return redirect("accounts:care_team")

@@ -94,6 +94,17 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     return config
 
 
+def env_cache(name: str, default: str) -> dict[str, Any]:
+    value = _raw(name) or default
+    config = _parsed(name, value, environ.Env.cache_url_config)
+    backend = config.get("BACKEND", "")
+    if not backend.endswith(("LocMemCache", "DummyCache", "RedisCache")):
+        raise ImproperlyConfigured(
+            f"{name} must be a locmemcache://, dummycache:// or redis:// URL."
+        )
+    return config
+
+
 def env_email(name: str) -> dict[str, Any] | None:
     value = _raw(name)
     if not value:

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .envconf import (
     env_bool,
+    env_cache,
     env_choice,
     env_database,
     env_email,
@@ -107,6 +108,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'b12tracker.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Rendered parts of the patient pages, keyed on the prescription's revision (never stale):
+# in each process's memory by default, or shared in Redis.
+CACHES = {"default": env_cache("CACHE_URL", "locmemcache://b12tracker")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Test databases are files too (see settings_test), so a worker process can share them.
     # IMMEDIATE: a writer takes the lock at BEGIN, so two racing requests queue instead of
@@ -117,7 +121,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ProfileBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

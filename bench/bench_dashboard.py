@@ -38,7 +38,7 @@ def time_page(clinician: User, runs: int) -> tuple[float, int]:
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(clinician, backend="accounts.backends.ProfileBackend")
     for _ in range(3):
         assert client.get("/clinic/").status_code == 200
     times = []

@@ -30,7 +30,7 @@ PAGES = {
 }
 
 
-def environment(var_dir: str) -> dict[str, str]:
+def environment(var_dir: str, *, cold: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG")}
     env.update(
         B12_VAR_DIR=var_dir,
@@ -40,6 +40,8 @@ def environment(var_dir: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="b12tracker.settings",
         CELERY_TASK_ALWAYS_EAGER="true",
         PYTHONPATH=str(ROOT),
+        # Cold: no page cache, so every request draws its page from the database.
+        CACHE_URL="dummycache://" if cold else "locmemcache://bench",
     )
     return env
 
@@ -64,17 +66,17 @@ def prepare(env: dict[str, str], years: int) -> tuple[str, int]:
     PatientProfile.objects.create(user=patient, display_name="Bench Patient")
     rx = give_history(patient, days=years * 365)
     client = Client()
-    client.force_login(patient, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(patient, backend="accounts.backends.ProfileBackend")
     return client.cookies["sessionid"].value, rx.injections.count()
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
-def wait_for(port: int, server: subprocess.Popen, timeout: float = 30) -> None:
+def wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -112,9 +114,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="requests per page")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--years", type=int, default=10, help="years of injection history")
+    parser.add_argument(
+        "--cold", action="store_true", help="no page cache: every page drawn from the database"
+    )
     args = parser.parse_args()
     var_dir = tempfile.mkdtemp(prefix="b12-bench-pages-")
-    env = environment(var_dir)
+    env = environment(var_dir, cold=args.cold)
     server = None
     try:
         session, injections = prepare(env, args.years)
@@ -130,6 +135,7 @@ def main() -> None:
         wait_for(port, server)
         print(f"SQLite in {var_dir}; {args.years} years of history ({injections} injections)")
         print(f"gunicorn: 2 workers; {args.clients} clients; {args.requests} requests per page")
+        print("page cache: " + ("off (cold)" if args.cold else "on (in each worker's memory)"))
         results = {
             name: rate(port, path, marker, session, args.requests, args.clients)
             for name, (path, marker) in PAGES.items()

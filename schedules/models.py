@@ -78,6 +78,8 @@ class Prescription(models.Model):
     adjustment_triggers = models.TextField(blank=True)
     notes = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Raised by every write to the plan or its injections: cached pages are keyed on it.
+    revision = models.PositiveIntegerField(default=0, editable=False)
     planned_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

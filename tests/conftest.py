@@ -24,6 +24,17 @@ def need(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty page cache: database ids repeat between tests, and a key
+    is only as unique as the rows it names."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_patient(db):
     from accounts.models import PatientProfile, Role, User
@@ -98,7 +109,7 @@ def client_for(client):
     """A test client logged in as the given user."""
 
     def login(user):
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.ProfileBackend")
         return client
 
     return login

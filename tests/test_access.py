@@ -243,7 +243,7 @@ def test_the_walk_finds_nested_and_admin_urls():
 
 def request(client, cast: dict, who: str, name: str, page: Page):
     if who != ANONYMOUS:
-        client.force_login(cast[who], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(cast[who], backend="accounts.backends.ProfileBackend")
     url = reverse(name, kwargs=page.kwargs(cast))
     return url, getattr(client, page.method)(url, page.data)
 
@@ -358,7 +358,7 @@ def test_admin_is_closed_to_everyone_but_staff(client, cast, who):
     names = _admin_pages_without_arguments()
     assert "admin:index" in names
     if who != ANONYMOUS:
-        client.force_login(cast[who], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(cast[who], backend="accounts.backends.ProfileBackend")
 
     for name in names:
         response = client.get(reverse(name))

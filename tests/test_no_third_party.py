@@ -74,7 +74,7 @@ def test_page_references_only_our_own_host(client, cast, name, spec):
     alice_has_records(cast)
     who = "staff" if name.startswith("admin:") else viewer_of(name)
     if who:
-        client.force_login(cast[who], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(cast[who], backend="accounts.backends.ProfileBackend")
 
     response = client.get(reverse(name, kwargs=spec.kwargs(cast)), spec.data, follow=True)
 

@@ -8,6 +8,7 @@ from .history import (
     HistoryEntry,
     HistoryPage,
     history_page,
+    history_revision,
     injection_for_patient,
     injection_history,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "active_prescription",
     "appointment_summary",
     "history_page",
+    "history_revision",
     "home_summary",
     "injection_for_patient",
     "injection_history",

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 from django.urls import reverse
 
 from accounts.models import User
-from schedules.models import Injection, InjectionQuerySet
+from schedules.models import Injection, InjectionQuerySet, Prescription
 
 PAGE_SIZE = 20
 
@@ -65,6 +65,15 @@ def history_page(*, patient: User, number: str | int | None, entry: int | None) 
         for injection in injections
     ]
     return HistoryPage(page, entries)
+
+
+def history_revision(*, patient: User) -> str:
+    """Changes whenever any of the patient's injections could have (one query): every write
+    to injections re-plans, and so raises, a prescription's revision."""
+    found = Prescription.objects.filter(patient=patient).aggregate(
+        prescriptions=Count("pk"), revisions=Sum("revision")
+    )
+    return f"{found['prescriptions']}.{found['revisions'] or 0}"
 
 
 def _page_of(patient: User, entry: int) -> int | None:

@@ -94,9 +94,12 @@ def _latest(phases: list[CountedPhase], name: str) -> date | None:
     return max((getattr(p, name) for p in phases if getattr(p, name)), default=None)
 
 
-def home_summary(*, patient: User, today: date) -> HomeSummary | None:
-    """Four queries, whatever the history: prescription, phases with counts, next dose, sites."""
-    prescription = active_prescription(patient=patient)
+def home_summary(
+    *, patient: User, today: date, prescription: Prescription | None = None
+) -> HomeSummary | None:
+    """Four queries, whatever the history: prescription (unless given), phases with counts,
+    next dose, sites."""
+    prescription = prescription or active_prescription(patient=patient)
     if prescription is None:
         return None
     phases = phases_with_counts(prescription=prescription, today=today)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -271,7 +271,7 @@ def prescription_stop(
     with transaction.atomic():
         updated = Prescription.objects.filter(
             pk=prescription.pk, status=Prescription.Status.ACTIVE
-        ).update(status=Prescription.Status.STOPPED)
+        ).update(status=Prescription.Status.STOPPED, revision=F("revision") + 1)
         if updated != 1:
             raise ValidationError("This prescription was already stopped.")
         cancelled = (
@@ -299,7 +299,7 @@ def prescription_confirm(
         raise ValidationError("Only a clinician can confirm a prescription.")
     with transaction.atomic():
         updated = Prescription.objects.filter(pk=prescription.pk, status="active").update(
-            prescriber=clinician, confirmed_at=timezone.now()
+            prescriber=clinician, confirmed_at=timezone.now(), revision=F("revision") + 1
         )
         if updated != 1:
             raise ValidationError("This prescription is no longer active.")

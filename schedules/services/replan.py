@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import F
 
 from core.clock import local_today
 from schedules import engine
@@ -68,8 +69,9 @@ def prescription_replan(*, prescription: Prescription, today: date | None = None
             sender=Prescription, prescription=locked, newly_missed=result.newly_missed, today=today
         )
         until = max(today, locked.start_date) + HORIZON
-        if locked.planned_until != until:
-            Prescription.objects.filter(pk=locked.pk).update(planned_until=until)
+        Prescription.objects.filter(pk=locked.pk).update(
+            planned_until=until, revision=F("revision") + 1
+        )
     return result
 
 

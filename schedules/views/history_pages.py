@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from accounts.access import AuthedRequest, patient_required
 from core.forms import attach_errors
@@ -25,10 +26,13 @@ def _entry(request: AuthedRequest) -> int | None:
 @patient_required
 def history(request: AuthedRequest) -> HttpResponse:
     """A page of the history; ?entry=ID opens the page that holds that entry."""
-    history = selectors.history_page(
-        patient=request.user, number=request.GET.get("page"), entry=_entry(request)
+    number, entry = request.GET.get("page", ""), _entry(request)
+    # Read only when the template's cached fragment is missing.
+    history = SimpleLazyObject(
+        lambda: selectors.history_page(patient=request.user, number=number, entry=entry)
     )
-    return render(request, "schedules/history.html", {"history": history})
+    key = (selectors.history_revision(patient=request.user), number[:8], entry or "")
+    return render(request, "schedules/history.html", {"history": history, "key": key})
 
 
 def _own_injection(request: AuthedRequest, injection_id: int) -> Injection:

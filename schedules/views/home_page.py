@@ -11,6 +11,7 @@ from django.shortcuts import render
 from accounts import selectors as account_selectors
 from accounts.access import AuthedRequest, patient_required
 from accounts.models import CareLink
+from core.cache import remember
 from schedules import selectors
 
 from .helpers import form_token, patient_today
@@ -21,11 +22,20 @@ def home(request: AuthedRequest) -> HttpResponse:
     """The patient's start page (served at / by b12tracker.views.home)."""
     today = patient_today(request)
     links = list(account_selectors.links_for_patient(patient=request.user))
+    rx = selectors.active_prescription(patient=request.user)
+    summary = (
+        remember(
+            ("home", rx.pk, rx.revision, today),
+            lambda: selectors.home_summary(patient=request.user, today=today, prescription=rx),
+        )
+        if rx is not None
+        else None
+    )
     return render(
         request,
         "schedules/home.html",
         {
-            "summary": selectors.home_summary(patient=request.user, today=today),
+            "summary": summary,
             "today": today,
             "token": form_token(),
             "profile": request.user.patient_profile,

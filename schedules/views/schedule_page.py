@@ -10,6 +10,7 @@ from datetime import date
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from accounts.access import AuthedRequest, patient_required
 from schedules import selectors
@@ -36,14 +37,20 @@ def schedule(request: AuthedRequest) -> HttpResponse:
     today = patient_today(request)
     month = _month(request.GET.get("month", ""), today)
     every = request.GET.get("list") == "all"
-    plan = selectors.schedule_for(prescription=rx, today=today, month=month, every=every)
+    # Computed only when the template's cached fragment is missing (a new revision or day).
+    plan = SimpleLazyObject(
+        lambda: selectors.schedule_for(prescription=rx, today=today, month=month, every=every)
+    )
     return render(
         request,
         "schedules/schedule.html",
         {
             "plan": plan,
             "month": month,
-            "weeks": selectors.month_weeks(plan.month_entries, month, today),
+            "rx": rx,
+            "weeks": SimpleLazyObject(
+                lambda: selectors.month_weeks(plan.month_entries, month, today)
+            ),
             "every": every,
             "previous_month": selectors.shift_month(month, -1),
             "next_month": selectors.shift_month(month, 1),

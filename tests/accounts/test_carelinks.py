@@ -19,7 +19,7 @@ def invite(client, django_capture_on_commit_callbacks):
     """Post the clinic's invitation form as `clinician`; mail leaves after the commit."""
 
     def send(clinician, email: str):
-        client.force_login(clinician, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(clinician, backend="accounts.backends.ProfileBackend")
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("clinic:invite"), {"email": email})
         client.logout()
@@ -33,7 +33,7 @@ def detail_url(patient: User) -> str:
 
 
 def post_as(client, user, name: str, link: CareLink):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.ProfileBackend")
     return client.post(reverse(f"accounts:{name}", args=[link.pk]), follow=True)
 
 
@@ -73,7 +73,7 @@ def test_patient_sees_the_invitation_on_home_and_care_team_pages(client_for, ali
 def test_accepting_gives_the_clinician_the_patient_page(client, invite, alice, charlie):
     invite(charlie, alice.email)
     link = CareLink.objects.get(clinician=charlie)
-    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(charlie, backend="accounts.backends.ProfileBackend")
     assert client.get(detail_url(alice)).status_code == 404
 
     response = post_as(client, alice, "carelink_accept", link)
@@ -82,7 +82,7 @@ def test_accepting_gives_the_clinician_the_patient_page(client, invite, alice, c
     link.refresh_from_db()
     assert link.status == "active"
     assert link.responded_at is not None
-    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(charlie, backend="accounts.backends.ProfileBackend")
     page = client.get(detail_url(alice))
     assert page.status_code == 200
     assert "Alice Patel" in page.content.decode()
@@ -101,14 +101,14 @@ def test_declining_keeps_the_patient_page_closed(client, invite, alice, charlie)
     link.refresh_from_db()
     assert link.status == "declined"
     assert "asks to see your B12 record" not in client.get(reverse("home")).content.decode()
-    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(charlie, backend="accounts.backends.ProfileBackend")
     assert client.get(detail_url(alice)).status_code == 404
     assert actions(link) == ["carelink.invited", "carelink.declined"]
 
 
 def test_revoking_closes_the_patient_page_to_the_clinician(client, alice, bob):
     link = CareLink.objects.get(clinician=bob, patient=alice)
-    client.force_login(bob, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(bob, backend="accounts.backends.ProfileBackend")
     assert client.get(detail_url(alice)).status_code == 200
 
     response = post_as(client, alice, "carelink_revoke", link)
@@ -117,7 +117,7 @@ def test_revoking_closes_the_patient_page_to_the_clinician(client, alice, bob):
     link.refresh_from_db()
     assert link.status == "revoked"
     assert link.ended_at is not None
-    client.force_login(bob, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(bob, backend="accounts.backends.ProfileBackend")
     assert client.get(detail_url(alice)).status_code == 404
     assert "Alice Patel" not in client.get(reverse("clinic:patients")).content.decode()
     assert actions(link) == ["carelink.revoked"]
@@ -161,7 +161,7 @@ def test_declining_an_active_link_changes_nothing(client, alice, bob):
 def test_a_patient_cannot_answer_someone_elses_link(client, alice, bob, charlie, dave, action):
     active = CareLink.objects.get(clinician=bob, patient=alice)
     pending = CareLink.objects.create(clinician=charlie, patient=alice, invited_email=alice.email)
-    client.force_login(dave, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(dave, backend="accounts.backends.ProfileBackend")
 
     for link in (active, pending):
         response = client.post(reverse(f"accounts:{action}", args=[link.pk]))
@@ -232,7 +232,7 @@ def test_inviting_an_unknown_email_sends_a_signup_link_that_ends_in_the_invitati
     link.refresh_from_db()
     assert link.status == "active"
     assert actions(link) == ["carelink.invited", "carelink.claimed", "carelink.accepted"]
-    client.force_login(charlie, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(charlie, backend="accounts.backends.ProfileBackend")
     assert client.get(detail_url(nia)).status_code == 200
 
 

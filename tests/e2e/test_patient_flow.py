@@ -28,7 +28,7 @@ def bnf_start(today: date) -> date:
 
 
 def log_in_as(page: Page, live_server, client, user) -> None:
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.ProfileBackend")
     cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
     page.context.add_cookies([{**cookie, "url": live_server.url}])
 
@@ -177,7 +177,7 @@ def test_keyboard_alone_can_log_an_injection(page: Page, live_server, client, al
 def test_without_javascript_a_patient_can_preview_save_and_log(browser, live_server, client, alice):
     today = london_today()
     context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 700})
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice, backend="accounts.backends.ProfileBackend")
     cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
     context.add_cookies([{**cookie, "url": live_server.url}])
     page = context.new_page()

@@ -30,7 +30,7 @@ def alice_page(page: Page, live_server, client, alice):
     """Alice logged in, with a year of history (late and missed doses included)."""
     today = datetime.now(ZoneInfo("Europe/London")).date()
     give_history(alice, days=365, today=today)
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice, backend="accounts.backends.ProfileBackend")
     cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
     page.context.add_cookies([{**cookie, "url": live_server.url}])
     foreign: list[str] = []
@@ -88,7 +88,7 @@ def test_entry_pages_and_errors_pass_axe(alice_page: Page, live_server, axe_chec
 def test_new_prescription_wizard_passes_axe_at_320(
     page: Page, live_server, client, dave, axe_check
 ):
-    client.force_login(dave, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(dave, backend="accounts.backends.ProfileBackend")
     cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
     page.context.add_cookies([{**cookie, "url": live_server.url}])
     page.set_viewport_size({"width": 320, "height": 800})

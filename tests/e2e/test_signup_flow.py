@@ -90,7 +90,7 @@ def test_public_pages_fit_a_320_pixel_screen(page: Page, live_server, path):
 
 
 def test_patient_home_and_menu_fit_a_320_pixel_screen(page: Page, live_server, client, alice):
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice, backend="accounts.backends.ProfileBackend")
     session = client.cookies["sessionid"].value
     page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
     page.set_viewport_size({"width": 320, "height": 640})
