@@ -20,6 +20,7 @@ from schedules.engine import (
     Plan,
     is_too_soon,
     plan,
+    planning,
     validate_phases,
 )
 
@@ -780,7 +781,8 @@ def test_validate_phases_explains_nonsense(phases: list[PhaseSpec], fragment: st
 
 
 def test_runaway_plans_stop_with_an_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "MAX_DOSES", 50)
+    # The limit is read where the ledger lives, so it is patched there.
+    monkeypatch.setattr(planning, "MAX_DOSES", 50)
 
     with pytest.raises(EngineError, match="runaway"):
         plan_regimen("bnf-neuro", "2025-01-06", until="2025-12-31")
