@@ -7,7 +7,8 @@ from django.db.models import ProtectedError
 from django.test import RequestFactory
 
 from accounts.audit import log_action
-from accounts.models import AuditEvent, CareLink
+from accounts.models import AuditEvent, CareLink, PatientProfile, User
+from tests.conftest import need
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,6 @@ def test_log_action_writes_one_row_with_actor_patient_object_and_address(alice, 
 
 
 def test_log_action_without_request_or_saved_actor_leaves_them_empty(alice):
-    from accounts.models import User
-
     log_action(actor=User(email="unsaved@example.com"), action="system.note", patient=alice)
 
     event = AuditEvent.objects.get()
@@ -101,8 +100,14 @@ def test_deleting_a_user_with_an_audit_trail_is_refused(event, alice, bob, who):
     ]
 
 
-def test_a_user_without_an_audit_trail_can_be_deleted(dave):
+def test_a_user_without_an_audit_trail_can_be_deleted(event, dave):
+    dave_id = dave.pk
+
     dave.delete()
+
+    assert not User.objects.filter(pk=dave_id).exists()
+    assert not PatientProfile.objects.filter(user_id=dave_id).exists()
+    assert AuditEvent.objects.get().action == "carelink.revoked"  # others' trails stay
 
 
 @pytest.mark.parametrize(
@@ -114,8 +119,10 @@ def test_a_user_without_an_audit_trail_can_be_deleted(dave):
     ids=["update", "delete"],
 )
 def test_postgresql_refuses_raw_sql_changes(event, statement):
-    if connection.vendor != "postgresql":
-        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    need(
+        connection.vendor == "postgresql",
+        "the append-only trigger exists on PostgreSQL only (set DATABASE_URL)",
+    )
 
     with (
         pytest.raises(DatabaseError, match="append-only"),

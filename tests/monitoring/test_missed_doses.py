@@ -147,14 +147,23 @@ def test_doses_closed_before_entry_raise_no_flag_but_later_ones_do(alice):
             start_date=date(2025, 1, 6),
             regimen_slug="cdc-weekly",
         )
-    missed_before = rx.doses.filter(status="missed", latest__lt=date(2025, 2, 3)).count()
-    assert missed_before >= 3
-    assert not Flag.objects.filter(prescription=rx).exists()
+    # Weekly from Mon 6 Jan, each window three days either side: the windows of 6, 13, 20
+    # and 27 Jan closed before the record began on 3 Feb; 3 Feb's was still open.
+    missed_before = rx.doses.filter(status="missed", latest__lt=date(2025, 2, 3))
+    assert [dose.due.day for dose in missed_before.order_by("due")] == [6, 13, 20, 27]
+    assert not Flag.objects.exists()
 
     with time_machine.travel(datetime(2025, 2, 25, 12, tzinfo=UTC), tick=False):
         services.prescription_replan(prescription=rx)
-    flagged = set(Flag.objects.filter(prescription=rx).values_list("dose__due", flat=True))
-    assert flagged and min(flagged) >= date(2025, 2, 3)
+
+    # By 25 Feb the windows of 3, 10 and 17 Feb have closed (24 Feb's is open until the 27th):
+    # one missed-loading flag each, and nothing for the four January doses.
+    flags = Flag.objects.order_by("dose__due").values_list("prescription", "kind", "dose__due")
+    assert list(flags) == [
+        (rx.pk, "missed_loading", date(2025, 2, 3)),
+        (rx.pk, "missed_loading", date(2025, 2, 10)),
+        (rx.pk, "missed_loading", date(2025, 2, 17)),
+    ]
 
 
 def test_a_patient_who_opted_out_gets_no_missed_message(alice):
