@@ -1,57 +1,22 @@
-"""Forms for the patient pages: a prescription, an injection, a correction and a void.
+"""Prescription forms: the wizard's regimen and label steps, custom phases, edit and stop.
 
-They parse and check what a person typed; services decide and write.
+Owns the mg-for-mcg checks on a label and turning custom phase fields into engine phases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from django import forms
 
-from . import engine, units
-from .models import IM_SITES, SC_SITES, Cause, GivenBy, Product, Route
+from schedules import engine, units
+from schedules.choices import Cause, GivenBy, Product, Route
 
-DATE_FORMAT = "%Y-%m-%d"
+from .fields import choice_field, date_field, whole_number
+
 CUSTOM = "custom"
 MAX_COUNT = 60
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format=DATE_FORMAT)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%H:%M")
-
-
-def _date_field(label: str, **kwargs: Any) -> forms.DateField:
-    kwargs.setdefault("error_messages", {"invalid": "Enter a date, such as 2025-03-17."})
-    return forms.DateField(label=label, widget=DateInput(), **kwargs)
-
-
-def _whole_number(label: str, **kwargs: Any) -> forms.IntegerField:
-    kwargs.setdefault(
-        "error_messages",
-        {
-            "invalid": "Enter a whole number, without units or decimal points.",
-            "min_value": "That is too small: enter at least %(limit_value)s.",
-            "max_value": "That is too large: enter at most %(limit_value)s.",
-        },
-    )
-    kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
-    return forms.IntegerField(label=label, **kwargs)
-
-
-# --- prescriptions ---------------------------------------------------------------------------
 
 
 class RegimenForm(forms.Form):
@@ -65,14 +30,7 @@ class RegimenForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choice_field(self, "regimen").choices = [*choices, (CUSTOM, "Something else")]
-
-
-def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
-    """A field whose choices are set per request (the class declares it a ChoiceField)."""
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    return field
+        choice_field(self, "regimen").choices = [*choices, (CUSTOM, "Something else")]
 
 
 def _check_units(form: forms.Form, data: Mapping[str, Any]) -> None:
@@ -94,12 +52,12 @@ class MedicineForm(forms.Form):
 
     product = forms.ChoiceField(label="Medicine", choices=Product.choices)
     brand = forms.CharField(label="Brand (optional)", max_length=80, required=False)
-    strength_mcg_per_ml = _whole_number(
+    strength_mcg_per_ml = whole_number(
         "Strength, in micrograms (mcg) per mL",
         min_value=1,
         help_text="On the ampoule or box. Most say 1 mg in 1 mL, which is 1000 mcg per mL.",
     )
-    dose_mcg = _whole_number(
+    dose_mcg = whole_number(
         "Dose per injection, in micrograms (mcg)",
         min_value=1,
         help_text="1 mg is 1000 mcg. Most people have 1000 mcg each time.",
@@ -142,28 +100,28 @@ class PrescriptionForm(MedicineForm):
     """Step 2 of the wizard: the label details, the start date and (custom) the phases."""
 
     regimen = forms.CharField(widget=forms.HiddenInput)
-    start_date = _date_field(
+    start_date = date_field(
         "Start date",
         help_text="Usually the day of your first injection. For a Monday, Wednesday and Friday "
         "schedule, the first dose is the first of those days from this date.",
     )
-    loading_every = _whole_number(
+    loading_every = whole_number(
         "Loading: one injection every", min_value=1, max_value=31, required=False
     )
     loading_unit = forms.ChoiceField(
         label="Loading: unit", choices=PhaseFields.UNITS, required=False, initial="day"
     )
-    loading_count = _whole_number(
+    loading_count = whole_number(
         "Loading: number of injections",
         min_value=1,
         max_value=MAX_COUNT,
         required=False,
         help_text="Leave the loading fields empty if you start straight on maintenance.",
     )
-    maintenance_every = _whole_number(
+    maintenance_every = whole_number(
         "Maintenance: one injection every", min_value=1, max_value=12, required=False
     )
-    maintenance_every_max = _whole_number(
+    maintenance_every_max = whole_number(
         "Maintenance: or up to (optional)",
         min_value=2,
         max_value=12,
@@ -288,7 +246,7 @@ class PrescriptionEditForm(MedicineForm):
         "start_date": "start date",
     }
 
-    start_date = _date_field(
+    start_date = date_field(
         "Start date", help_text="It can change only until your first injection is logged."
     )
     monitoring_plan = forms.CharField(
@@ -317,88 +275,10 @@ class PrescriptionEditForm(MedicineForm):
         return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
 
 
-# --- injections ------------------------------------------------------------------------------
-
-
-class InjectionForm(forms.Form):
-    given_on = _date_field("Date given")
-    given_at = forms.TimeField(
-        label="Time (optional)",
-        required=False,
-        widget=TimeInput(),
-        error_messages={"invalid": "Enter a time such as 09:30, or leave it empty."},
-    )
-    site = forms.ChoiceField(
-        label="Where did you inject?",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Pick the place you injected, on the map or in the list."},
-    )
-    given_by = forms.ChoiceField(
-        label="Who gave it?", choices=GivenBy.choices, widget=forms.RadioSelect
-    )
-    dose_mcg = _whole_number(
-        "Dose, in micrograms (mcg)",
-        min_value=1,
-        help_text="As prescribed unless you were told otherwise. 1 mg is 1000 mcg.",
-    )
-    lot = forms.CharField(label="Batch (lot) number (optional)", max_length=40, required=False)
-    expiry = _date_field("Expiry date on the ampoule (optional)", required=False)
-    notes = forms.CharField(
-        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    confirm = forms.BooleanField(
-        label="Yes, I really had this injection: record it as an extra one", required=False
-    )
-    client_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
-
-    def __init__(self, *args: Any, route: str, today: date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        sites = IM_SITES if route == Route.IM else SC_SITES
-        _choice_field(self, "site").choices = [(site.value, site.label) for site in sites]
-        self.fields["given_on"].widget.attrs["max"] = today.strftime(DATE_FORMAT)
-        self.too_soon = ""  # the explanation, once a save was refused as too soon
-
-    def clean_dose_mcg(self) -> int:
-        dose: int = self.cleaned_data["dose_mcg"]
-        problems = units.dose_problems(dose)
-        if problems:
-            raise forms.ValidationError(problems)
-        return dose
-
-    def values(self) -> dict[str, Any]:
-        """Arguments for injection_log / injection_correct."""
-        data = self.cleaned_data
-        names = ("given_on", "given_at", "site", "given_by", "dose_mcg", "lot", "expiry", "notes")
-        return {name: data[name] for name in names}
-
-
-class CorrectionForm(InjectionForm):
-    reason = forms.CharField(
-        label="What was wrong with the original entry?",
-        max_length=200,
-        error_messages={"required": "Say what was wrong, so the record explains the change."},
-        help_text="For example: wrong date, or I picked the wrong arm.",
-    )
-    field_order = ["reason"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        del self.fields["client_token"]
-
-
 class StopForm(forms.Form):
     reason = forms.CharField(
         label="Why are you stopping this prescription?",
         max_length=200,
         error_messages={"required": "Say why, so the record explains the change."},
         help_text="For example: I picked the wrong schedule, or my clinician changed it.",
-    )
-
-
-class VoidForm(forms.Form):
-    reason = forms.CharField(
-        label="Why should this entry be voided?",
-        max_length=200,
-        error_messages={"required": "Say why, so the record explains what happened."},
-        help_text="For example: logged twice by mistake, or I did not have this injection.",
     )
