@@ -1,18 +1,11 @@
 """Demo histories at scale for `seed_demo --patients N`: the engine decides, bulk_create writes.
 
-Logging injection by injection through the services costs a re-plan each (minutes for
-thousands of patients). Here each history is simulated with the engine alone, then the same
-rows the services would store (prescription, phases, injections, doses with their statuses)
-go in with a few bulk inserts a batch; a test re-plans them through the services and finds
-nothing to change. Missed-dose flags are written alongside, and the review sweep raises the
-rest. Histories vary: steady, patchy, struggling, and patients who stopped logging.
+Owns writing the stories as the rows the services would store, a few bulk inserts a batch.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -20,166 +13,35 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, CareLink, PatientProfile, Role, User
-from core.clock import local_today
 from monitoring.models import Flag
 from monitoring.review import raise_review_flags
 from schedules import engine, regimens
 from schedules.models import IM_SITES, Dose, Injection, Phase, PhaseKind, Prescription, volume_for
 from schedules.services import HORIZON
 
+from .stories import MAX_PASSES, Habit, Story, habit_for, simulate, story_for
+
+# Logging injection by injection through the services costs a re-plan each (minutes for
+# thousands of patients). Here each story (demo/stories.py) is simulated with the engine alone,
+# then the same rows the services would store (prescription, phases, injections, doses with
+# their statuses) go in with a few bulk inserts a batch; a test re-plans them through the
+# services and finds nothing to change. Missed-dose flags are written alongside, and the review
+# sweep raises the rest.
+
+# The stories' names, re-exported so `from demo.bulk import story_for` keeps working.
+__all__ = [
+    "BATCH",
+    "MAX_PASSES",
+    "Habit",
+    "Story",
+    "give_demo_histories",
+    "habit_for",
+    "linked_demo_patients",
+    "simulate",
+    "story_for",
+]
+
 BATCH = 500
-MAX_PASSES = 5000
-
-
-@dataclass(frozen=True)
-class Habit:
-    """How one demo patient keeps to the schedule."""
-
-    name: str
-    miss: float
-    late: float
-    stopped_days: int = 0  # stopped logging this many days ago (0: still logging)
-
-
-def habit_for(rng: random.Random) -> Habit:
-    roll = rng.random()
-    if roll < 0.55:
-        return Habit("steady", miss=0.02, late=0.08)
-    if roll < 0.75:
-        return Habit("patchy", miss=0.10, late=0.20)
-    if roll < 0.85:
-        return Habit("struggling", miss=0.30, late=0.25)
-    return Habit("stopped", miss=0.03, late=0.10, stopped_days=rng.randint(20, 80))
-
-
-@dataclass(frozen=True)
-class Story:
-    """Everything one demo history needs: the schedule, and the days injections were given."""
-
-    slug: str
-    phases: tuple[engine.PhaseSpec, ...]
-    start: date
-    today: date
-    habit: Habit
-    given: tuple[date, ...]
-    confirmed: bool
-    given_by: str
-
-
-def _phases(
-    slug: str, start: date, today: date, rng: random.Random
-) -> tuple[engine.PhaseSpec, ...]:
-    """The regimen's phases; an open-ended loading phase is usually ended by a clinician
-    after 2 to 6 weeks, but stays open for some recent starters (so reviews come due)."""
-    phases = list(regimens.get(slug).phases)
-    for index, phase in enumerate(phases):
-        if phase.bound != "open":
-            continue
-        close_after = rng.randint(14, 42)
-        if (today - start).days > 75 or (
-            rng.random() < 0.5 and start + timedelta(close_after) < today
-        ):
-            phases[index] = replace(phase, closed_on=start + timedelta(days=close_after))
-    return tuple(phases)
-
-
-def simulate(
-    phases: Sequence[engine.PhaseSpec],
-    *,
-    start: date,
-    today: date,
-    habit: Habit,
-    rng: random.Random,
-) -> list[date]:
-    """The days injections were given. One dose at a time in date order: on time (which
-    moves nothing, so the same plan still holds), late within the window (re-anchors) or
-    missed (extends a counted phase); the plan is redone only after a late or missed dose.
-
-    A plan made before the earlier doses were decided treats them as missed, so it may hold
-    a dose a counted phase does not really have; an injection given for it turns up as
-    extra in the next plan and is taken back."""
-    stop = today - timedelta(days=habit.stopped_days) if habit.stopped_days else today
-    given: list[date] = []
-    skipped: set[date] = set()
-    for _ in range(MAX_PASSES):
-        plan = engine.plan(
-            phases,
-            start=start,
-            given=[engine.Given(n, day) for n, day in enumerate(given)],
-            today=today,
-            until=today + timedelta(days=1),
-        )
-        ghosts = {extra.id for extra in plan.extra}
-        if ghosts:
-            given = [day for n, day in enumerate(given) if n not in ghosts]
-            continue
-        if not _decide(plan, given, skipped, stop=stop, habit=habit, rng=rng):
-            return given
-    raise RuntimeError("demo history did not settle")
-
-
-def _decide(
-    plan: engine.Plan,
-    given: list[date],
-    skipped: set[date],
-    *,
-    stop: date,
-    habit: Habit,
-    rng: random.Random,
-) -> bool:
-    """Decide the undecided past doses of this plan, up to the first late or missed one.
-    False when there was nothing left to decide."""
-    decided = False
-    for dose in plan.doses:
-        if dose.given_on is not None or dose.due in skipped:
-            continue
-        if dose.due >= stop:
-            break
-        decided = True
-        roll = rng.random()
-        if roll < habit.miss:
-            skipped.add(dose.due)
-            return True
-        room = min((dose.latest - dose.due).days, (stop - dose.due).days - 1, 3)
-        if roll < habit.miss + habit.late and room >= 1:
-            given.append(dose.due + timedelta(days=rng.randint(1, room)))
-            return True
-        given.append(dose.due)
-    return decided
-
-
-def story_for(
-    patient: User, number: int, *, history_days: int | None = None, now: datetime | None = None
-) -> Story:
-    rng = random.Random(number)  # the same patient number always gets the same history
-    today = local_today(patient, now=now)
-    slugs = list(regimens.REGIMENS)
-    slug = slugs[(number - 1) % len(slugs)]
-    if history_days is not None:
-        days = history_days
-    elif rng.random() < 0.15:
-        days = rng.randint(8, 60)  # recent starters, still loading
-    else:
-        days = rng.randint(61, 730)
-    start = today - timedelta(days=days)
-    habit = habit_for(rng)
-    if habit.stopped_days and days < 120:
-        habit = Habit("patchy", miss=0.10, late=0.20)  # stopping needs a history to stop in
-    phases = _phases(slug, start, today, rng)
-    given = simulate(phases, start=start, today=today, habit=habit, rng=rng)
-    return Story(
-        slug=slug,
-        phases=phases,
-        start=start,
-        today=today,
-        habit=habit,
-        given=tuple(given),
-        confirmed=rng.random() < 0.6,
-        given_by="nurse" if rng.random() < 0.2 else "self",
-    )
-
-
-# --- writing ---------------------------------------------------------------------------------
 
 
 def give_demo_histories(
