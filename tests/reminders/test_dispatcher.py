@@ -1,5 +1,10 @@
 """The dispatch sweep: claims are guarded, leases end, errors retry with backoff (at most five
-attempts) or disable the channel, and every message carries its outbox id."""
+attempts) or disable the channel, and every message carries its outbox id.
+
+The interleavings two senders can produce are driven here step by step, on SQLite and on
+PostgreSQL, so that each guard of the dispatcher has a test of its own: the claim's
+status=PENDING condition, the lease check before sending, and the claim token every write
+after the claim checks. (SKIP LOCKED, PostgreSQL only, is tested in test_dispatch_race.py.)"""
 
 from datetime import date, time, timedelta
 
@@ -8,6 +13,7 @@ import time_machine
 from django.core import mail
 from django.test import override_settings
 
+from reminders import dispatcher
 from reminders.dispatcher import (
     MAX_ATTEMPTS,
     DispatchResult,
@@ -15,13 +21,15 @@ from reminders.dispatcher import (
     deliver,
     dispatch_due,
     release_expired,
+    send_margin,
 )
 from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
 from reminders.selectors import channel_problems
+from reminders.transports import TransportError
 from schedules import services
 from tests.helpers import prescribe
-from tests.reminders.conftest import rows, utc
+from tests.reminders.conftest import after_claim_select, rows, utc
 from tests.reminders.smtp import Collector, free_port, smtp_server
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +100,64 @@ def test_a_sender_whose_lease_lapsed_does_not_send(due_row, settings):
         deliver(theirs, result=DispatchResult())
 
     assert len([m for m in mail.outbox if "due today" in m.subject]) == 1
+
+
+def test_a_claim_does_not_take_a_row_another_sender_claimed_after_it_was_selected(due_row):
+    theirs: list[Notification] = []
+    # Between this claim choosing the row and taking it, another sender claims it.
+    with after_claim_select(lambda: theirs.extend(claim(now=NOW))):
+        mine = claim(now=NOW)
+
+    (taken,) = theirs
+    row = Notification.objects.get(pk=due_row.pk)
+    assert mine == []
+    assert (row.status, row.claim, row.attempts) == ("sending", taken.claim, 1)
+
+
+@pytest.mark.parametrize("outcome", ["sent", "temporary error"])
+def test_a_sender_whose_lease_lapsed_mid_send_does_not_record_over_the_new_claim(
+    due_row, settings, monkeypatch, outcome
+):
+    (mine,) = claim(now=NOW)
+    later = NOW + timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS + 1)
+    theirs: list[Notification] = []
+
+    def slow_send(row, pref):
+        # The send outlasts the lease: the row is released and another sender claims it.
+        release_expired(now=later)
+        theirs.extend(claim(now=later))
+        if outcome == "temporary error":
+            raise TransportError("SMTP unavailable: timed out")
+        return "first-sender"
+
+    monkeypatch.setattr(dispatcher, "send", slow_send)
+    first = DispatchResult()
+    with time_machine.travel(NOW, tick=False):  # the lease has time to spare when it starts
+        deliver(mine, result=first)
+
+    (taken,) = theirs
+    row = Notification.objects.get(pk=due_row.pk)
+    assert first.handled == 0
+    assert (row.status, row.claim, row.provider_id) == ("sending", taken.claim, "")
+
+    monkeypatch.undo()
+    second = DispatchResult()
+    with time_machine.travel(later, tick=False):
+        deliver(taken, result=second)
+    row.refresh_from_db()
+    assert second.sent == 1 and (row.status, row.claim, row.attempts) == ("sent", "", 2)
+
+
+def test_a_claim_too_near_the_end_of_its_lease_is_left_to_lapse_unsent(due_row):
+    (mine,) = claim(now=NOW)
+    result = DispatchResult()
+    # Not yet lapsed, but a send started now could outlast the lease.
+    with time_machine.travel(mine.lease_until - send_margin(), tick=False):
+        deliver(mine, result=result)
+
+    row = Notification.objects.get(pk=due_row.pk)
+    assert result.handled == 0 and (row.status, row.claim) == ("sending", mine.claim)
+    assert not [m for m in mail.outbox if "due today" in m.subject]
 
 
 def test_a_reminder_for_a_dose_taken_since_planning_is_cancelled(due_row, alice):

@@ -1,6 +1,6 @@
-"""Fault: the broker's data is wiped (Redis FLUSHDB on this test's own database number) while
-reminders fall due, and every reminder still goes out: the schedule lives in the database,
-and beat's next ticks reach the worker again."""
+"""Fault: the broker's data is wiped (FLUSHDB on a redis-server started for this test alone,
+never the configured shared Redis) while reminders fall due, and every reminder still goes
+out: the schedule lives in the database, and beat's next ticks reach the worker again."""
 
 from datetime import date, timedelta
 
@@ -11,11 +11,10 @@ from reminders.models import Notification
 from schedules.models import Dose
 from tests.reminders.conftest import daily
 from tests.reminders.smtp import smtp_server
-from tests.reminders.workers import broker_for_test, log_tail, start_worker, stop_worker, wait_until
+from tests.reminders.workers import log_tail, start_worker, stop_worker, wait_until
 
 COUNT = 120
 SPREAD = timedelta(seconds=20)
-REDIS_DB = 14
 
 
 def staggered_reminders(patient) -> None:
@@ -35,11 +34,10 @@ def staggered_reminders(patient) -> None:
 
 
 def test_every_reminder_goes_out_after_the_broker_is_flushed(
-    transactional_db, make_patient, tmp_path, capsys
+    transactional_db, make_patient, tmp_path, capsys, own_redis
 ):
-    broker = broker_for_test(REDIS_DB, redis_required=True)
+    broker = own_redis  # started empty, for this test alone: flushing it touches nobody else
     client = redis.Redis.from_url(broker)
-    client.flushdb()
     patient = make_patient("flush@example.com", "Flush Test")
     daily(patient, start=date.today() + timedelta(days=10), today=date.today())
     staggered_reminders(patient)

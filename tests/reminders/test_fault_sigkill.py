@@ -12,7 +12,6 @@ from schedules.models import Dose
 from tests.reminders.conftest import daily
 from tests.reminders.smtp import Collector, smtp_server
 from tests.reminders.workers import (
-    broker_for_test,
     kill_worker,
     log_tail,
     start_worker,
@@ -40,8 +39,10 @@ def pending_reminders(patient) -> None:
     )
 
 
-def test_a_killed_worker_loses_no_reminder(transactional_db, make_patient, tmp_path, capsys):
-    broker = broker_for_test(12)
+def test_a_killed_worker_loses_no_reminder(
+    transactional_db, make_patient, tmp_path, capsys, worker_broker
+):
+    broker = worker_broker
     patient = make_patient("sigkill@example.com", "Sig Kill")
     # Doses from ten days ahead: the plan sweep has nothing of its own to add meanwhile.
     daily(patient, start=date.today() + timedelta(days=10), today=date.today())

@@ -1,5 +1,6 @@
 """A real Celery worker with embedded beat, started here, ticks the heartbeat into the
-database: the filesystem broker locally, Redis in CI (B12_REQUIRE_SERVICES=1)."""
+database: the filesystem broker locally, in CI (B12_REQUIRE_SERVICES=1) a redis-server of the
+test's own (the worker_broker fixture), never the configured shared Redis."""
 
 import os
 import signal
@@ -9,33 +10,13 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from django.conf import settings
 from django.db import connection
 
 from core.models import SweepTick
-from tests.conftest import REQUIRE_SERVICES, need
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
 DEADLINE_SECONDS = 60
-
-
-def redis_reachable(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
-    except redis.RedisError:
-        return False
-
-
-def require_broker() -> str:
-    url = settings.CELERY_BROKER_URL
-    if REQUIRE_SERVICES:
-        need(url.startswith(("redis://", "rediss://")), f"CELERY_BROKER_URL is {url!r}, not Redis")
-    if url.startswith(("redis://", "rediss://")):
-        need(redis_reachable(url), f"Redis at {url} is not reachable")
-    return url
 
 
 def test_database_url() -> str:
@@ -108,8 +89,8 @@ def wait_for_ticks(worker: subprocess.Popen, count: int) -> SweepTick | None:
     return SweepTick.objects.filter(name="heartbeat").first()
 
 
-def test_worker_with_embedded_beat_records_heartbeats(transactional_db, tmp_path):
-    broker = require_broker()
+def test_worker_with_embedded_beat_records_heartbeats(transactional_db, tmp_path, worker_broker):
+    broker = worker_broker
     assert not SweepTick.objects.exists()
     worker, log = start_worker(tmp_path, broker)
     try:

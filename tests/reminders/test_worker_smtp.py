@@ -12,7 +12,7 @@ from reminders.models import Notification, ReminderPreference
 from reminders.selectors import SWEEPS
 from tests.reminders.conftest import daily
 from tests.reminders.smtp import smtp_server
-from tests.reminders.workers import broker_for_test, log_tail, start_worker, stop_worker, wait_until
+from tests.reminders.workers import log_tail, start_worker, stop_worker, wait_until
 
 DEADLINE = 120
 
@@ -23,8 +23,10 @@ def zone_near_noon(now) -> str:
     return "Etc/GMT" + (f"{-offset:+d}" if offset else "")
 
 
-def test_worker_sends_a_due_reminder_through_smtp(transactional_db, make_patient, tmp_path):
-    broker = broker_for_test(12)
+def test_worker_sends_a_due_reminder_through_smtp(
+    transactional_db, make_patient, tmp_path, worker_broker
+):
+    broker = worker_broker
     now = timezone.now()
     zone = zone_near_noon(now)
     patient = make_patient("worker-smtp@example.com", "Worker Smtp", zone)

@@ -1,21 +1,26 @@
-"""Starting a real Celery worker with embedded beat for a test, as test_heartbeat_worker.py
-does: the test database's URL, a private var/ folder and a broker of its own. Not a test module.
+"""Starting a real Celery worker with embedded beat for a test: the test database's URL, a
+private var/ folder and a broker of its own (the filesystem broker, or a redis-server started
+for the test). Not a test module.
 """
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 from tests.conftest import REQUIRE_SERVICES, need
+from tests.reminders.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -30,19 +35,70 @@ def redis_reachable(url: str) -> bool:
         return False
 
 
-def broker_for_test(db: int, *, redis_required: bool = False) -> str:
-    """The configured Redis with a database number of this test's own (so flushing it or
-    leaving messages behind touches nobody else), or the filesystem broker in var/."""
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A redis-server of the test's own on a free port, saving nothing; yields its URL.
+
+    Stopped (by pid) at the end. Skips, or fails under B12_REQUIRE_SERVICES=1, when
+    redis-server is not installed. A test may FLUSHDB this one: nobody else uses it."""
+    binary = shutil.which("redis-server")
+    need(binary is not None, "redis-server is not installed")
+    with tempfile.TemporaryDirectory(prefix="b12-redis-") as folder:
+        log = Path(folder) / "redis.log"
+        started = None
+        for _ in range(3):  # another process may take the free port before redis binds it
+            started = start_redis(str(binary), folder, log)
+            if started is not None:
+                break
+        if started is None:
+            pytest.fail(f"redis-server did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        server, url = started
+        try:
+            yield url
+        finally:
+            stop_server(server)
+
+
+def start_redis(binary: str, folder: str, log: Path) -> tuple[subprocess.Popen, str] | None:
+    """redis-server on a free port, answering PING; None (and stopped) if it did not start."""
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    with log.open("ab") as out:
+        server = subprocess.Popen(
+            [
+                binary,
+                *("--port", str(port), "--bind", "127.0.0.1", "--dir", folder),
+                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    wait_until(lambda: server.poll() is not None or redis_reachable(url), seconds=15)
+    if server.poll() is None and redis_reachable(url):
+        return server, url
+    stop_server(server)
+    return None
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def redis_configured() -> bool:
+    """Whether worker tests run on Redis: when CELERY_BROKER_URL names Redis (required in CI,
+    B12_REQUIRE_SERVICES=1). They use a redis-server of their own, never the configured one."""
     url = settings.CELERY_BROKER_URL
     is_redis = url.startswith(("redis://", "rediss://"))
-    if REQUIRE_SERVICES or redis_required:
+    if REQUIRE_SERVICES:
         need(is_redis, f"CELERY_BROKER_URL is {url!r}, not Redis")
-    if not is_redis:
-        return "filesystem://"
-    parts = urlsplit(url)
-    own = urlunsplit((parts.scheme, parts.netloc, f"/{db}", "", ""))
-    need(redis_reachable(own), f"Redis at {parts.hostname}:{parts.port} is not reachable")
-    return own
+    return is_redis
 
 
 def database_url() -> str:
