@@ -98,10 +98,8 @@ def env_cache(name: str, default: str) -> dict[str, Any]:
     value = _raw(name) or default
     config = _parsed(name, value, environ.Env.cache_url_config)
     backend = config.get("BACKEND", "")
-    if not backend.endswith(("LocMemCache", "DummyCache", "RedisCache")):
-        raise ImproperlyConfigured(
-            f"{name} must be a locmemcache://, dummycache:// or redis:// URL."
-        )
+    if not backend.endswith(("LocMemCache", "DummyCache")):
+        raise ImproperlyConfigured(f"{name} must be a locmemcache:// or dummycache:// URL.")
     return config
 
 

@@ -108,8 +108,8 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'b12tracker.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Rendered parts of the patient pages, keyed on the prescription's revision (never stale):
-# in each process's memory by default, or shared in Redis.
+# Rendered parts of the patient pages, in each process's memory (gone at every restart, so
+# never older than the code), keyed on the patient, the prescription and its revision.
 CACHES = {"default": env_cache("CACHE_URL", "locmemcache://b12tracker")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Test databases are files too (see settings_test), so a worker process can share them.
@@ -122,6 +122,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.ProfileBackend",
+    # Sessions begun before the profile-loading backend name this one: they stay valid.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -25,6 +25,6 @@ class ReadOnlyAdmin(admin.ModelAdmin[_M]):
 
 
 @admin.register(SweepTick)
-class SweepTickAdmin(admin.ModelAdmin[SweepTick]):
+class SweepTickAdmin(ReadOnlyAdmin[SweepTick]):
     list_display = ("name", "last_tick_at", "ticks", "last_worker")
     readonly_fields = ("name", "last_tick_at", "ticks", "last_worker")

@@ -19,6 +19,14 @@ def cache_key(*parts: object) -> str:
     return "b12:" + ":".join(str(part) for part in parts)
 
 
+def whole_number(value: str, *, digits: int = 9) -> int | None:
+    """A query parameter as a whole number, or None: ASCII digits only (no "²"), and not so
+    long that every request could make a new cache entry."""
+    if value.isascii() and value.isdecimal() and len(value) <= digits:
+        return int(value)
+    return None
+
+
 def remember(parts: tuple[object, ...], compute: Callable[[], T], *, seconds: int = DAY) -> T:
     """The value cached under `parts`, computed (and cached) when there is none."""
     key = cache_key(*parts)

@@ -22,6 +22,11 @@ class _HasProfile(Protocol):
     def patient_profile(self) -> _HasZone: ...
 
 
+def home_zone(patient: _HasProfile) -> ZoneInfo:
+    """The patient's home zone, for wall-clock arithmetic such as a reminder's instant."""
+    return ZoneInfo(patient.patient_profile.time_zone)
+
+
 def zone_now(zone: str, *, now: datetime | None = None) -> datetime:
     """The instant `now` (default: now) on the clock of the IANA zone `zone`."""
     return (now or timezone.now()).astimezone(ZoneInfo(zone))

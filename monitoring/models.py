@@ -23,6 +23,9 @@ class Flag(models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         RESOLVED = "resolved", "Resolved"
 
+    # Still waiting for a clinician's answer: open, or acknowledged but not resolved.
+    UNRESOLVED = (Status.OPEN, Status.ACKNOWLEDGED)
+
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
     )

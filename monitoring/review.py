@@ -31,7 +31,6 @@ REVIEW_MONTHS = 3
 # A prescription entered long after it started (history typed in later) gets no "3-month
 # review due" flag for a review that is long past: only within this time after the date.
 REVIEW_STILL_NEWS = timedelta(days=60)
-UNRESOLVED = (Flag.Status.OPEN, Flag.Status.ACKNOWLEDGED)
 LOADING_KINDS = (PhaseKind.REPLETION, PhaseKind.CONSOLIDATION)
 # Every zone's calendar date is within a day of the UTC date: queries use that margin,
 # then each candidate is checked against its own patient's date.
@@ -150,7 +149,7 @@ def flag_repeated_misses(*, now: datetime) -> int:
     pending = set(
         Flag.objects.filter(
             kind=Flag.Kind.REPEATED_MISSES,
-            status__in=UNRESOLVED,
+            status__in=Flag.UNRESOLVED,
             prescription_id__in=list(by_prescription),
         ).values_list("prescription_id", flat=True)
     )

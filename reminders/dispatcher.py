@@ -17,13 +17,13 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from core.clock import home_zone
 from schedules import states
 from schedules.models import Dose
 
 from . import timing
 from .messages import render
 from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
-from .planner import zone_of
 from .services import channel_disable
 from .transports import Outgoing, TransportError, transport_for
 
@@ -167,7 +167,7 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
         result.cancelled += _finish(row, status=Status.CANCELLED, last_error=reason)
         return
     if row.channel == Channel.SMS and pref is not None:
-        zone = zone_of(row.recipient)
+        zone = home_zone(row.recipient)
         later = timing.after_quiet_hours(now, zone, pref.quiet_start, pref.quiet_end)
         if later > now:
             result.deferred += _finish(

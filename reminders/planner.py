@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
-from core.clock import local_today
+from core.clock import home_zone, local_today
 from schedules import states
 from schedules.models import Dose
 
@@ -56,11 +56,6 @@ def preferences_for(patients: Iterable[User]) -> dict[int, ReminderPreference]:
     }
 
 
-def zone_of(patient: User) -> ZoneInfo:
-    """The home zone as timing's wall-clock arithmetic needs it (dates come from core.clock)."""
-    return ZoneInfo(patient.patient_profile.time_zone)
-
-
 def reminder_instant(kind: str, due: date, pref: ReminderPreference, patient: User) -> datetime:
     """When a reminder of `kind` about a dose due on `due` fires, in UTC. The day-of time (booking
     reminders use it too) is the profile's preferred reminder time."""
@@ -70,7 +65,7 @@ def reminder_instant(kind: str, due: date, pref: ReminderPreference, patient: Us
     }
     at: dict[str, time] = {Kind.UPCOMING: pref.upcoming_time, Kind.NUDGE: pref.nudge_time}
     return timing.local_instant(
-        day.get(kind, due), at.get(kind, patient.patient_profile.reminder_time), zone_of(patient)
+        day.get(kind, due), at.get(kind, patient.patient_profile.reminder_time), home_zone(patient)
     )
 
 
@@ -153,7 +148,7 @@ def wanted_rows(
     timely: set[Key] = set()
     for dose in doses:
         patient = dose.prescription.patient
-        pref, zone = prefs[patient.pk], zone_of(patient)
+        pref, zone = prefs[patient.pk], home_zone(patient)
         for kind in kinds:
             if not pref.kind_enabled(kind):
                 continue
@@ -298,7 +293,7 @@ def enqueue_missed(*, doses: Iterable[Dose], today: date, now: datetime) -> int:
     rows = []
     for dose in doses:
         patient = dose.prescription.patient
-        pref, zone = prefs[patient.pk], zone_of(patient)
+        pref, zone = prefs[patient.pk], home_zone(patient)
         if not pref.kind_enabled(Kind.MISSED):
             continue
         for channel in pref.channels():

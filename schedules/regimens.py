@@ -1,7 +1,7 @@
 """The built-in guideline regimens (templates a clinician starts a prescription from), as data.
 
-Figures and sources follow docs/schedule-semantics.md#built-in-regimens; the patient
-summaries are our own plain words.
+Each names its source (`Regimen.source`); their phases are listed in
+docs/schedule-semantics.md#built-in-regimens, and the patient summaries are our own words.
 """
 
 from __future__ import annotations

@@ -11,14 +11,12 @@ from monitoring.models import Flag
 
 from .patients import PAGE_SIZE
 
-UNRESOLVED = (Flag.Status.OPEN, Flag.Status.ACKNOWLEDGED)
-
 
 def flags_for_clinician(*, clinician: User, status: str = "", kind: str = "") -> QuerySet[Flag]:
     """Flags of patients linked to this clinician, newest first; unresolved unless asked."""
     links = CareLink.objects.filter(clinician=clinician, status=CareLink.Status.ACTIVE)
     flags = Flag.objects.filter(patient_id__in=links.values("patient_id"))
-    flags = flags.filter(status=status) if status else flags.filter(status__in=UNRESOLVED)
+    flags = flags.filter(status=status) if status else flags.filter(status__in=Flag.UNRESOLVED)
     if kind:
         flags = flags.filter(kind=kind)
     return flags.select_related(

@@ -97,7 +97,7 @@ class PatientOverview:
 
     @property
     def unresolved_flags(self) -> list[Flag]:
-        return [flag for flag in self.flags if flag.status != Flag.Status.RESOLVED]
+        return [flag for flag in self.flags if flag.status in Flag.UNRESOLVED]
 
 
 def phase_label(phase: Phase) -> str:

@@ -48,10 +48,6 @@ class Progress:
     number: int | None  # which dose of the phase the next one is
     total: int | None  # None while the phase has no fixed end
 
-    @property
-    def ongoing(self) -> bool:
-        return self.phase.bound == "ongoing"
-
 
 def next_dose(*, prescription: Prescription, today: date) -> Dose | None:
     """The first dose still to be given whose window has not closed."""

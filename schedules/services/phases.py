@@ -71,7 +71,7 @@ def maintenance_interval_change(
     """A new maintenance interval from today on: settled doses stay, later ones follow it.
 
     Before maintenance has begun the phase is simply changed; once it has, it is cut short
-    today (docs/schedule-semantics.md#decisions-where-the-contract-was-silent) and a new
+    today (docs/schedule-semantics.md#decisions-where-the-rules-were-silent) and a new
     maintenance phase takes over by the handover rule
     (docs/schedule-semantics.md#next-phase-anchoring).
     """

@@ -25,7 +25,6 @@ class ReplanResult:
     updated: int = 0
     cancelled: int = 0
     newly_missed: list[int] = field(default_factory=list)
-    moved: list[tuple[date, date]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -55,7 +54,8 @@ def compute_plan(prescription: Prescription, *, today: date) -> tuple[engine.Pla
 
 
 def prescription_replan(*, prescription: Prescription, today: date | None = None) -> ReplanResult:
-    """Bring the stored doses in line with the engine's plan. Running it twice changes nothing."""
+    """Bring the stored doses in line with the engine's plan. Running it twice changes no dose;
+    each run raises the prescription's revision, which keys the cached patient pages."""
     with transaction.atomic():
         locked = Prescription.objects.select_for_update().get(pk=prescription.pk)
         if locked.status != Prescription.Status.ACTIVE:

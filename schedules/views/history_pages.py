@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from accounts.access import AuthedRequest, patient_required
+from core.cache import cache_key, whole_number
 from core.forms import attach_errors
 from schedules import selectors, services
 from schedules.forms import CorrectionForm, VoidForm
@@ -18,21 +19,24 @@ from schedules.models import Injection, Prescription
 from .helpers import patient_today, site_options, status_code, submit_injection
 
 
-def _entry(request: AuthedRequest) -> int | None:
-    value = request.GET.get("entry", "")
-    return int(value) if value.isdigit() else None
-
-
 @patient_required
 def history(request: AuthedRequest) -> HttpResponse:
     """A page of the history; ?entry=ID opens the page that holds that entry."""
-    number, entry = request.GET.get("page", ""), _entry(request)
+    number = whole_number(request.GET.get("page", "")) or 1
+    entry = whole_number(request.GET.get("entry", ""), digits=12)
     # Read only when the template's cached fragment is missing.
     history = SimpleLazyObject(
         lambda: selectors.history_page(patient=request.user, number=number, entry=entry)
     )
-    key = (selectors.history_revision(patient=request.user), number[:8], entry or "")
-    return render(request, "schedules/history.html", {"history": history, "key": key})
+    key = cache_key(
+        "history",
+        request.user.pk,
+        request.user.date_joined.timestamp(),
+        selectors.history_revision(patient=request.user),
+        entry or number,
+        "entry" if entry else "page",
+    )
+    return render(request, "schedules/history.html", {"history": history, "page_key": key})
 
 
 def _own_injection(request: AuthedRequest, injection_id: int) -> Injection:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from accounts import selectors as account_selectors
 from accounts.access import AuthedRequest, patient_required
 from accounts.models import CareLink
-from core.cache import remember
+from core.cache import cache_key, remember
 from schedules import selectors
 
 from .helpers import form_token, patient_today
@@ -23,9 +23,16 @@ def home(request: AuthedRequest) -> HttpResponse:
     today = patient_today(request)
     links = list(account_selectors.links_for_patient(patient=request.user))
     rx = selectors.active_prescription(patient=request.user)
+    # The patient, the prescription (a restored database reuses ids, not creation instants),
+    # its revision and the day: everything the summary and the cached banners depend on.
+    key = (
+        ("home", request.user.pk, rx.pk, rx.created_at.timestamp(), rx.revision, today)
+        if rx is not None
+        else ()
+    )
     summary = (
         remember(
-            ("home", rx.pk, rx.revision, today),
+            key,
             lambda: selectors.home_summary(patient=request.user, today=today, prescription=rx),
         )
         if rx is not None
@@ -36,6 +43,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         "schedules/home.html",
         {
             "summary": summary,
+            "page_key": cache_key(*key),
             "today": today,
             "token": form_token(),
             "profile": request.user.patient_profile,

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
 from accounts.access import AuthedRequest, patient_required
+from core.cache import cache_key
 from schedules import selectors
 
 from .helpers import no_prescription, patient_today
@@ -52,6 +53,9 @@ def schedule(request: AuthedRequest) -> HttpResponse:
                 lambda: selectors.month_weeks(plan.month_entries, month, today)
             ),
             "every": every,
+            "page_key": cache_key(
+                "schedule", request.user.pk, rx.pk, rx.created_at.timestamp(), rx.revision
+            ),
             "previous_month": selectors.shift_month(month, -1),
             "next_month": selectors.shift_month(month, 1),
             "today": today,

@@ -791,7 +791,7 @@ def test_runaway_plans_stop_with_an_engine_error(monkeypatch: pytest.MonkeyPatch
 # --- the built-in regimens --------------------------------------------------------------------
 
 
-def test_regimens_are_the_eight_of_the_domain_table_in_order() -> None:
+def test_regimens_are_the_eight_built_in_ones_in_order() -> None:
     assert list(regimens.REGIMENS) == [
         "seed-repletion",
         "seed-consolidation",
@@ -814,7 +814,7 @@ def test_every_regimen_is_valid_and_ends_in_lifelong_maintenance(slug: str) -> N
     assert regimen.summary and regimen.product_hint and regimen.source
 
 
-def test_regimen_phase_shapes_named_in_the_brief() -> None:
+def test_regimen_phase_shapes_follow_the_built_in_table() -> None:
     fda_third = regimens.get("fda-cyanocobalamin").phases[2]
     assert (fda_third.cadence, fda_third.bound, fda_third.duration_days) == (
         Cadence("day", 3, every_max=4),
