@@ -220,25 +220,14 @@ class InjectionQuerySet(models.QuerySet["Injection"]):
 
 
 class DoseQuerySet(models.QuerySet["Dose"]):
-    """The dose states of schedules.states as queryset filters."""
+    """The dose states pages and sweeps filter on, from schedules.states (aggregates use the
+    Q expressions there directly)."""
 
     def live(self) -> DoseQuerySet:
         return self.filter(states.live())
 
     def open(self) -> DoseQuerySet:
         return self.filter(states.open_())
-
-    def taken(self) -> DoseQuerySet:
-        return self.filter(states.live(), states.taken())
-
-    def counted(self) -> DoseQuerySet:
-        return self.filter(states.counted())
-
-    def on_time(self) -> DoseQuerySet:
-        return self.filter(states.on_time())
-
-    def late(self) -> DoseQuerySet:
-        return self.filter(states.late())
 
     def missed(self, today: date) -> DoseQuerySet:
         return self.filter(states.missed(today))
