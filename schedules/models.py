@@ -229,6 +229,9 @@ class DoseQuerySet(models.QuerySet["Dose"]):
     def open(self) -> DoseQuerySet:
         return self.filter(states.open_())
 
+    def counted(self) -> DoseQuerySet:
+        return self.filter(states.counted())
+
     def missed(self, today: date) -> DoseQuerySet:
         return self.filter(states.missed(today))
 
