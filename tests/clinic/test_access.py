@@ -1,9 +1,11 @@
 """Who reaches the clinician pages: charlie (no link) gets 404 on every patient URL, export
 and action; after alice revokes bob's link bob does too; patients reach no clinician page.
-Refusals write nothing."""
+Refusals write nothing. While linked, bob gets each request's real outcome: the page with
+alice's name, or the redirect to her page with the change made."""
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -11,7 +13,8 @@ from django.urls import get_resolver, reverse
 from accounts import services as account_services
 from accounts.models import AuditEvent, CareLink
 from monitoring.models import Flag
-from schedules.models import Phase
+from schedules.models import Phase, Prescription, PrescriptionVersion
+from tests.htmltools import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +25,20 @@ def record(bob, neuro, flag):
     return {"phase": neuro.phases.get(order=0), "flag": flag}
 
 
+AMENDED = {
+    "product": "hydroxocobalamin",
+    "strength_mcg_per_ml": "1000",
+    "dose_mcg": "1000",
+    "route": "IM",
+    "cause": "unknown",
+    "given_by": "self",
+    "notes": "Keep the ampoules in their box.",
+    "reason": "Storage advice",
+}
+
+
 def patient_requests(alice, record) -> list[tuple[str, str, dict]]:
-    """Every clinic URL that names a patient, with a request that would succeed for bob."""
+    """Every clinic URL that names a patient, with a request that succeeds for bob."""
     ids = {"flag_id": record["flag"].pk, "phase_id": record["phase"].pk}
     return [
         (method, reverse(f"clinic:{name}", kwargs={"patient_id": alice.pk, **extra}), data)
@@ -37,7 +52,7 @@ def named_requests(ids: dict) -> list[tuple[str, str, dict, dict]]:
         ("patient_detail", "get", {}, {}),
         ("patient_report", "get", {}, {}),
         ("prescription_edit", "get", {}, {}),
-        ("prescription_edit", "post", {}, {"dose_mcg": "1000"}),
+        ("prescription_edit", "post", {}, AMENDED),
         ("prescription_confirm", "post", {}, {}),
         ("phase_close", "post", phase, {"closed_on": "2025-07-18"}),
         ("interval_change", "post", {}, {"every": "3", "unit": "month"}),
@@ -48,11 +63,91 @@ def named_requests(ids: dict) -> list[tuple[str, str, dict, dict]]:
     ]
 
 
+def _page(title: str, *texts: str):
+    def check(response, alice, bob, record) -> None:
+        assert response.status_code == 200
+        assert parse(response.content).find("title").text == f"{title} · B12 Tracker"
+        assert response.context["patient"] == alice
+        for text in texts:
+            assert text in response.content.decode()
+
+    return check
+
+
+def _back_to_alice(then):
+    """Redirected to alice's page, after which `then` finds the change made."""
+
+    def check(response, alice, bob, record) -> None:
+        assert response.status_code == 302
+        assert response.url == reverse("clinic:patient_detail", args=[alice.pk])
+        then(alice, bob, record)
+
+    return check
+
+
+def _amended(alice, bob, record) -> None:
+    rx = record["phase"].prescription
+    rx.refresh_from_db()
+    assert rx.notes == AMENDED["notes"]
+    (version,) = PrescriptionVersion.objects.filter(prescription=rx)
+    assert (version.changed_by, version.reason) == (bob, "Storage advice")
+
+
+def _confirmed(alice, bob, record) -> None:
+    rx = record["phase"].prescription
+    rx.refresh_from_db()
+    assert rx.prescriber == bob and rx.confirmed_at is not None
+
+
+def _loading_ended(alice, bob, record) -> None:
+    assert Phase.objects.get(pk=record["phase"].pk).closed_on == date(2025, 7, 18)
+
+
+def _every_three_months(alice, bob, record) -> None:
+    maintenance = record["phase"].prescription.phases.get(kind="maintenance")
+    assert (maintenance.every, maintenance.unit, maintenance.closed_on) == (3, "month", None)
+
+
+def _noted(alice, bob, record) -> None:
+    (note,) = AuditEvent.objects.filter(action="patient.note")
+    assert (note.actor, note.patient, note.detail) == (bob, alice, {"text": "Hello"})
+
+
+def _flag(status: str, note_ends: str = ""):
+    def check(alice, bob, record) -> None:
+        flag = Flag.objects.get(pk=record["flag"].pk)
+        assert flag.status == status
+        assert flag.note.endswith(note_ends) if note_ends else flag.note == ""
+        assert flag.acted_by == (None if status == "open" else bob)
+
+    return check
+
+
+# What bob gets from each request of named_requests, in the same order.
+BOB_GETS = [
+    _page("Alice Patel"),
+    _page("Report: Alice Patel", "B12 injection report: Alice Patel"),
+    _page("Amend the prescription of Alice Patel", "Save the amended prescription"),
+    _back_to_alice(_amended),
+    _back_to_alice(_confirmed),
+    _back_to_alice(_loading_ended),
+    _back_to_alice(_every_three_months),
+    _back_to_alice(_noted),
+    _back_to_alice(_flag("acknowledged")),
+    _back_to_alice(_flag("resolved", "Dr Bob Smith: Done")),
+    _back_to_alice(_flag("open", "Dr Bob Smith: Rang")),
+]
+REQUEST_IDS = [
+    f"{name}-{method}" for name, method, *_ in named_requests({"flag_id": 1, "phase_id": 1})
+]
+
+
 def written() -> tuple:
     return (
         AuditEvent.objects.exclude(action="patients.exported").count(),
-        list(Flag.objects.values_list("status", "note")),
-        list(Phase.objects.values_list("closed_on", "every")),
+        list(Flag.objects.values_list("status", "note", "acted_by")),
+        list(Phase.objects.values_list("closed_on", "every", "unit")),
+        list(Prescription.objects.values_list("prescriber", "confirmed_at", "notes", "version")),
     )
 
 
@@ -61,6 +156,7 @@ def test_the_list_covers_every_clinic_url_that_names_a_patient():
     names = {p.name for p in clinic.url_patterns if "patient_id" in p.pattern.regex.groupindex}
 
     assert names == {name for name, *_ in named_requests({"flag_id": 1, "phase_id": 1})}
+    assert len(BOB_GETS) == len(REQUEST_IDS)
 
 
 def test_charlie_gets_404_on_every_patient_url_and_writes_nothing(
@@ -86,11 +182,15 @@ def test_charlies_lists_and_export_do_not_show_alice(client_for, alice, charlie,
     assert len(rows) == 1  # the header only
 
 
-def test_bob_reaches_every_patient_url_while_linked(client_for, alice, bob, record):
-    client = client_for(bob)
+@pytest.mark.parametrize("index", range(len(REQUEST_IDS)), ids=REQUEST_IDS)
+def test_bob_gets_the_real_outcome_of_every_patient_url_while_linked(
+    client_for, alice, bob, record, index
+):
+    method, url, data = patient_requests(alice, record)[index]
 
-    for method, url, data in patient_requests(alice, record):
-        assert getattr(client, method)(url, data).status_code in (200, 302, 400), (method, url)
+    response = getattr(client_for(bob), method)(url, data)
+
+    BOB_GETS[index](response, alice, bob, record)
 
 
 def test_after_alice_revokes_bob_gets_404_everywhere(client_for, alice, bob, record):
