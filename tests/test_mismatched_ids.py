@@ -1,0 +1,315 @@
+"""Ids that do not belong together answer 404 and change nothing.
+
+A URL naming a patient and one of their records (a flag, a phase) must find the record within
+that patient: alice's patient_id with dave's flag is 404, even for bob, who is linked to both,
+so nothing but the mismatch refuses it. A URL naming only a record finds it within its parent:
+the logged-in patient (alice with dave's injection, prescription or care link), or, for a
+clinician's patient URL, the clinician's own links (charlie, linked to dave only, with alice).
+
+Every URL pattern with an id in it (walked from the resolver) must have its cases here, so a
+new one cannot be forgotten. Each case is checked against a control: the same request with
+matching ids succeeds, so the 404 is the mismatch's and not the data's.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
+from django.utils import timezone
+
+from accounts.models import AuditEvent, CareLink, User
+from core.clock import local_today
+from monitoring.models import Flag
+from schedules import services
+from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
+
+pytestmark = pytest.mark.django_db
+
+PATIENTS = ("alice", "dave")
+ADMIN = "admin:"
+
+
+def id_arguments() -> dict[str, tuple[str, ...]]:
+    """Each named URL outside the admin with its id arguments (integers, or named *_id)."""
+    found: dict[str, tuple[str, ...]] = {}
+
+    def walk(resolver: URLResolver, namespace: str, inherited: dict) -> None:
+        for entry in resolver.url_patterns:
+            converters = {**inherited, **getattr(entry.pattern, "converters", {})}
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry, inner, converters)
+            elif isinstance(entry, URLPattern) and not namespace.startswith(ADMIN):
+                names = dict.fromkeys([*converters, *entry.pattern.regex.groupindex])
+                ids = tuple(
+                    name
+                    for name in names
+                    if name.endswith("_id")
+                    or name == "pk"
+                    or isinstance(converters.get(name), IntConverter)
+                )
+                if ids:
+                    found[f"{namespace}{entry.name}"] = ids
+
+    walk(get_resolver(), "", {})
+    return found
+
+
+# --- the records -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(alice, bob, charlie, dave, make_clinician) -> dict:
+    """alice and dave alike: open-ended loading from 3 days ago with its first dose logged, an
+    open flag, an active link to bob and a pending invitation from Dr Penny. charlie is
+    linked to dave only."""
+    penny = make_clinician("penny@example.com", "Dr Penny Lane")
+    for clinician, patient in ((bob, dave), (charlie, dave)):
+        CareLink.objects.create(
+            clinician=clinician,
+            patient=patient,
+            invited_email=patient.email,
+            status=CareLink.Status.ACTIVE,
+            responded_at=timezone.now(),
+        )
+    records: dict = {"bob": bob, "charlie": charlie}
+    for name, patient in (("alice", alice), ("dave", dave)):
+        today = local_today(patient)
+        rx = services.prescription_create(
+            patient=patient,
+            actor=patient,
+            product="hydroxocobalamin",
+            strength_mcg_per_ml=1000,
+            dose_mcg=1000,
+            route="IM",
+            start_date=today - timedelta(days=3),
+            regimen_slug="bnf-neuro",
+            today=today,
+        )
+        injection = services.injection_log(
+            prescription=rx,
+            actor=patient,
+            given_on=today - timedelta(days=3),
+            site="deltoid_left",
+            today=today,
+        )
+        records[name] = {
+            "user": patient,
+            "patient": patient.pk,
+            "prescription": rx.pk,
+            "injection": injection.pk,
+            "phase": rx.phases.get(order=0, bound="open").pk,
+            "flag": Flag.objects.create(
+                patient=patient,
+                prescription=rx,
+                kind=Flag.Kind.THREE_MONTH_REVIEW,
+                key=f"rx:{rx.pk}:review:mismatch-test",
+            ).pk,
+            "link": CareLink.objects.get(clinician=bob, patient=patient).pk,
+            "pending": CareLink.objects.create(
+                clinician=penny, patient=patient, invited_email=patient.email
+            ).pk,
+            "today": today,
+        }
+    return records
+
+
+def written() -> dict:
+    """Everything these requests could write."""
+    return {
+        "audit": list(AuditEvent.objects.values_list("pk", flat=True)),
+        "links": list(CareLink.objects.order_by("pk").values()),
+        "flags": list(Flag.objects.order_by("pk").values()),
+        "phases": list(Phase.objects.order_by("pk").values()),
+        "prescriptions": list(Prescription.objects.order_by("pk").values()),
+        "versions": PrescriptionVersion.objects.count(),
+        "injections": list(Injection.objects.order_by("pk").values()),
+        "doses": list(Dose.objects.order_by("pk").values("due", "status", "injection")),
+    }
+
+
+# --- the cases ---------------------------------------------------------------------------------
+
+Data = Callable[[dict], dict]  # form data from the owner of the record named
+
+
+@dataclass(frozen=True)
+class Child:
+    """A patient URL that also names one of the patient's records: bob, linked to both
+    patients, asks with one patient's id and the other's record."""
+
+    record: str  # the world key of the record, and its URL argument is record + "_id"
+    data: Data = lambda owner: {}
+    methods: tuple[str, ...] = ("post",)
+
+
+@dataclass(frozen=True)
+class Own:
+    """A patient's URL naming one of their own records: each patient asks for the other's."""
+
+    record: str
+    argument: str
+    data: Data = lambda owner: {}
+    methods: tuple[str, ...] = ("post",)
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A clinician's URL naming a patient: charlie, linked to dave only, asks for alice."""
+
+    data: Data = lambda owner: {}
+    methods: tuple[str, ...] = ("post",)
+
+
+AMEND = {
+    "product": "hydroxocobalamin",
+    "strength_mcg_per_ml": "1000",
+    "dose_mcg": "1000",
+    "route": "IM",
+    "cause": "unknown",
+    "given_by": "self",
+    "notes": "Changed through a mismatched id",
+}
+
+
+def _correction(owner: dict) -> dict:
+    given_on = Injection.objects.get(pk=owner["injection"]).given_on
+    return {
+        "reason": "Wrong arm",
+        "given_on": given_on.isoformat(),
+        "site": "deltoid_right",
+        "given_by": "self",
+        "dose_mcg": "1000",
+    }
+
+
+CASES: dict[str, Child | Own | Linked] = {
+    "clinic:phase_close": Child("phase", lambda owner: {"closed_on": owner["today"].isoformat()}),
+    "clinic:flag_acknowledge": Child("flag", lambda owner: {"note": "Seen"}),
+    "clinic:flag_resolve": Child("flag", lambda owner: {"note": "Done"}),
+    "clinic:flag_note": Child("flag", lambda owner: {"note": "Rang"}),
+    "schedules:injection_correct": Own("injection", "injection_id", _correction, ("get", "post")),
+    "schedules:injection_void": Own(
+        "injection", "injection_id", lambda owner: {"reason": "Twice"}, ("get", "post")
+    ),
+    "schedules:prescription_stop": Own(
+        "prescription", "prescription_id", lambda owner: {"reason": "Changed"}, ("get", "post")
+    ),
+    "accounts:carelink_accept": Own("pending", "link_id"),
+    "accounts:carelink_decline": Own("pending", "link_id"),
+    "accounts:carelink_revoke": Own("link", "link_id", methods=("get", "post")),
+    "clinic:patient_detail": Linked(methods=("get",)),
+    "clinic:patient_report": Linked(methods=("get",)),
+    "clinic:prescription_edit": Linked(lambda owner: AMEND, ("get", "post")),
+    "clinic:prescription_confirm": Linked(),
+    "clinic:interval_change": Linked(lambda owner: {"every": "3", "unit": "month"}),
+    "clinic:note_add": Linked(lambda owner: {"note": "Through a mismatched id"}),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    who: str
+    method: str
+    kwargs: dict
+    data: dict = field(default_factory=dict)
+
+
+def mismatched(name: str, world: dict) -> list[Request]:
+    """The requests whose ids do not belong together."""
+    case = CASES[name]
+    found = []
+    for parent, other in ((PATIENTS[0], PATIENTS[1]), (PATIENTS[1], PATIENTS[0])):
+        owner = world[other]
+        for method in case.methods:
+            data = case.data(owner) if method == "post" else {}
+            if isinstance(case, Child):
+                kwargs = {
+                    "patient_id": world[parent]["patient"],
+                    f"{case.record}_id": owner[case.record],
+                }
+                found.append(Request("bob", method, kwargs, data))
+            elif isinstance(case, Own):
+                found.append(Request(parent, method, {case.argument: owner[case.record]}, data))
+            elif other == "alice":  # Linked: charlie has dave, not alice
+                found.append(Request("charlie", method, {"patient_id": owner["patient"]}, data))
+    return found
+
+
+def matched(name: str, world: dict) -> list[Request]:
+    """The same requests with ids that belong together (each GET before any POST)."""
+    case = CASES[name]
+    owner = world["dave"]
+    found = []
+    for method in case.methods:
+        data = case.data(owner) if method == "post" else {}
+        if isinstance(case, Child):
+            kwargs = {"patient_id": owner["patient"], f"{case.record}_id": owner[case.record]}
+            found.append(Request("bob", method, kwargs, data))
+        elif isinstance(case, Own):
+            found.append(Request("dave", method, {case.argument: owner[case.record]}, data))
+        else:
+            found.append(Request("charlie", method, {"patient_id": owner["patient"]}, data))
+    return found
+
+
+def send(client, world: dict, name: str, request: Request):
+    asker = world[request.who]
+    user: User = asker["user"] if isinstance(asker, dict) else asker
+    client.force_login(user, backend="accounts.backends.ProfileBackend")
+    url = reverse(name, kwargs=request.kwargs)
+    return getattr(client, request.method)(url, request.data)
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_every_url_with_an_id_has_mismatched_cases():
+    ids = id_arguments()
+
+    assert set(CASES) == set(ids), (
+        "add the new URL's mismatched ids to tests/test_mismatched_ids.py"
+    )
+    for name, arguments in ids.items():
+        case = CASES[name]
+        if len(arguments) > 1:
+            # Every record named beside the patient is swapped for another patient's.
+            assert isinstance(case, Child), name
+            assert arguments == ("patient_id", f"{case.record}_id"), name
+        elif isinstance(case, Own):
+            assert arguments == (case.argument,), name
+        else:
+            assert arguments == ("patient_id",), name
+
+
+def test_the_walk_finds_every_url_that_takes_two_ids():
+    two = {name for name, arguments in id_arguments().items() if len(arguments) > 1}
+
+    assert two == {
+        "clinic:phase_close",
+        "clinic:flag_acknowledge",
+        "clinic:flag_resolve",
+        "clinic:flag_note",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_mismatched_ids_answer_404_and_change_nothing(client, world, name):
+    requests = mismatched(name, world)
+    assert requests
+    before = written()
+
+    for request in requests:
+        response = send(client, world, name, request)
+        assert response.status_code == 404, request
+        assert written() == before, request
+
+    # The control: the same requests with ids that belong together go through.
+    for request in matched(name, world):
+        response = send(client, world, name, request)
+        assert response.status_code == (302 if request.method == "post" else 200), request
+    if "post" in CASES[name].methods:
+        assert written() != before, "the matching POST should have changed something"
