@@ -1,5 +1,6 @@
 """Account pages: sign-up, log-in throttling response, profile and the patient's care team."""
 
+from collections.abc import Callable
 from typing import Protocol
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.forms import attach_errors
+from core.forms import submitted
 
 from . import backends, selectors, services
 from .access import AuthedRequest, patient_required
@@ -68,8 +69,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = services.patient_register(
+        user = submitted(
+            form,
+            lambda: services.patient_register(
                 email=data["email"],
                 password=data["password1"],
                 display_name=data["display_name"],
@@ -77,10 +79,9 @@ def signup(request: HttpRequest) -> HttpResponse:
                 mobile=data["mobile"],
                 invite_token=data["invite"] or None,
                 request=request,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if user is not None:
             login(request, user, backend=backends.PATH)
             messages.success(request, "Welcome! Your account is ready.")
             if CareLink.objects.filter(patient=user, status="pending").exists():
@@ -93,6 +94,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form: PatientProfileForm | ClinicianProfileForm
+    save: Callable[..., object]
     if user.role == Role.PATIENT:
         patient = user.patient_profile
         initial = {
@@ -102,6 +104,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
             "reminder_time": patient.reminder_time,
         }
         form = PatientProfileForm(request.POST or None, initial=initial)
+        save = services.patient_profile_update
     else:
         clinician = getattr(user, "clinician_profile", None)
         initial = {
@@ -109,15 +112,10 @@ def profile(request: AuthedRequest) -> HttpResponse:
             "practice": getattr(clinician, "practice", ""),
         }
         form = ClinicianProfileForm(request.POST or None, initial=initial)
+        save = services.clinician_profile_update
     if request.method == "POST" and form.is_valid():
-        try:
-            if user.role == Role.PATIENT:
-                services.patient_profile_update(user=user, request=request, **form.cleaned_data)
-            else:
-                services.clinician_profile_update(user=user, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+        saved = submitted(form, lambda: save(user=user, request=request, **form.cleaned_data))
+        if saved is not None:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

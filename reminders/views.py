@@ -3,7 +3,6 @@ webhook, and the staff-only system status page."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import Form
 from django.forms.models import model_to_dict
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from accounts.access import AuthedRequest, patient_required, staff_required
-from core.forms import attach_errors
+from core.forms import submitted
 
 from . import services, tasks
 from .forms import PreferenceForm, SmsCodeForm, SmsNumberForm
@@ -62,13 +61,13 @@ def preferences(request: AuthedRequest) -> HttpResponse:
     pref = services.preference_get(patient=request.user)
     form = PreferenceForm(request.POST, sms_available=bool(pref.sms_number))
     if form.is_valid():
-        try:
-            services.preference_update(
+        saved = submitted(
+            form,
+            lambda: services.preference_update(
                 patient=request.user, values=form.cleaned_data, request=request
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if saved is not None:
             messages.success(request, "Your reminder settings are saved.")
             return redirect("reminders:preferences")
     return _page(request, form=form, status=400)
@@ -80,13 +79,13 @@ def sms_send_code(request: AuthedRequest) -> HttpResponse:
     form = SmsNumberForm(request.POST)
     if form.is_valid():
         number = form.cleaned_data["mobile"]
-        try:
-            pref = services.sms_verification_start(
+        pref = submitted(
+            form,
+            lambda: services.sms_verification_start(
                 patient=request.user, number=number, request=request
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if pref is not None:
             pref_id = pref.pk
             transaction.on_commit(lambda: tasks.send_sms_code.delay(pref_id))
             messages.success(
@@ -101,13 +100,13 @@ def sms_send_code(request: AuthedRequest) -> HttpResponse:
 def sms_check_code(request: AuthedRequest) -> HttpResponse:
     form = SmsCodeForm(request.POST)
     if form.is_valid():
-        try:
-            pref = services.sms_verification_check(
+        pref = submitted(
+            form,
+            lambda: services.sms_verification_check(
                 patient=request.user, code=form.cleaned_data["code"], request=request
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if pref is not None:
             messages.success(request, f"{pref.sms_number} is confirmed. Text reminders are now on.")
             return redirect(reverse("reminders:preferences") + "#sms")
     return _page(request, code_form=form, status=400)

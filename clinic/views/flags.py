@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from clinic.forms import (
     flag_items,
 )
 from clinic.selectors import flags as flag_reads
-from core.forms import attach_errors
+from core.forms import submitted
 from monitoring import actions
 from monitoring.models import Flag
 
@@ -112,11 +111,13 @@ def _flag_action(
         raise Http404
     form = form_class(request.POST, auto_id=f"flag{flag.pk}_{form_name}_%s")
     if form.is_valid():
-        try:
-            action(flag=flag, actor=request.user, note=form.cleaned_data["note"], request=request)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+        changed = submitted(
+            form,
+            lambda: action(
+                flag=flag, actor=request.user, note=form.cleaned_data["note"], request=request
+            ),
+        )
+        if changed is not None:
             messages.success(request, done)
             return redirect(_next_url(request, patient))
     return render_patient(

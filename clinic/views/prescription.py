@@ -14,7 +14,7 @@ from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
 from clinic.forms import IntervalForm, PhaseCloseForm, PrescriptionAmendForm
 from clinic.selectors.overview import phase_for_patient
-from core.forms import attach_errors
+from core.forms import submitted
 from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
 from schedules.models import Phase, Prescription
@@ -60,16 +60,17 @@ def prescription_edit(request: AuthedRequest, patient_id: int) -> HttpResponse:
 
 def _amend(request: AuthedRequest, prescription: Prescription, form: PrescriptionAmendForm) -> bool:
     """Amend through the service and say what happened; False with the form's errors if not."""
-    try:
-        summary = schedule_services.prescription_update(
+    summary = submitted(
+        form,
+        lambda: schedule_services.prescription_update(
             prescription=prescription,
             actor=request.user,
             changes=form.changes(),
             reason=form.cleaned_data["reason"],
             request=request,
-        )
-    except ValidationError as error:
-        attach_errors(form, error)
+        ),
+    )
+    if summary is None:
         return False
     if not summary.fields:
         messages.info(request, "Nothing was changed.")
@@ -117,12 +118,13 @@ def _close(request: AuthedRequest, phase: Phase, form: PhaseCloseForm) -> bool:
     if not form.is_valid():
         return False
     closed_on = form.cleaned_data["closed_on"]
-    try:
-        schedule_services.phase_close(
+    closed = submitted(
+        form,
+        lambda: schedule_services.phase_close(
             phase=phase, actor=request.user, closed_on=closed_on, request=request
-        )
-    except ValidationError as error:
-        attach_errors(form, error)
+        ),
+    )
+    if closed is None:
         return False
     messages.success(
         request, f"Loading ended on {closed_on:%-d %b %Y}; maintenance doses are now planned."
@@ -154,8 +156,9 @@ def _change_interval(
     if not form.is_valid():
         return False
     data = form.cleaned_data
-    try:
-        phase = schedule_services.maintenance_interval_change(
+    phase = submitted(
+        form,
+        lambda: schedule_services.maintenance_interval_change(
             prescription=prescription,
             actor=request.user,
             unit=data["unit"],
@@ -163,9 +166,9 @@ def _change_interval(
             every_max=data["every_max"],
             reason=data["reason"],
             request=request,
-        )
-    except ValidationError as error:
-        attach_errors(form, error)
+        ),
+    )
+    if phase is None:
         return False
     messages.success(request, f"Maintenance is now {phase.cadence().describe()}, from today on.")
     return True

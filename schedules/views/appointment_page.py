@@ -8,15 +8,14 @@ from django.shortcuts import render
 
 from accounts.access import AuthedRequest, patient_required
 from schedules import regimens, selectors
+from schedules.models import Prescription
 
-from .helpers import no_prescription, patient_today
+from .helpers import patient_today, prescription_required
 
 
 @patient_required
-def appointment(request: AuthedRequest) -> HttpResponse:
-    rx = selectors.active_prescription(patient=request.user)
-    if rx is None:
-        return no_prescription(request)
+@prescription_required
+def appointment(request: AuthedRequest, rx: Prescription) -> HttpResponse:
     today = patient_today(request)
     summary = selectors.appointment_summary(prescription=rx, today=today)
     return render(

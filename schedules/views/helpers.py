@@ -1,11 +1,13 @@
 """What the patient pages share: the patient's today, the status a form answers with, the
-page shown without a prescription, and submitting an injection form (log or correct)."""
+active prescription (or the page shown without one), and submitting an injection form (log
+or correct)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import date
+from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.forms import BoundField, Form
@@ -18,7 +20,7 @@ from core.clock import local_today
 from core.forms import attach_errors
 from schedules import selectors, services
 from schedules.forms import InjectionForm
-from schedules.models import Injection
+from schedules.models import Injection, Prescription
 
 
 def status_code(form: Form) -> int:
@@ -33,8 +35,20 @@ def patient_today(request: AuthedRequest) -> date:
     return local_today(request.user)
 
 
-def no_prescription(request: AuthedRequest) -> HttpResponse:
-    return render(request, "schedules/no_prescription.html")
+def prescription_required(
+    view: Callable[[AuthedRequest, Prescription], HttpResponse],
+) -> Callable[[AuthedRequest], HttpResponse]:
+    """A page about the patient's active prescription, which the view is given; without one,
+    the page that says to set it up. Goes under @patient_required."""
+
+    @wraps(view)
+    def page(request: AuthedRequest) -> HttpResponse:
+        rx = selectors.active_prescription(patient=request.user)
+        if rx is None:
+            return render(request, "schedules/no_prescription.html")
+        return view(request, rx)
+
+    return page
 
 
 def site_options(

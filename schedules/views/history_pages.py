@@ -4,14 +4,13 @@ marked, and an entry of a stopped prescription stays as it is."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from accounts.access import AuthedRequest, patient_required
 from core.cache import cache_key, whole_number
-from core.forms import attach_errors
+from core.forms import submitted
 from schedules import selectors, services
 from schedules.forms import CorrectionForm, VoidForm
 from schedules.models import Injection, Prescription
@@ -106,16 +105,16 @@ def injection_void(request: AuthedRequest, injection_id: int) -> HttpResponse:
         return _already_changed(request, injection)
     form = VoidForm(request.POST or None)
     if form.is_bound and form.is_valid():
-        try:
-            services.injection_void(
+        voided = submitted(
+            form,
+            lambda: services.injection_void(
                 injection=injection,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if voided is not None:
             messages.success(request, "Voided. The entry stays in your history, marked as void.")
             return redirect("schedules:history")
     return render(

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from accounts.access import AuthedRequest, patient_required
 from schedules import selectors, services
 from schedules.forms import InjectionForm
-from schedules.models import Injection, Site
+from schedules.models import Injection, Prescription, Site
 
 from .helpers import (
     form_token,
-    no_prescription,
     patient_today,
+    prescription_required,
     site_options,
     status_code,
     submit_injection,
@@ -36,10 +36,8 @@ def _logged_message(injection: Injection) -> str:
 
 
 @patient_required
-def injection_log(request: AuthedRequest) -> HttpResponse:
-    rx = selectors.active_prescription(patient=request.user)
-    if rx is None:
-        return no_prescription(request)
+@prescription_required
+def injection_log(request: AuthedRequest, rx: Prescription) -> HttpResponse:
     today = patient_today(request)
     context = selectors.log_context(prescription=rx, today=today)
     initial = {

@@ -6,18 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.access import AuthedRequest, patient_required
-from core.forms import attach_errors
+from core.forms import submitted
 from schedules import engine, regimens, selectors, services
 from schedules.forms import CUSTOM, PrescriptionEditForm, PrescriptionForm, RegimenForm, StopForm
 from schedules.models import Prescription
 
-from .helpers import no_prescription, patient_today, status_code
+from .helpers import patient_today, prescription_required, status_code
 
 
 def _already_active(request: AuthedRequest) -> HttpResponse:
@@ -92,13 +91,13 @@ def prescription_details(request: AuthedRequest) -> HttpResponse:
     if form.is_bound and "preview" in request.POST:
         context |= _preview_context(form, today)
     elif form.is_bound and form.is_valid():
-        try:
-            services.prescription_create(
+        created = submitted(
+            form,
+            lambda: services.prescription_create(
                 patient=request.user, actor=request.user, request=request, **form.create_args()
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if created is not None:
             messages.success(request, "Your prescription is saved and your doses are planned.")
             return redirect("schedules:prescription")
     return render(request, "schedules/prescription_form.html", context, status=status_code(form))
@@ -116,10 +115,8 @@ def prescription_preview(request: AuthedRequest) -> HttpResponse:
 
 
 @patient_required
-def prescription(request: AuthedRequest) -> HttpResponse:
-    rx = selectors.active_prescription(patient=request.user)
-    if rx is None:
-        return no_prescription(request)
+@prescription_required
+def prescription(request: AuthedRequest, rx: Prescription) -> HttpResponse:
     today = patient_today(request)
     checklist = selectors.prescription_checklist(prescription=rx)
     phases = selectors.phases_with_counts(prescription=rx, today=today)
@@ -166,23 +163,21 @@ def _change_message(form: PrescriptionEditForm, summary: services.ChangeSummary)
 
 
 @patient_required
-def prescription_edit(request: AuthedRequest) -> HttpResponse:
-    rx = selectors.active_prescription(patient=request.user)
-    if rx is None:
-        return no_prescription(request)
+@prescription_required
+def prescription_edit(request: AuthedRequest, rx: Prescription) -> HttpResponse:
     form = PrescriptionEditForm(request.POST or None, initial=_edit_initial(rx))
     if form.is_bound and form.is_valid():
-        try:
-            summary = services.prescription_update(
+        summary = submitted(
+            form,
+            lambda: services.prescription_update(
                 prescription=rx,
                 actor=request.user,
                 changes=form.changes(),
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if summary is not None:
             messages.success(request, _change_message(form, summary))
             return redirect("schedules:prescription")
     return render(
@@ -204,16 +199,16 @@ def prescription_stop(request: AuthedRequest, prescription_id: int) -> HttpRespo
         return redirect("schedules:prescription_new")
     form = StopForm(request.POST or None)
     if form.is_bound and form.is_valid():
-        try:
-            services.prescription_stop(
+        stopped = submitted(
+            form,
+            lambda: services.prescription_stop(
                 prescription=rx,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
+            ),
+        )
+        if stopped is not None:
             messages.success(
                 request,
                 "Your prescription is stopped. Its injections stay in your history. "

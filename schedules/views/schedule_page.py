@@ -15,8 +15,9 @@ from django.utils.functional import SimpleLazyObject
 from accounts.access import AuthedRequest, patient_required
 from core.cache import cache_key
 from schedules import selectors
+from schedules.models import Prescription
 
-from .helpers import no_prescription, patient_today
+from .helpers import patient_today, prescription_required
 
 
 def _month(value: str, today: date) -> date:
@@ -31,10 +32,8 @@ def _month(value: str, today: date) -> date:
 
 
 @patient_required
-def schedule(request: AuthedRequest) -> HttpResponse:
-    rx = selectors.active_prescription(patient=request.user)
-    if rx is None:
-        return no_prescription(request)
+@prescription_required
+def schedule(request: AuthedRequest, rx: Prescription) -> HttpResponse:
     today = patient_today(request)
     month = _month(request.GET.get("month", ""), today)
     every = request.GET.get("list") == "all"
