@@ -31,6 +31,6 @@ def patient_for_clinician(*, clinician: User, patient_id: int) -> User:
 def links_for_patient(*, patient: User) -> QuerySet[CareLink]:
     return (
         CareLink.objects.filter(patient=patient)
-        .select_related("clinician__clinician_profile")
+        .select_related("clinician__clinician_profile", "clinician__patient_profile")
         .order_by("status", "-created_at")
     )

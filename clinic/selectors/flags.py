@@ -20,7 +20,10 @@ def flags_for_clinician(*, clinician: User, status: str = "", kind: str = "") ->
     if kind:
         flags = flags.filter(kind=kind)
     return flags.select_related(
-        "patient__patient_profile", "dose__phase", "acted_by__clinician_profile"
+        "patient__patient_profile",
+        "dose__phase",
+        "acted_by__clinician_profile",
+        "acted_by__patient_profile",
     ).order_by("-raised_at", "-pk")
 
 

@@ -130,7 +130,7 @@ def patient_overview(
     overview.timeline_from = since
     overview.flags = list(
         Flag.objects.filter(patient=patient)
-        .select_related("dose", "acted_by__clinician_profile")
+        .select_related("dose", "acted_by__clinician_profile", "acted_by__patient_profile")
         .order_by("-raised_at", "-pk")
     )
     events = change_events(patient, since)
