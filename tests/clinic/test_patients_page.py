@@ -17,6 +17,7 @@ from monitoring.models import Flag
 from tests.helpers import prescribe
 
 from .helpers import link, log
+from .test_page_queries import PATIENTS_BANDED
 
 pytestmark = pytest.mark.django_db
 URL = reverse("clinic:patients")
@@ -116,18 +117,20 @@ def test_query_count_is_the_same_for_10_and_500_patients(
     assert len(ten) <= 12  # session, user, count, rows, 4 figure queries, invitations
 
 
-def test_query_count_with_every_filter_does_not_grow_either(client_for, bob):
+def test_query_count_with_every_filter_does_not_grow_either(
+    client_for, bob, django_assert_num_queries
+):
     linked_demo_patients(bob, 10)
     client = client_for(bob)
     query = {"q": "patient", "phase": "maintenance", "flag": "", "band": "good"}
-    with CaptureQueriesContext(connection) as ten:
+    with django_assert_num_queries(PATIENTS_BANDED):
         client.get(URL, query)
     linked_demo_patients(bob, 200, first=11)
 
-    with CaptureQueriesContext(connection) as more:
-        client.get(URL, query)
+    with django_assert_num_queries(PATIENTS_BANDED):
+        html = client.get(URL, query).content.decode()
 
-    assert len(more) == len(ten)
+    assert 'href="/clinic/patients/' in html  # not an empty page
 
 
 def test_the_page_links_to_the_export_with_the_same_filters(client_for, bob, ward):

@@ -1,0 +1,227 @@
+"""Pinned query counts for the clinician pages: each list and report costs the same number of
+queries for 2 or 30 linked patients (the per-patient pages: for a short or a long history),
+session and user included. A count that grows with the data fails its pin."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import partial
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import CareLink, User
+from clinic.selectors import patients as patient_list
+from demo.bulk import linked_demo_patients
+from monitoring import actions
+from monitoring.models import Flag
+from schedules import services
+from tests.helpers import prescribe
+
+from .helpers import TODAY, log, settle, url
+
+pytestmark = pytest.mark.django_db
+
+# The patients list: session, user, count, the page's rows, the row details, three figure
+# queries (adherence counts, phases, maintenance dates), open flag kinds, pending invitations.
+PATIENTS = 10
+# With a search or a filter: the same queries (the filters are in the count and the rows).
+PATIENTS_FILTERED = 10
+# With the adherence band as well: and the patients' home zones, to count on each one's today.
+PATIENTS_BANDED = 11
+# The export: session, user, the ids, then one chunk of up to 500 (the rows and the same five
+# figure queries), and the audit event.
+PATIENTS_CSV = 10
+# The flags inbox: session, user, count, one page of flags with their patient, dose and actor.
+FLAGS = 4
+# One patient's page and report: session, user, the patient, then the prescription, flags,
+# audit events, phases with their counts, doses and injections.
+PATIENT_DETAIL = 9
+PATIENT_REPORT = 9
+# Once a clinician has confirmed the prescription, one more: naming the prescriber looks for a
+# patient profile first (User.display_name), which the prescription's select_related lacks.
+CONFIRMED = 1
+
+WARDS = {"2 patients": 2, "30 patients": 30}
+FILTERS = {
+    "searched": ({"q": "patient"}, PATIENTS_FILTERED),
+    "by phase": ({"phase": "maintenance"}, PATIENTS_FILTERED),
+    "by flag": ({"flag": "missed_maintenance"}, PATIENTS_FILTERED),
+    "every filter": (
+        {"q": "patient", "phase": "maintenance", "flag": "", "band": "poor"},
+        PATIENTS_BANDED,
+    ),
+}
+
+
+def ward(bob: User, alice: User, size: int) -> None:
+    """`size` patients linked to bob, each with a history: alice's is short, the others are the
+    demo's. bob has acknowledged every other open flag (so the inbox names him) and has as many
+    invitations waiting as he has patients."""
+    rx = prescribe(alice, regimen="seed-maintenance", start=TODAY - timedelta(days=70))
+    log(rx, rx.start_date)
+    settle(rx, TODAY)
+    linked_demo_patients(bob, size - 1)
+    for n, flag in enumerate(Flag.objects.filter(status=Flag.Status.OPEN).order_by("pk")):
+        if n % 2:
+            actions.flag_acknowledge(flag=flag, actor=bob, note=f"Seen {n}")
+    for n in range(size):
+        CareLink.objects.create(clinician=bob, invited_email=f"invited{n}@example.com")
+    assert CareLink.objects.filter(clinician=bob, status="active").count() == size
+    assert Flag.objects.filter(status=Flag.Status.ACKNOWLEDGED).exists()
+
+
+def measure(client, django_assert_num_queries, expected: int, path: str, query=None):
+    """The first visit is measured: nothing is made on it that a second visit would skip."""
+    with django_assert_num_queries(expected):
+        response = client.get(path, query)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("size", list(WARDS))
+def test_patients_list(client_for, alice, bob, clock, django_assert_num_queries, size):
+    ward(bob, alice, WARDS[size])
+
+    response = measure(
+        client_for(bob), django_assert_num_queries, PATIENTS, reverse("clinic:patients")
+    )
+
+    assert response.content.decode().count('href="/clinic/patients/') == WARDS[size]
+
+
+@pytest.mark.parametrize("size", list(WARDS))
+@pytest.mark.parametrize("filtered", list(FILTERS))
+def test_patients_list_searched_or_filtered(
+    client_for, alice, bob, clock, django_assert_num_queries, filtered, size
+):
+    ward(bob, alice, WARDS[size])
+    query, expected = FILTERS[filtered]
+
+    response = measure(
+        client_for(bob), django_assert_num_queries, expected, reverse("clinic:patients"), query
+    )
+
+    assert 'href="/clinic/patients/' in response.content.decode()  # not an empty page
+
+
+@pytest.mark.parametrize("size", list(WARDS))
+def test_patients_csv(client_for, alice, bob, clock, django_assert_num_queries, size):
+    ward(bob, alice, WARDS[size])
+
+    response = measure(
+        client_for(bob), django_assert_num_queries, PATIENTS_CSV, reverse("clinic:patients_csv")
+    )
+
+    assert len(response.content.decode().splitlines()) == 1 + WARDS[size]
+
+
+def test_patients_csv_costs_six_queries_a_chunk(
+    client_for, alice, bob, clock, django_assert_num_queries, monkeypatch
+):
+    """The export reads its rows 500 patients at a time (here 10, to see three chunks): each
+    chunk after the first adds its rows and five figure queries, and nothing per patient."""
+    ward(bob, alice, 30)
+    export_rows = patient_list.export_rows
+    monkeypatch.setattr(patient_list, "export_rows", partial(export_rows, chunk=10))
+
+    response = measure(
+        client_for(bob),
+        django_assert_num_queries,
+        PATIENTS_CSV + 2 * 6,
+        reverse("clinic:patients_csv"),
+    )
+
+    assert len(response.content.decode().splitlines()) == 1 + 30
+
+
+@pytest.mark.parametrize("size", list(WARDS))
+@pytest.mark.parametrize("query", [None, {"status": "acknowledged"}], ids=["unresolved", "seen"])
+def test_flags_inbox(client_for, alice, bob, clock, django_assert_num_queries, query, size):
+    ward(bob, alice, WARDS[size])
+
+    response = measure(
+        client_for(bob), django_assert_num_queries, FLAGS, reverse("clinic:flags"), query
+    )
+
+    assert "by Dr Bob Smith" in response.content.decode()
+
+
+# --- one patient --------------------------------------------------------------------------------
+
+
+def short_history(alice: User, bob: User) -> None:
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 6, 1))
+    log(rx, date(2025, 6, 1))
+    settle(rx, TODAY)
+
+
+def long_history(alice: User, bob: User) -> None:
+    """A year and a half of loading and maintenance with every dose logged but a few, one
+    entry corrected and one voided, flags acknowledged and resolved by bob, and his notes."""
+    start = date(2024, 1, 1)
+    rx = prescribe(alice, regimen="afp-daily-weekly-monthly", start=start)
+    doses = list(rx.doses.filter(due__lt=TODAY).order_by("due"))
+    for n, dose in enumerate(doses):
+        if n % 9 == 4:
+            continue  # missed
+        entry = log(rx, dose.due)
+        if n == 3:
+            services.injection_correct(
+                injection=entry, actor=alice, reason="Typo", given_on=dose.due, today=dose.due
+            )
+        if n == 6:
+            services.injection_void(
+                injection=entry, actor=alice, reason="Not given", today=dose.due
+            )
+    settle(rx, TODAY)
+    for n, flag in enumerate(Flag.objects.filter(patient=alice).order_by("pk")):
+        if n % 2:
+            actions.flag_acknowledge(flag=flag, actor=bob, note=f"Seen {n}")
+        else:
+            actions.flag_resolve(flag=flag, actor=bob, note=f"Called {n}")
+    for n in range(10):
+        actions.patient_note_add(patient=alice, actor=bob, note=f"Note {n}")
+
+
+HISTORIES = {"short": short_history, "long": long_history}
+
+
+@pytest.mark.parametrize("history", list(HISTORIES))
+@pytest.mark.parametrize("confirmed", [False, True], ids=["as entered", "confirmed"])
+@pytest.mark.parametrize(
+    ("name", "query", "expected"),
+    [
+        ("patient_detail", None, PATIENT_DETAIL),
+        ("patient_detail", {"history": "all"}, PATIENT_DETAIL),
+        ("patient_report", None, PATIENT_REPORT),
+    ],
+    ids=["detail", "detail, whole history", "report"],
+)
+def test_one_patient(
+    client_for,
+    alice,
+    bob,
+    clock,
+    django_assert_num_queries,
+    history,
+    confirmed,
+    name,
+    query,
+    expected,
+):
+    HISTORIES[history](alice, bob)
+    if confirmed:
+        rx = alice.prescriptions.get(status="active")
+        services.prescription_confirm(prescription=rx, clinician=bob)
+
+    response = measure(
+        client_for(bob),
+        django_assert_num_queries,
+        expected + (CONFIRMED if confirmed else 0),
+        url(name, alice),
+        query,
+    )
+
+    html = response.content.decode()
+    assert ("Dr Bob Smith, 20 Jul 2025" in html) == confirmed  # checked by

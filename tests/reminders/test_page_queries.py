@@ -1,0 +1,86 @@
+"""Pinned query counts of the reminder pages: the patient's preferences and the staff status
+page cost the same with an empty outbox or a busy one, with no sweep ticked or every one
+(session and user included)."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from core.models import SweepTick
+from reminders.models import Notification, ReminderPreference
+from reminders.selectors import SWEEPS
+from tests.clinic.helpers import link
+from tests.reminders.conftest import daily, utc
+
+pytestmark = pytest.mark.django_db
+
+NOW = utc(2026, 6, 11, 12, 0)
+# Session, the user with their profile, the preferences, and them again for the channel check.
+PREFERENCES = 4
+# The first visit makes the preferences: looked for; validated (the patient exists, the row is
+# unique, two check constraints, each in a savepoint); inserted; read back.
+PREFERENCES_FIRST = 14
+# Session, user, the ticks, the outbox counts in one aggregate, the oldest due, sweeps ticked.
+STATUS = 6
+STATUSES = ["pending", "sending", "sent", "failed", "cancelled"]
+
+
+def busy(patient, make_clinician, size: int) -> None:
+    """A daily prescription with a message for each of `size` doses, in every status, and the
+    patient linked to `size` clinicians."""
+    rx = daily(patient, start=date(2026, 6, 11) - timedelta(days=size), today=NOW.date())
+    for n, dose in enumerate(rx.doses.order_by("due")[:size]):
+        at = NOW - timedelta(minutes=10 * (size - n))
+        status = STATUSES[n % len(STATUSES)]
+        Notification.objects.create(
+            recipient=patient,
+            dose=dose,
+            kind="due",
+            channel="email",
+            status=status,
+            scheduled_for=at,
+            next_attempt_at=at,
+            sent_at=at if status == "sent" else None,
+        )
+        link(make_clinician(f"doctor{n}@example.com", f"Dr Number {n}"), patient)
+    assert Notification.objects.filter(kind="due", channel="email").count() >= size
+
+
+def measure(client, django_assert_num_queries, url: str, *expected: int):
+    """One visit for each count expected, in turn."""
+    with time_machine.travel(NOW, tick=False):
+        for count in expected:
+            with django_assert_num_queries(count):
+                response = client.get(url)
+            assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("size", [0, 30], ids=["quiet", "busy"])
+def test_preferences_page(client_for, alice, make_clinician, django_assert_num_queries, size):
+    busy(alice, make_clinician, size)
+    client = client_for(alice)
+    url = reverse("reminders:preferences")
+
+    measure(client, django_assert_num_queries, url, PREFERENCES_FIRST, PREFERENCES)
+
+    assert ReminderPreference.objects.filter(patient=alice).count() == 1
+
+
+@pytest.mark.parametrize("size", [0, 30], ids=["never ticked, empty outbox", "busy"])
+def test_status_page(client_for, alice, staff, make_clinician, django_assert_num_queries, size):
+    if size:
+        busy(alice, make_clinician, size)
+        for name in ("heartbeat", *SWEEPS):
+            SweepTick.record(name, at=NOW - timedelta(seconds=30), worker="worker-1")
+            SweepTick.record(name, at=NOW - timedelta(seconds=20), worker="worker-2")
+
+    response = measure(
+        client_for(staff), django_assert_num_queries, reverse("reminders:status"), STATUS
+    )
+
+    html = response.content.decode()
+    assert ("never ticked" in html) == (size == 0)
+    assert html.count('<th scope="row">') == (1 + len(SWEEPS) if size else 0)
