@@ -60,7 +60,8 @@ def schedule_for(
     long the history."""
     month = month or today.replace(day=1)
     end = shift_month(month, 1)
-    since = None if every else max(prescription.start_date, today - RECENT)
+    # A prescription younger than the window is listed whole, as "every dose".
+    since = None if every or prescription.start_date >= today - RECENT else today - RECENT
     annotated = prescription.phases.annotate(
         first_due=Min("doses__due", filter=states.live("doses__"))
     ).order_by("order")

@@ -23,6 +23,8 @@ def rows(page):
 def test_list_shows_six_loading_doses_then_maintenance_with_windows(client_for, alice, alice_rx):
     page = parse(client_for(alice).get(URL).content)
 
+    assert page.by_id("dose-list").text == "Every dose"  # younger than three months: all of it
+
     lines = rows(page)
     assert lines[0].startswith("Repletion (loading) : Mon, Wed, Fri, 6 injections")
     assert [line.split(" 2025")[0] for line in lines[1:7]] == [
