@@ -254,6 +254,11 @@ HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=1)
 FLAG_DIGEST_HOUR = env_int("FLAG_DIGEST_HOUR", 7)
+# Health: a pending reminder this long past its intended instant (whatever its retry time)
+# turns the status page red; the bearer token that lets a monitor read /ops/health (unset:
+# staff only).
+OUTBOX_LATE_MINUTES = env_int("OUTBOX_LATE_MINUTES", 5, minimum=1)
+OPS_HEALTH_TOKEN = env_str("OPS_HEALTH_TOKEN", "")
 if FLAG_DIGEST_HOUR > 23:
     raise ImproperlyConfigured("FLAG_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
 

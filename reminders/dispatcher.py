@@ -71,7 +71,11 @@ def release_expired(*, now: datetime) -> int:
     or fail if they have used every attempt."""
     stuck = Notification.objects.filter(status=Status.SENDING, lease_until__lt=now)
     failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Status.FAILED, claim="", lease_until=None, last_error="Sender lost on last attempt."
+        status=Status.FAILED,
+        claim="",
+        lease_until=None,
+        last_error="Sender lost on last attempt.",
+        last_error_at=now,
     )
     released = stuck.update(status=Status.PENDING, claim="", lease_until=None, next_attempt_at=now)
     return failed + released
@@ -193,12 +197,16 @@ def _failed_attempt(
 ) -> None:
     message = str(error)[:500]
     if error.permanent or row.attempts >= MAX_ATTEMPTS:
-        result.failed += _finish(row, status=Status.FAILED, last_error=message)
+        result.failed += _finish(row, status=Status.FAILED, last_error=message, last_error_at=now)
         if error.permanent and row.kind != Kind.FLAG_DIGEST:
             channel_disable(patient=row.recipient, channel=row.channel, reason=message, now=now)
         return
     result.retried += _finish(
-        row, status=Status.PENDING, last_error=message, next_attempt_at=now + backoff(row.attempts)
+        row,
+        status=Status.PENDING,
+        last_error=message,
+        last_error_at=now,
+        next_attempt_at=now + backoff(row.attempts),
     )
 
 

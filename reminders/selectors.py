@@ -11,7 +11,7 @@ from django.db.models import Count, Min, Q
 from accounts.models import User
 from core.models import SweepTick
 
-from .models import Notification, ReminderPreference
+from .models import Channel, Notification, ReminderPreference
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,22 @@ SWEEPS = (
     "raise_review_flags",
     "extend_horizons",
 )
-LATE_AFTER = timedelta(minutes=5)
+FAILED_WINDOW = timedelta(hours=24)
+
+
+def late_after() -> timedelta:
+    return timedelta(minutes=settings.OUTBOX_LATE_MINUTES)
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    """One channel's latest delivery and latest failed attempt (a retry's or a final one)."""
+
+    channel: str
+    label: str
+    last_success: datetime | None
+    last_error_at: datetime | None
+    last_error: str
 
 
 @dataclass(frozen=True)
@@ -75,22 +90,56 @@ class OutboxStatus:
     pending: int
     sending: int
     failed: int
+    failed_recent: int  # failed for good in the last FAILED_WINDOW
     sent_today: int
-    oldest_due: datetime | None  # when the oldest pending message should have gone out
+    # When the oldest pending message should have gone out: its scheduled instant, however
+    # far a retry's backoff has pushed its next attempt.
+    oldest_due: datetime | None
     oldest_age: timedelta | None
     never_ticked: list[str]
+    channels: list[ChannelHealth]
+    late_after: timedelta
 
     @property
     def late(self) -> bool:
-        return self.oldest_age is not None and self.oldest_age > LATE_AFTER
+        return self.oldest_age is not None and self.oldest_age > self.late_after
 
     @property
     def oldest_age_minutes(self) -> int | None:
         return None if self.oldest_age is None else int(self.oldest_age.total_seconds() // 60)
 
+    @property
+    def late_after_minutes(self) -> int:
+        return int(self.late_after.total_seconds() // 60)
+
+
+def _channel_health(channel: Channel) -> ChannelHealth:
+    """Two indexed reads: the latest sent row, the latest failed attempt."""
+    rows = Notification.objects.filter(channel=channel)
+    success = (
+        rows.filter(status=Notification.Status.SENT)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    error = (
+        rows.filter(last_error_at__isnull=False)
+        .order_by("-last_error_at", "-pk")
+        .values("last_error_at", "last_error")
+        .first()
+    )
+    return ChannelHealth(
+        channel=channel.value,
+        label=channel.label,
+        last_success=success,
+        last_error_at=error["last_error_at"] if error else None,
+        last_error=error["last_error"] if error else "",
+    )
+
 
 def outbox_status(*, now: datetime) -> OutboxStatus:
-    """Counts by status in one aggregate query, plus the oldest pending row that is due."""
+    """Counts by status and the oldest waiting message in one aggregate query, the sweeps
+    ticked in one more, and two reads per channel: a fixed 2 + 2 x channels queries."""
     Status = Notification.Status
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     counts = Notification.objects.filter(
@@ -100,18 +149,75 @@ def outbox_status(*, now: datetime) -> OutboxStatus:
         pending=Count("pk", filter=Q(status=Status.PENDING)),
         sending=Count("pk", filter=Q(status=Status.SENDING)),
         failed=Count("pk", filter=Q(status=Status.FAILED)),
+        failed_recent=Count(
+            "pk", filter=Q(status=Status.FAILED, last_error_at__gte=now - FAILED_WINDOW)
+        ),
         sent_today=Count("pk", filter=Q(status=Status.SENT)),
+        oldest_due=Min("scheduled_for", filter=Q(status=Status.PENDING, scheduled_for__lte=now)),
     )
-    oldest = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).aggregate(
-        due=Min("next_attempt_at")
-    )["due"]
+    oldest = counts["oldest_due"]
     ticked = set(SweepTick.objects.filter(name__in=SWEEPS).values_list("name", flat=True))
     return OutboxStatus(
         **counts,
-        oldest_due=oldest,
         oldest_age=None if oldest is None else now - oldest,
         never_ticked=[name for name in SWEEPS if name not in ticked],
+        channels=[_channel_health(channel) for channel in Channel],
+        late_after=late_after(),
     )
+
+
+# --- health: the status page's verdict, and the same checks for a monitor ---------------------
+
+
+@dataclass(frozen=True)
+class Health:
+    worker: WorkerStatus
+    outbox: OutboxStatus
+
+    @property
+    def ok(self) -> bool:
+        return not (self.worker.heartbeat_stale or self.outbox.late or self.outbox.failed_recent)
+
+    def as_json(self) -> dict[str, object]:
+        worker, outbox = self.worker, self.outbox
+        return {
+            "status": "ok" if self.ok else "degraded",
+            "checks": {
+                "heartbeat": {
+                    "ok": not worker.heartbeat_stale,
+                    "age_seconds": worker.heartbeat_age_seconds,
+                    "stale_after_seconds": int(worker.stale_after.total_seconds()),
+                },
+                "oldest_waiting": {
+                    "ok": not outbox.late,
+                    "age_seconds": _seconds(outbox.oldest_age),
+                    "scheduled_for": _iso(outbox.oldest_due),
+                    "late_after_seconds": int(outbox.late_after.total_seconds()),
+                    "pending": outbox.pending,
+                },
+                "failed_24h": {"ok": not outbox.failed_recent, "count": outbox.failed_recent},
+                "channels": {
+                    c.channel: {
+                        "last_success": _iso(c.last_success),
+                        "last_error_at": _iso(c.last_error_at),
+                        "last_error": c.last_error,
+                    }
+                    for c in outbox.channels
+                },
+            },
+        }
+
+
+def _seconds(age: timedelta | None) -> int | None:
+    return None if age is None else int(age.total_seconds())
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def health(*, now: datetime) -> Health:
+    return Health(worker=worker_status(now=now), outbox=outbox_status(now=now))
 
 
 def channel_problems(*, patient: User) -> list[str]:

@@ -7,6 +7,7 @@ from . import views
 app_name = "reminders"
 urlpatterns = [
     path("ops/status/", views.system_status, name="status"),
+    path("ops/health", views.ops_health, name="health"),
     path("reminders/", views.preferences, name="preferences"),
     path("reminders/sms/code/", views.sms_send_code, name="sms_send_code"),
     path("reminders/sms/verify/", views.sms_check_code, name="sms_check_code"),

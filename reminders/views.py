@@ -1,17 +1,20 @@
 """Reminder pages: the patient's preferences and SMS verification, the provider's STOP
 webhook, and the staff-only system status page."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.forms import Form
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from twilio.request_validator import RequestValidator
 
 from accounts.access import AuthedRequest, patient_required, staff_required
@@ -19,17 +22,36 @@ from core.forms import submitted
 
 from . import services, tasks
 from .forms import PreferenceForm, SmsCodeForm, SmsNumberForm
-from .selectors import channel_problems, outbox_status, worker_status
+from .selectors import channel_problems, health
 
 
 @staff_required
 def system_status(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
-    return render(
-        request,
-        "reminders/status.html",
-        {"status": worker_status(now=now), "outbox": outbox_status(now=now), "now": now},
-    )
+    checks = health(now=now)
+    context = {"health": checks, "status": checks.worker, "outbox": checks.outbox, "now": now}
+    return render(request, "reminders/status.html", context)
+
+
+def _monitor_may_read(request: HttpRequest) -> bool:
+    """Staff, or a monitor holding OPS_HEALTH_TOKEN as a bearer token (when one is set)."""
+    token = settings.OPS_HEALTH_TOKEN
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if token and scheme.lower() == "bearer" and given:
+        return secrets.compare_digest(given.strip().encode(), token.encode())
+    user = request.user
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+@never_cache
+@require_GET
+def ops_health(request: HttpRequest) -> JsonResponse:
+    """The status page's checks as JSON for a monitor: 200 when ok, 503 when degraded, and
+    404 (as for every staff page) to anyone who may not read it."""
+    if not _monitor_may_read(request):
+        raise Http404
+    checks = health(now=timezone.now())
+    return JsonResponse(checks.as_json(), status=200 if checks.ok else 503)
 
 
 def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpResponse:

@@ -308,6 +308,19 @@ def answers(status: int) -> Expect:
     return check
 
 
+def _probe_ok(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def _health_json(ask: Ask, response: HttpResponse) -> None:
+    """The cast's worker never ticked, so the monitor's answer is 503, degraded."""
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert set(body["checks"]) == {"heartbeat", "oldest_waiting", "failed_24h", "channels"}
+
+
 def _detail(ask: Ask) -> str:
     return reverse("clinic:patient_detail", args=[ask.kwargs["patient_id"]])
 
@@ -586,6 +599,9 @@ PUBLIC: dict[str, Page] = {
     # The SMS provider's webhook for STOP replies: no session, checked by its signature, and
     # absent (404) unless the twilio backend is configured, as in the test settings.
     "reminders:sms_inbound": Page(method="post", data={"Body": "STOP"}, expect=answers(404)),
+    # The process manager's probes: no login, plain "ok".
+    "healthz": Page(expect=_probe_ok),
+    "readyz": Page(expect=_probe_ok),
 }
 OWN_ACCOUNT: dict[str, OwnAccount] = {
     "accounts:profile": OwnAccount(expect=shows("Your profile", then=_profile_page)),
@@ -715,7 +731,14 @@ PATIENT_DATA: dict[str, PatientData] = {
         _alice_prescription, shows("Stop your prescription", 'name="reason"')
     ),
 }
-STAFF_ONLY: dict[str, Page] = {"reminders:status": Page(expect=shows("System status"))}
+STAFF_ONLY: dict[str, Page] = {
+    "reminders:status": Page(expect=shows("System status")),
+    # JSON for a monitor (which may also use OPS_HEALTH_TOKEN, see tests/reminders/test_health.py):
+    # anonymous visitors get 404 too, never the log-in page.
+    "reminders:health": Page(expect=_health_json),
+}
+# Answers that are not HTML pages: no log-in redirect, nothing for the page scanners to read.
+NOT_HTML = {"reminders:health", "healthz", "readyz"}
 
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
@@ -942,8 +965,8 @@ def assert_sent_to_login(response, url: str) -> None:
     assert urlsplit(parse_qs(target.query)["next"][0]).path == url
 
 
-def assert_refused(response, who: str, url: str) -> None:
-    if who == ANONYMOUS:
+def assert_refused(response, who: str, url: str, *, login: bool = True) -> None:
+    if who == ANONYMOUS and login:
         assert_sent_to_login(response, url)
     else:
         assert response.status_code == 404
@@ -1019,7 +1042,7 @@ def test_staff_pages_are_404_for_patients_and_clinicians(client, cast, name, spe
     if who == "staff":
         allowed_outcome(spec, ask, before, response)
     else:
-        assert_refused(response, who, url)
+        assert_refused(response, who, url, login=name not in NOT_HTML)
 
 
 @pytest.mark.parametrize(("name", "spec"), cases(PUBLIC), ids=case_ids(PUBLIC))

@@ -22,8 +22,9 @@ PREFERENCES = 4
 # The first visit makes the preferences: looked for; validated (the patient exists, the row is
 # unique, two check constraints, each in a savepoint); inserted; read back.
 PREFERENCES_FIRST = 14
-# Session, user, the ticks, the outbox counts in one aggregate, the oldest due, sweeps ticked.
-STATUS = 6
+# Session, user, the ticks, the outbox counts and oldest waiting row in one aggregate, the
+# sweeps ticked, and each channel's latest success and latest error (two channels).
+STATUS = 9
 STATUSES = ["pending", "sending", "sent", "failed", "cancelled"]
 
 
@@ -83,4 +84,5 @@ def test_status_page(client_for, alice, staff, make_clinician, django_assert_num
 
     html = response.content.decode()
     assert ("never ticked" in html) == (size == 0)
-    assert html.count('<th scope="row">') == (1 + len(SWEEPS) if size else 0)
+    channels = 2
+    assert html.count('<th scope="row">') == (1 + len(SWEEPS) if size else 0) + channels

@@ -1,5 +1,7 @@
 """The status page's outbox section: counts by status, the oldest pending message, each
-sweep's last tick, and a red warning when a reminder is more than five minutes late."""
+sweep's last tick, each channel's last success and last error, and a red warning when a
+reminder is more than five minutes past its intended instant (its scheduled_for, whatever
+retry time backoff gave it)."""
 
 from datetime import date, timedelta
 
@@ -103,3 +105,41 @@ def test_each_sweep_shows_its_last_tick_and_the_ones_never_run_are_named(client_
     assert "2026-06-11 11:59:20" in rows["plan_notifications"]
     never = html.by_id("sweeps-never-ticked").text
     assert all(name in never for name in SWEEPS[2:]) and "plan_notifications" not in never
+
+
+def test_a_pending_row_late_by_its_instant_is_red_whatever_its_next_attempt(
+    client_for, staff, doses
+):
+    outbox(doses, ("pending", 6))
+    Notification.objects.update(next_attempt_at=NOW + timedelta(minutes=10), attempts=3)
+
+    html = page(client_for(staff))
+
+    assert "6 minutes" in html.by_id("outbox-late").text
+    assert html.by_id("health-degraded") is not None
+    assert "due 6 minutes ago" in html.by_id("outbox-oldest").text
+
+
+def test_each_channel_shows_its_last_success_and_last_error(client_for, staff, doses):
+    outbox(doses, ("sent", 30), ("sent", 10), ("pending", -30), ("cancelled", 1))
+    Notification.objects.filter(status="sent").filter(sent_at=NOW - timedelta(minutes=10)).update(
+        channel="sms"
+    )
+    Notification.objects.filter(status="pending").update(
+        last_error="421 Service not available", last_error_at=NOW - timedelta(minutes=2)
+    )
+    Notification.objects.filter(status="cancelled").update(last_error="Email is turned off.")
+
+    html = page(client_for(staff))
+
+    email = [td.text for td in html.by_id("channel-email").find_all("td")]
+    sms = [td.text for td in html.by_id("channel-sms").find_all("td")]
+    assert email == ["2026-06-11 11:30:00", "2026-06-11 11:58:00", "421 Service not available"]
+    assert sms == ["2026-06-11 11:50:00", "none", ""]
+    assert html.by_id("outbox-late") is None and html.by_id("outbox-failed-recent") is None
+
+
+def test_an_empty_outbox_has_no_channel_history(client_for, staff):
+    html = page(client_for(staff))
+
+    assert [td.text for td in html.by_id("channel-sms").find_all("td")] == ["never", "none", ""]
