@@ -235,6 +235,8 @@ elif not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker keeps the LOGGING handler below (and its filter of repeated errors).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -247,6 +249,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# A starting worker tries the database and the broker, backing off, for this long; then it
+# exits (status 1) with one line naming the one that does not answer.
+WORKER_STARTUP_CHECK_SECONDS = env_int("WORKER_STARTUP_CHECK_SECONDS", 30)
 HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 60, minimum=1)
 HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
 # Reminder sweeps: how often beat ticks them, how long a claimed message stays claimed, and
@@ -305,7 +310,15 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # An error repeated (same logger, level, message and exception) within 60 s is logged
+    # once, then counted: "... repeated N times in the last 60 s" (b12tracker.logfilter).
+    "filters": {"repeats": {"()": "b12tracker.logfilter.RepeatedErrors", "window": 60.0}},
+    "formatters": {
+        "plain": {"format": "[%(asctime)s: %(levelname)s/%(processName)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["repeats"], "formatter": "plain"}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
