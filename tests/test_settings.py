@@ -95,6 +95,8 @@ def test_deployment_checks_do_warn_without_https(tmp_path):
         ({"EMAIL_URL": "smtp://"}, ["EMAIL_URL"]),
         ({"EMAIL_TIMEOUT": "soon"}, ["EMAIL_TIMEOUT"]),
         ({"HEARTBEAT_SECONDS": "0"}, ["HEARTBEAT_SECONDS"]),
+        ({"WORKER_STARTUP_CHECK_SECONDS": "soon"}, ["WORKER_STARTUP_CHECK_SECONDS"]),
+        ({"WORKER_STARTUP_CHECK_SECONDS": "-1"}, ["WORKER_STARTUP_CHECK_SECONDS"]),
         ({"TIME_ZONE": "Mars/Olympus_Mons"}, ["TIME_ZONE"]),
         ({"CACHE_URL": "redis://127.0.0.1:6379/1"}, ["CACHE_URL"]),
         ({"CACHE_URL": "nonsense"}, ["CACHE_URL"]),
