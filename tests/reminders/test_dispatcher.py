@@ -25,7 +25,7 @@ from reminders.dispatcher import (
 )
 from reminders.models import Notification, ReminderPreference
 from reminders.planner import plan_notifications
-from reminders.selectors import channel_problems
+from reminders.selectors import channel_problems, outbox_status
 from reminders.transports import TransportError
 from schedules import services
 from tests.helpers import prescribe
@@ -232,13 +232,17 @@ def test_temporary_errors_retry_with_backoff_and_give_up_after_five(due_row, ali
                 result = dispatch_due()
             due_row.refresh_from_db()
             assert due_row.attempts == attempt
+            assert due_row.last_error_at == moment  # the status page's "last error" time
             if attempt < MAX_ATTEMPTS:
                 assert result.retried == 1 and due_row.status == "pending"
                 assert due_row.next_attempt_at > moment
+                # Backing off, it still counts as waiting since its intended instant.
+                assert outbox_status(now=moment).oldest_due == due_row.scheduled_for
                 with time_machine.travel(due_row.next_attempt_at - timedelta(seconds=1)):
                     assert dispatch_due().handled == 0  # not before its backoff ends
                 moment = due_row.next_attempt_at
     assert due_row.status == "failed" and "SMTP unavailable" in due_row.last_error
+    assert outbox_status(now=moment).failed_recent == 1
     assert ReminderPreference.objects.filter(patient=alice, email_enabled=False).count() == 0
 
 
