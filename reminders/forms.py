@@ -2,8 +2,10 @@
 reminders.services does the writing."""
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from django import forms
+from django.utils import timezone
 
 from accounts.forms import PhoneField
 
@@ -90,3 +92,46 @@ class SmsCodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "8"}
         ),
     )
+
+
+class IdsField(forms.Field):
+    """The ticked rows of a list: a list of whole numbers, at least one."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Tick at least one failed reminder to retry.",
+        "invalid": "Those rows are not reminders.",
+    }
+
+    def to_python(self, value: object) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(str(item)) for item in values]
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class RetrySelectedForm(forms.Form):
+    ids = IdsField(label="Failed reminders")
+
+
+class RetryAfterForm(forms.Form):
+    failed_after = forms.DateTimeField(
+        label="Failed after (UTC)",
+        help_text="Every reminder whose last failure came after this time goes back in the queue.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": "Enter the time the failures started, such as 2026-06-11 09:30.",
+            "invalid": "Enter a date and time, such as 2026-06-11 09:30.",
+        },
+    )
+
+    def clean_failed_after(self) -> datetime:
+        value: datetime = self.cleaned_data["failed_after"]
+        # The page works in UTC whatever the server's zone: read the wall clock as UTC.
+        value = timezone.make_naive(value).replace(tzinfo=UTC)
+        if value > timezone.now():
+            raise forms.ValidationError("That time is in the future: nothing has failed after it.")
+        return value

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q
 
 from accounts.models import User
@@ -164,6 +165,29 @@ def outbox_status(*, now: datetime) -> OutboxStatus:
         channels=[_channel_health(channel) for channel in Channel],
         late_after=late_after(),
     )
+
+
+FAILED_PAGE_SIZE = 50
+
+
+def failed_page(*, number: str | None) -> Page[Notification]:
+    """One page of the failed outbox rows, newest failure first, with each recipient's email:
+    two queries (the count, the page) however many rows there are."""
+    rows = (
+        Notification.objects.filter(status=Notification.Status.FAILED)
+        .select_related("recipient")
+        .only(
+            "kind",
+            "channel",
+            "scheduled_for",
+            "attempts",
+            "last_error",
+            "last_error_at",
+            "recipient__email",
+        )
+        .order_by("-last_error_at", "-pk")
+    )
+    return Paginator(rows, FAILED_PAGE_SIZE).get_page(number)
 
 
 # --- health: the status page's verdict, and the same checks for a monitor ---------------------

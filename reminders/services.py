@@ -1,4 +1,5 @@
-"""Writes for reminders: preferences, SMS number verification, STOP replies, disabled channels.
+"""Writes for reminders: preferences, SMS number verification, STOP replies, disabled channels,
+and staff re-queuing failed outbox rows.
 
 Every service is keyword-only, runs in one transaction and leaves an audit event.
 """
@@ -19,9 +20,10 @@ from accounts.audit import log_action
 from accounts.models import Role, User
 from accounts.services import patient_reminder_time_update
 from accounts.validators import validate_e164
+from core.clock import local_today
 from core.messages import render_sms
 
-from .models import Channel, Kind, Notification, ReminderPreference
+from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
 from .planner import replan_patient
 from .transports import Outgoing, transport_for
 
@@ -161,6 +163,54 @@ def channel_disable(*, patient: User, channel: str, reason: str, now: datetime) 
                 patient=patient,
                 detail={"channel": channel, "reason": reason[:200], "at": now.isoformat()},
             )
+
+
+# --- staff: failed outbox rows back into the queue -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    retried: int
+    skipped: int  # dose reminders whose dose window has closed: a late reminder is useless
+
+
+def _window_closed(row: Notification, *, now: datetime) -> bool:
+    if row.kind not in DOSE_REMINDER_KINDS or row.dose is None:
+        return False
+    return row.dose.latest < local_today(row.recipient, now=now)
+
+
+@transaction.atomic
+def failed_retry(
+    *,
+    actor: User,
+    ids: list[int] | None = None,
+    failed_after: datetime | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> RetryResult:
+    """Put failed rows back in the queue: the ones named by `ids`, or every one whose last
+    failure came after `failed_after`. A dose reminder whose dose window has closed stays
+    failed and is counted as skipped. The update is guarded by status, so a row the
+    dispatcher or another retry moved on since it was read is left alone."""
+    if (ids is None) == (failed_after is None):
+        raise ValidationError("Choose the failed reminders to retry, or a cut-off time.")
+    now = now or timezone.now()
+    failed = Notification.objects.filter(status=Notification.Status.FAILED)
+    if ids is not None:
+        failed = failed.filter(pk__in=ids)
+    else:
+        failed = failed.filter(last_error_at__gt=failed_after)
+    rows = list(failed.select_related("dose", "recipient__patient_profile").order_by("pk"))
+    skipped = [row.pk for row in rows if _window_closed(row, now=now)]
+    chosen = [row.pk for row in rows if row.pk not in skipped]
+    retried = Notification.objects.filter(pk__in=chosen, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, attempts=0, next_attempt_at=now, last_error=""
+    )
+    chose = {"ids": sorted(ids)} if ids is not None else {"failed_after": str(failed_after)}
+    detail = {**chose, "retried": retried, "skipped": len(skipped), "skipped_ids": skipped}
+    log_action(actor=actor, action="reminders.retried", request=request, detail=detail)
+    return RetryResult(retried=retried, skipped=len(skipped))
 
 
 # --- SMS verification ---------------------------------------------------------------------------

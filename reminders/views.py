@@ -1,5 +1,5 @@
 """Reminder pages: the patient's preferences and SMS verification, the provider's STOP
-webhook, and the staff-only system status page."""
+webhook, and the staff-only system status page and failed-reminders page."""
 
 import secrets
 
@@ -21,8 +21,14 @@ from accounts.access import AuthedRequest, patient_required, staff_required
 from core.forms import submitted
 
 from . import services, tasks
-from .forms import PreferenceForm, SmsCodeForm, SmsNumberForm
-from .selectors import channel_problems, health
+from .forms import (
+    PreferenceForm,
+    RetryAfterForm,
+    RetrySelectedForm,
+    SmsCodeForm,
+    SmsNumberForm,
+)
+from .selectors import channel_problems, failed_page, health
 
 
 @staff_required
@@ -31,6 +37,58 @@ def system_status(request: AuthedRequest) -> HttpResponse:
     checks = health(now=now)
     context = {"health": checks, "status": checks.worker, "outbox": checks.outbox, "now": now}
     return render(request, "reminders/status.html", context)
+
+
+def _failed(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
+    context = {
+        "page": failed_page(number=request.GET.get("page")),
+        "selected_form": forms.get("selected_form") or RetrySelectedForm(),
+        "after_form": forms.get("after_form") or RetryAfterForm(),
+    }
+    return render(request, "reminders/failed.html", context, status=status)
+
+
+@require_GET
+@staff_required
+def failed(request: AuthedRequest) -> HttpResponse:
+    return _failed(request)
+
+
+def _retried(request: AuthedRequest, result: services.RetryResult) -> HttpResponse:
+    messages.success(
+        request,
+        f"Retried {result.retried}; {result.skipped} skipped because their dose window has closed.",
+    )
+    return redirect("reminders:failed")
+
+
+@require_POST
+@staff_required
+def retry_selected(request: AuthedRequest) -> HttpResponse:
+    form = RetrySelectedForm(request.POST)
+    if form.is_valid():
+        ids = form.cleaned_data["ids"]
+        result = submitted(
+            form, lambda: services.failed_retry(actor=request.user, ids=ids, request=request)
+        )
+        if result is not None:
+            return _retried(request, result)
+    return _failed(request, selected_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def retry_after(request: AuthedRequest) -> HttpResponse:
+    form = RetryAfterForm(request.POST)
+    if form.is_valid():
+        after = form.cleaned_data["failed_after"]
+        result = submitted(
+            form,
+            lambda: services.failed_retry(actor=request.user, failed_after=after, request=request),
+        )
+        if result is not None:
+            return _retried(request, result)
+    return _failed(request, after_form=form, status=400)
 
 
 def _monitor_may_read(request: HttpRequest) -> bool:

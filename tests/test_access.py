@@ -26,7 +26,7 @@ from clinic.views.patients import CSV_HEADER
 from core.clock import local_today
 from monitoring.models import Flag
 from reminders import services as reminder_services
-from reminders.models import ReminderPreference
+from reminders.models import Notification, ReminderPreference
 from schedules.models import Injection, Phase, Prescription
 from tests.conftest import PASSWORD
 from tests.htmltools import parse
@@ -233,6 +233,36 @@ def _texts_on(cast: dict) -> dict:
             sms_number=MOBILE, sms_verified_at=timezone.now(), sms_enabled=True
         )
     return {}
+
+
+def _failed_digest(cast: dict) -> dict:
+    """A flag digest to bob that failed for good an hour ago; made once."""
+    failed_at = timezone.now() - timedelta(hours=1)
+    Notification.objects.get_or_create(
+        dedupe_key="access-test-failed",
+        defaults={
+            "recipient": cast["bob"],
+            "kind": "flag_digest",
+            "channel": "email",
+            "status": "failed",
+            "attempts": 5,
+            "scheduled_for": failed_at,
+            "next_attempt_at": failed_at,
+            "last_error": "550 Mailbox unavailable",
+            "last_error_at": failed_at,
+        },
+    )
+    return {}
+
+
+def _failed_ids(ask: Ask) -> dict:
+    return {"ids": list(Notification.objects.filter(status="failed").values_list("pk", flat=True))}
+
+
+def _failed_requeued(ask: Ask) -> None:
+    row = Notification.objects.get(dedupe_key="access-test-failed")
+    assert (row.status, row.attempts, row.last_error) == ("pending", 0, "")
+    assert AuditEvent.objects.filter(action="reminders.retried", actor=ask.user).count() == 1
 
 
 def written() -> dict:
@@ -736,6 +766,21 @@ STAFF_ONLY: dict[str, Page] = {
     # JSON for a monitor (which may also use OPS_HEALTH_TOKEN, see tests/reminders/test_health.py):
     # anonymous visitors get 404 too, never the log-in page.
     "reminders:health": Page(expect=_health_json),
+    "reminders:failed": Page(
+        kwargs=_failed_digest, expect=shows("Failed reminders", "bob@example.com")
+    ),
+    "reminders:retry_selected": Page(
+        method="post",
+        kwargs=_failed_digest,
+        fill=_failed_ids,
+        expect=goes("reminders:failed", _failed_requeued),
+    ),
+    "reminders:retry_after": Page(
+        method="post",
+        kwargs=_failed_digest,
+        fill=lambda ask: {"failed_after": f"{timezone.now() - timedelta(days=1):%Y-%m-%dT%H:%M}"},
+        expect=goes("reminders:failed", _failed_requeued),
+    ),
 }
 # Answers that are not HTML pages: no log-in redirect, nothing for the page scanners to read.
 NOT_HTML = {"reminders:health", "healthz", "readyz"}
