@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from typing import TYPE_CHECKING
 
@@ -10,16 +10,46 @@ import time_machine
 from django.core.management import call_command
 
 from accounts.models import CareLink, ClinicianProfile, PatientProfile, User
+from core.clock import local_today
 from schedules import services
 
 if TYPE_CHECKING:
     from schedules.engine import PhaseSpec
-    from schedules.models import Prescription
+    from schedules.models import Injection, Prescription
 
 
 def noon(day: date) -> datetime:
     """Midday UTC: the same calendar date in London and New York."""
     return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def standard_prescription(
+    patient: User, *, regimen: str | None, start: date, today: date, **overrides: object
+) -> Prescription:
+    """Hydroxocobalamin 1000 mcg/mL, 1000 mcg IM, entered by the patient through the service."""
+    values: dict[str, object] = {
+        "patient": patient,
+        "actor": patient,
+        "product": "hydroxocobalamin",
+        "strength_mcg_per_ml": 1000,
+        "dose_mcg": 1000,
+        "route": "IM",
+        "start_date": start,
+        "regimen_slug": regimen,
+        "today": today,
+    }
+    return services.prescription_create(**(values | overrides))
+
+
+def loading_with_a_first_injection(patient: User) -> Injection:
+    """Open-ended loading (bnf-neuro) from three days ago, its first dose logged on that day:
+    a prescription a clinician can act on (end the loading) and an injection to correct."""
+    today = local_today(patient)
+    start = today - timedelta(days=3)
+    rx = standard_prescription(patient, regimen="bnf-neuro", start=start, today=today)
+    return services.injection_log(
+        prescription=rx, actor=patient, given_on=start, site="deltoid_left", today=today
+    )
 
 
 def prescribe(
@@ -36,18 +66,13 @@ def prescribe(
     The record's creation date decides which missed doses are worth a clinician flag: a
     history typed in later raises none for doses long past."""
     with time_machine.travel(noon(today or start), tick=False):
-        return services.prescription_create(
-            patient=patient,
-            actor=patient,
-            product="hydroxocobalamin",
-            strength_mcg_per_ml=1000,
-            dose_mcg=1000,
-            route="IM",
-            start_date=start,
-            regimen_slug=None if phases else regimen,
+        return standard_prescription(
+            patient,
+            regimen=None if phases else regimen,
+            start=start,
+            today=today or start,
             phases=phases,
             given_by=given_by,
-            today=today or start,
         )
 
 

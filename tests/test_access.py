@@ -29,6 +29,7 @@ from reminders import services as reminder_services
 from reminders.models import Notification, ReminderPreference
 from schedules.models import Injection, Phase, Prescription
 from tests.conftest import PASSWORD
+from tests.helpers import loading_with_a_first_injection
 from tests.htmltools import parse
 
 ANONYMOUS = "anonymous"
@@ -101,31 +102,11 @@ CLINICIAN = frozenset({"clinician"})
 def alice_injection(cast: dict) -> dict:
     """Alice's prescription (open-ended loading from 3 days ago, so a clinician can end it)
     and the injection she logged on its first day; made once, then reused."""
-    from schedules import services
-
     alice = cast["alice"]
     existing = Injection.objects.filter(patient=alice).order_by("pk").first()
     if existing is not None:
         return {"injection_id": existing.pk}
-    today = local_today(alice)
-    prescription = services.prescription_create(
-        patient=alice,
-        actor=alice,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=today - timedelta(days=3),
-        regimen_slug="bnf-neuro",
-        today=today,
-    )
-    injection = services.injection_log(
-        prescription=prescription,
-        actor=alice,
-        given_on=today - timedelta(days=3),
-        site="deltoid_left",
-        today=today,
-    )
+    injection = loading_with_a_first_injection(alice)
     return {"injection_id": injection.pk}
 
 

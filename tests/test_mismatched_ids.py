@@ -13,7 +13,6 @@ matching ids succeeds, so the 404 is the mismatch's and not the data's.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -23,8 +22,8 @@ from django.utils import timezone
 from accounts.models import AuditEvent, CareLink, User
 from core.clock import local_today
 from monitoring.models import Flag
-from schedules import services
 from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
+from tests.helpers import loading_with_a_first_injection
 
 pytestmark = pytest.mark.django_db
 
@@ -77,25 +76,8 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
         )
     records: dict = {"bob": bob, "charlie": charlie}
     for name, patient in (("alice", alice), ("dave", dave)):
-        today = local_today(patient)
-        rx = services.prescription_create(
-            patient=patient,
-            actor=patient,
-            product="hydroxocobalamin",
-            strength_mcg_per_ml=1000,
-            dose_mcg=1000,
-            route="IM",
-            start_date=today - timedelta(days=3),
-            regimen_slug="bnf-neuro",
-            today=today,
-        )
-        injection = services.injection_log(
-            prescription=rx,
-            actor=patient,
-            given_on=today - timedelta(days=3),
-            site="deltoid_left",
-            today=today,
-        )
+        injection = loading_with_a_first_injection(patient)
+        rx = injection.prescription
         records[name] = {
             "user": patient,
             "patient": patient.pk,
@@ -112,7 +94,7 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             "pending": CareLink.objects.create(
                 clinician=penny, patient=patient, invited_email=patient.email
             ).pk,
-            "today": today,
+            "today": local_today(patient),
         }
     return records
 

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from schedules import services
 from schedules.models import Injection
 from tests.conftest import PASSWORD
+from tests.helpers import standard_prescription
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,17 +36,7 @@ def log_in_as(page: Page, live_server, client, user) -> None:
 
 def seed(patient, *, regimen: str, start: date, given: list[date] = ()) -> None:
     today = london_today()
-    rx = services.prescription_create(
-        patient=patient,
-        actor=patient,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=start,
-        regimen_slug=regimen,
-        today=today,
-    )
+    rx = standard_prescription(patient, regimen=regimen, start=start, today=today)
     for day in given:
         services.injection_log(prescription=rx, actor=patient, given_on=day, today=today)
 

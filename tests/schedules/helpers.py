@@ -4,23 +4,13 @@ injections through the real services."""
 from datetime import date
 
 from schedules import services
+from tests.helpers import standard_prescription
 
 START = date(2025, 1, 6)
 
 
 def create(patient, *, regimen="bnf-no-neuro", start=START, today=START, **overrides):
-    values = dict(
-        patient=patient,
-        actor=patient,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=start,
-        regimen_slug=regimen,
-        today=today,
-    )
-    return services.prescription_create(**(values | overrides))
+    return standard_prescription(patient, regimen=regimen, start=start, today=today, **overrides)
 
 
 def live_dues(prescription):

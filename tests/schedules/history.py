@@ -7,6 +7,7 @@ from accounts.models import User
 from core.clock import local_today
 from schedules import services
 from schedules.models import IM_SITES, Prescription
+from tests.helpers import standard_prescription
 
 MAX_STEPS = 5000
 
@@ -24,17 +25,7 @@ def give_history(
     """
     today = today or local_today(patient)
     start = today - timedelta(days=days)
-    rx = services.prescription_create(
-        patient=patient,
-        actor=patient,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=start,
-        regimen_slug=regimen,
-        today=start,
-    )
+    rx = standard_prescription(patient, regimen=regimen, start=start, today=start)
     skipped: set[date] = set()
     for step in range(1, MAX_STEPS):
         dose = (
