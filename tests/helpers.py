@@ -24,9 +24,15 @@ def noon(day: date) -> datetime:
 
 
 def standard_prescription(
-    patient: User, *, regimen: str | None, start: date, today: date, **overrides: object
+    patient: User,
+    *,
+    regimen: str | None,
+    start: date,
+    today: date | None = None,
+    **overrides: object,
 ) -> Prescription:
-    """Hydroxocobalamin 1000 mcg/mL, 1000 mcg IM, entered by the patient through the service."""
+    """Hydroxocobalamin 1000 mcg/mL, 1000 mcg IM, entered by the patient through the service
+    (on the patient's today unless `today` is given)."""
     values: dict[str, object] = {
         "patient": patient,
         "actor": patient,
@@ -36,8 +42,9 @@ def standard_prescription(
         "route": "IM",
         "start_date": start,
         "regimen_slug": regimen,
-        "today": today,
     }
+    if today is not None:
+        values["today"] = today
     return services.prescription_create(**(values | overrides))
 
 

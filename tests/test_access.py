@@ -29,7 +29,7 @@ from reminders import services as reminder_services
 from reminders.models import Notification, ReminderPreference
 from schedules.models import Injection, Phase, Prescription
 from tests.conftest import PASSWORD
-from tests.helpers import loading_with_a_first_injection
+from tests.helpers import loading_with_a_first_injection, standard_prescription
 from tests.htmltools import parse
 
 ANONYMOUS = "anonymous"
@@ -112,22 +112,16 @@ def alice_injection(cast: dict) -> dict:
 
 def _dave_prescription(cast: dict) -> Prescription:
     """Dave on monthly maintenance from his today, nothing logged yet; made once."""
-    from schedules import services
 
     dave = cast["dave"]
     existing = Prescription.objects.filter(patient=dave, status="active").first()
     if existing is not None:
         return existing
     today = local_today(dave)
-    return services.prescription_create(
-        patient=dave,
-        actor=dave,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=today,
-        regimen_slug="seed-maintenance",
+    return standard_prescription(
+        dave,
+        regimen="seed-maintenance",
+        start=today,
         today=today,
     )
 

@@ -16,7 +16,7 @@ from reminders.planner import plan_notifications
 from schedules import services
 from schedules.models import Dose
 from schedules.services import sweep_missed_doses
-from tests.helpers import prescribe
+from tests.helpers import prescribe, standard_prescription
 from tests.reminders.conftest import utc
 
 pytestmark = pytest.mark.django_db
@@ -137,15 +137,10 @@ def test_old_misses_entered_with_a_history_are_neither_flagged_nor_messaged(alic
 
 def test_doses_closed_before_entry_raise_no_flag_but_later_ones_do(alice):
     with time_machine.travel(datetime(2025, 2, 3, 12, tzinfo=UTC), tick=False):
-        rx = services.prescription_create(
-            patient=alice,
-            actor=alice,
-            product="hydroxocobalamin",
-            strength_mcg_per_ml=1000,
-            dose_mcg=1000,
-            route="IM",
-            start_date=date(2025, 1, 6),
-            regimen_slug="cdc-weekly",
+        rx = standard_prescription(
+            alice,
+            regimen="cdc-weekly",
+            start=date(2025, 1, 6),
         )
     # Weekly from Mon 6 Jan, each window three days either side: the windows of 6, 13, 20
     # and 27 Jan closed before the record began on 3 Feb; 3 Feb's was still open.

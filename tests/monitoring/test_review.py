@@ -27,7 +27,7 @@ from monitoring.tasks import raise_review_flags as raise_review_flags_task
 from reminders.dispatcher import dispatch_due
 from schedules import services
 from tests.clinic.helpers import log, settle
-from tests.helpers import noon, prescribe
+from tests.helpers import noon, prescribe, standard_prescription
 
 pytestmark = pytest.mark.django_db
 
@@ -197,15 +197,10 @@ def test_the_three_month_review_is_flagged_on_its_date_once(alice):
 
 def test_a_prescription_entered_long_after_it_started_gets_no_stale_review(alice):
     with time_machine.travel(noon(date(2025, 7, 20)), tick=False):
-        services.prescription_create(
-            patient=alice,
-            actor=alice,
-            product="hydroxocobalamin",
-            strength_mcg_per_ml=1000,
-            dose_mcg=1000,
-            route="IM",
-            start_date=date(2024, 1, 8),
-            regimen_slug="seed-maintenance",
+        standard_prescription(
+            alice,
+            regimen="seed-maintenance",
+            start=date(2024, 1, 8),
         )
 
     assert flag_three_month_reviews(now=noon(date(2025, 7, 20))) == 0

@@ -5,8 +5,7 @@
 import pytest
 import time_machine
 
-from schedules import services
-from tests.helpers import noon
+from tests.helpers import noon, standard_prescription
 from tests.schedules.helpers import START
 
 
@@ -19,13 +18,8 @@ def clock():
 
 @pytest.fixture
 def alice_rx(alice, clock):
-    return services.prescription_create(
-        patient=alice,
-        actor=alice,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=START,
-        regimen_slug="bnf-no-neuro",
+    return standard_prescription(
+        alice,
+        regimen="bnf-no-neuro",
+        start=START,
     )

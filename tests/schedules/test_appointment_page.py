@@ -6,8 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from schedules import services
-from tests.helpers import noon
+from tests.helpers import noon, standard_prescription
 from tests.htmltools import parse
 from tests.schedules.helpers import START, log
 
@@ -41,15 +40,10 @@ def test_adherence_counts_late_and_missed_doses(client_for, alice, alice_rx, clo
 
 
 def test_open_ended_phase_prompts_a_question_about_when_it_stops(client_for, alice, clock):
-    services.prescription_create(
-        patient=alice,
-        actor=alice,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=START,
-        regimen_slug="bnf-neuro",
+    standard_prescription(
+        alice,
+        regimen="bnf-neuro",
+        start=START,
         neuro=True,
         monitoring_plan="B12 at 3 months",
         adjustment_triggers="Tingling returns",
@@ -72,15 +66,10 @@ def test_nothing_late_says_so(client_for, alice, alice_rx):
 
 
 def test_injection_outside_every_dose_window_counts_as_extra(client_for, alice, clock):
-    rx = services.prescription_create(
-        patient=alice,
-        actor=alice,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=START,
-        regimen_slug="seed-maintenance",
+    rx = standard_prescription(
+        alice,
+        regimen="seed-maintenance",
+        start=START,
     )
     log(rx, START)
     log(rx, date(2025, 1, 22))  # between the windows of 6 Jan and 6 Feb: no dose takes it

@@ -10,7 +10,7 @@ from accounts.models import AuditEvent
 from schedules import services
 from schedules.models import Injection
 from schedules.selectors import history as history_selectors
-from tests.helpers import noon
+from tests.helpers import noon, standard_prescription
 from tests.htmltools import field_errors, parse
 from tests.schedules.helpers import START, log
 from tests.schedules.history import give_history
@@ -168,15 +168,10 @@ def test_history_of_a_patient_without_injections_says_so(client_for, alice, cloc
 
 
 def monthly(patient):
-    return services.prescription_create(
-        patient=patient,
-        actor=patient,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=START,
-        regimen_slug="seed-maintenance",
+    return standard_prescription(
+        patient,
+        regimen="seed-maintenance",
+        start=START,
     )
 
 

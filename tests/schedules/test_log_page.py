@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from schedules import services
 from schedules.models import Injection
-from tests.helpers import noon
+from tests.helpers import noon, standard_prescription
 from tests.htmltools import field_errors, parse
 from tests.schedules.helpers import START, log
 
@@ -166,15 +166,10 @@ def test_without_a_prescription_the_page_says_so(client_for, alice, clock):
 def test_logging_outside_every_dose_window_says_it_is_extra_and_nothing_moved(
     client_for, alice, clock
 ):
-    rx = services.prescription_create(
-        patient=alice,
-        actor=alice,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=START,
-        regimen_slug="seed-maintenance",
+    rx = standard_prescription(
+        alice,
+        regimen="seed-maintenance",
+        start=START,
     )
     log(rx, START)
     clock.move_to(noon(date(2025, 1, 22)))

@@ -6,8 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from schedules import services
-from tests.helpers import noon
+from tests.helpers import noon, standard_prescription
 from tests.htmltools import parse
 from tests.schedules.helpers import START, log
 from tests.schedules.history import give_history
@@ -88,15 +87,10 @@ def test_calendar_defaults_to_this_month_and_ignores_a_bad_month(client_for, ali
 def test_injection_outside_every_dose_window_is_listed_and_marked_as_extra(
     client_for, alice, clock
 ):
-    rx = services.prescription_create(
-        patient=alice,
-        actor=alice,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=START,
-        regimen_slug="seed-maintenance",
+    rx = standard_prescription(
+        alice,
+        regimen="seed-maintenance",
+        start=START,
     )
     log(rx, START)
     log(rx, date(2025, 1, 22), site="thigh_right")  # between the windows of 6 Jan and 6 Feb
@@ -117,15 +111,10 @@ def test_injection_outside_every_dose_window_is_listed_and_marked_as_extra(
 
 
 def test_a_daily_dose_window_reads_on_that_day_only(client_for, alice, clock):
-    services.prescription_create(
-        patient=alice,
-        actor=alice,
-        product="hydroxocobalamin",
-        strength_mcg_per_ml=1000,
-        dose_mcg=1000,
-        route="IM",
-        start_date=START,
-        regimen_slug="afp-daily-weekly-monthly",
+    standard_prescription(
+        alice,
+        regimen="afp-daily-weekly-monthly",
+        start=START,
     )
 
     lines = rows(parse(client_for(alice).get(URL).content))
