@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import time_machine
 from django.core.management import call_command
@@ -29,11 +29,11 @@ def standard_prescription(
     regimen: str | None,
     start: date,
     today: date | None = None,
-    **overrides: object,
+    **overrides: Any,
 ) -> Prescription:
     """Hydroxocobalamin 1000 mcg/mL, 1000 mcg IM, entered by the patient through the service
     (on the patient's today unless `today` is given)."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "patient": patient,
         "actor": patient,
         "product": "hydroxocobalamin",
