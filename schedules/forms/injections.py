@@ -5,6 +5,7 @@ Owns the site choices by route, the future-date limit and the values passed to t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,34 @@ from schedules import units
 from schedules.choices import IM_SITES, SC_SITES, GivenBy, Route
 
 from .fields import DATE_FORMAT, TimeInput, choice_field, date_field, whole_number
+
+# Answers, for the values it is given, what is wrong with them, by field name.
+Check = Callable[[Mapping[str, Any]], dict[str, list[str]]]
+CHECKED = ("given_on", "given_at", "site", "dose_mcg", "expiry")
+
+
+def expired_on(given_on: date, expiry: date | None) -> date | None:
+    """The expiry date of an ampoule used after it, None when it was in date (or not given).
+    Such an injection is recorded as it happened, never refused."""
+    return expiry if expiry is not None and expiry < given_on else None
+
+
+def expired_note(expiry: date, given_on: date) -> str:
+    """The warning shown beside the expiry date of an ampoule used after it."""
+    return (
+        f"That ampoule had expired on {_day(expiry, given_on)}. The injection is still recorded "
+        "when you save; your care team can advise."
+    )
+
+
+def expired_message(expiry: date, given_on: date) -> str:
+    """The message after saving an injection from an expired ampoule."""
+    day = _day(expiry, given_on)
+    return f"Saved. That ampoule had expired on {day}; your care team can advise."
+
+
+def _day(day: date, near: date) -> str:
+    return f"{day:%-d %b}" if day.year == near.year else f"{day:%-d %b %Y}"
 
 
 class InjectionForm(forms.Form):
@@ -40,19 +69,41 @@ class InjectionForm(forms.Form):
     lot = forms.CharField(label="Batch (lot) number (optional)", max_length=40, required=False)
     expiry = date_field("Expiry date on the ampoule (optional)", required=False)
     notes = forms.CharField(
-        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Notes (optional)",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     confirm = forms.BooleanField(
         label="Yes, I really had this injection: record it as an extra one", required=False
     )
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
-    def __init__(self, *args: Any, route: str, today: date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, route: str, today: date, check: Check | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         sites = IM_SITES if route == Route.IM else SC_SITES
         choice_field(self, "site").choices = [(site.value, site.label) for site in sites]
         self.fields["given_on"].widget.attrs["max"] = today.strftime(DATE_FORMAT)
         self.too_soon = ""  # the explanation, once a save was refused as too soon
+        self.check = check
+        self.expiry_warning = ""
+
+    def clean(self) -> dict[str, Any]:
+        """Also ask the service's check about the fields that could be read, so every problem
+        is shown in one round rather than the service's only once the fields are right."""
+        data = super().clean() or {}
+        readable = {name: data[name] for name in CHECKED if name in data}
+        if self.check is not None:
+            for name, problems in self.check(readable).items():
+                for problem in problems:
+                    self.add_error(name if name in self.fields else None, problem)
+        given_on = data.get("given_on")
+        if given_on and (expired := expired_on(given_on, data.get("expiry"))):
+            self.expiry_warning = expired_note(expired, given_on)
+            self.fields["expiry"].widget.attrs["aria-describedby"] = "id_expiry_warning"
+        return data
 
     def clean_dose_mcg(self) -> int:
         dose: int = self.cleaned_data["dose_mcg"]

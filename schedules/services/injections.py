@@ -5,6 +5,7 @@ Entries are never edited or deleted; a voided or corrected one stays in the hist
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -35,40 +36,69 @@ CORRECTABLE = (
 )
 
 
-def _injection_errors(
+EXPIRY_RANGE_DAYS = 3653  # an ampoule's date ten years either side of the injection is a typo
+
+
+def injection_problems(
     *,
     prescription: Prescription,
-    given_on: date,
-    given_at: time | None,
-    dose_mcg: int,
-    site: str,
-    route: str,
-    expiry: date | None,
-    today: date,
-    now: datetime,
+    values: Mapping[str, Any],
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> dict[str, list[str]]:
-    """What is wrong with an injection's details; `now` is on the patient's own clock."""
+    """What is wrong with an injection's details, each under the field it names; writes nothing.
+
+    A detail absent from `values` (one a form could not read) is not judged, so a form can show
+    these beside its own errors in one round. `today` and `now` are on the patient's clock.
+    An expired ampoule is no problem: the injection happened and is recorded as it was.
+    """
+    patient = prescription.patient
+    now = now or local_now(patient)
+    today = today or now.date()
     errors: dict[str, list[str]] = {}
-    if given_on > today:
-        errors["given_on"] = ["That date is in the future. Log an injection once it is given."]
-    elif given_on < prescription.start_date:
-        errors["given_on"] = [
-            f"That date is before this prescription started ({prescription.start_date:%-d %b %Y})."
-        ]
-    elif given_at is not None and given_on == now.date() and given_at > now.time():
-        errors["given_at"] = [
-            f"That time is later than now ({now:%H:%M}). Check the time, or leave it empty."
-        ]
-    strength = prescription.strength_mcg_per_ml
-    problems = units.dose_problems(dose_mcg) or units.volume_problems(dose_mcg, strength)
-    if problems:
-        errors["dose_mcg"] = problems
+    given_on = values.get("given_on")
+    if given_on is not None:
+        errors |= _date_problems(prescription, given_on, values.get("given_at"), today, now)
+        errors |= _expiry_problems(given_on, values.get("expiry"))
+    dose_mcg = values.get("dose_mcg")
+    if dose_mcg is not None:
+        strength = prescription.strength_mcg_per_ml
+        if problems := units.dose_problems(dose_mcg) or units.volume_problems(dose_mcg, strength):
+            errors["dose_mcg"] = problems
+    route = values.get("route") or prescription.route
     allowed = {s.value for s in (IM_SITES if route == "IM" else SC_SITES)}
+    site = values.get("site")
     if site and site not in allowed:
         errors["site"] = [f"That site is not used for {route} injections. Pick one from the map."]
-    if expiry is not None and expiry < given_on:
-        errors["expiry"] = ["The ampoule had expired on that date. Check the date or the ampoule."]
     return errors
+
+
+def _date_problems(
+    prescription: Prescription, given_on: date, given_at: time | None, today: date, now: datetime
+) -> dict[str, list[str]]:
+    if given_on > today:
+        return {"given_on": ["That date is in the future. Log an injection once it is given."]}
+    if given_on < prescription.start_date:
+        started = f"{prescription.start_date:%-d %b %Y}"
+        return {"given_on": [f"That date is before this prescription started ({started})."]}
+    if given_at is not None and given_on == now.date() and given_at > now.time():
+        return {
+            "given_at": [
+                f"That time is later than now ({now:%H:%M}). Check the time, or leave it empty."
+            ]
+        }
+    return {}
+
+
+def _expiry_problems(given_on: date, expiry: date | None) -> dict[str, list[str]]:
+    if expiry is None or abs((expiry - given_on).days) <= EXPIRY_RANGE_DAYS:
+        return {}
+    return {
+        "expiry": [
+            "That expiry date is more than 10 years from the day of the injection. "
+            "Check the date printed on the ampoule, or leave it empty."
+        ]
+    }
 
 
 def injection_log(
@@ -94,16 +124,17 @@ def injection_log(
     route = route or prescription.route
     if dose_mcg is None:  # 0 is a typing slip to refuse, not "the planned dose"
         dose_mcg = _planned_dose_on(prescription, given_on)
-    errors = _injection_errors(
+    errors = injection_problems(
         prescription=prescription,
-        given_on=given_on,
-        given_at=given_at,
-        dose_mcg=dose_mcg,
-        site=site,
-        route=route,
-        expiry=expiry,
+        values={
+            "given_on": given_on,
+            "given_at": given_at,
+            "dose_mcg": dose_mcg,
+            "site": site,
+            "route": route,
+            "expiry": expiry,
+        },
         today=today,
-        now=local_now(patient),
     )
     if errors:
         raise ValidationError(errors)
@@ -269,17 +300,7 @@ def injection_correct(
     today = today or local_today(prescription.patient)
     # Each value is of the type of the Injection field it names.
     merged: dict[str, Any] = {name: getattr(injection, name) for name in CORRECTABLE} | values
-    errors = _injection_errors(
-        prescription=prescription,
-        given_on=merged["given_on"],
-        given_at=merged["given_at"],
-        dose_mcg=merged["dose_mcg"],
-        site=merged["site"],
-        route=merged["route"],
-        expiry=merged["expiry"],
-        today=today,
-        now=local_now(prescription.patient),
-    )
+    errors = injection_problems(prescription=prescription, values=merged, today=today)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

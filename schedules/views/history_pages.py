@@ -14,8 +14,10 @@ from core.forms import submitted
 from schedules import selectors, services
 from schedules.forms import CorrectionForm, VoidForm
 from schedules.models import Injection, Prescription
+from schedules.services.injections import injection_problems
 
 from .helpers import patient_today, site_options, status_code, submit_injection
+from .log_page import warn_if_expired
 
 
 @patient_required
@@ -73,6 +75,11 @@ def injection_correct(request: AuthedRequest, injection_id: int) -> HttpResponse
         route=injection.route,
         today=today,
         initial={name: getattr(injection, name) for name in names},
+        check=lambda values: injection_problems(
+            prescription=injection.prescription,
+            values={"route": injection.route, **values},
+            today=today,
+        ),
     )
     if form.is_bound and form.is_valid():
         replacement = submit_injection(
@@ -88,6 +95,7 @@ def injection_correct(request: AuthedRequest, injection_id: int) -> HttpResponse
             if selectors.injection_is_extra(injection=replacement):
                 text += " The corrected entry is kept as an extra injection: no dose counts it."
             messages.success(request, text)
+            warn_if_expired(request, replacement)
             return redirect("schedules:history")
     uses = selectors.site_uses(patient=request.user, route=injection.route)
     return render(

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from accounts.access import AuthedRequest, patient_required
 from schedules import selectors, services
 from schedules.forms import InjectionForm
+from schedules.forms.injections import expired_message, expired_on
 from schedules.models import Injection, Prescription, Site
+from schedules.services.injections import injection_problems
 
 from .helpers import (
     form_token,
@@ -35,6 +37,12 @@ def _logged_message(injection: Injection) -> str:
     return text
 
 
+def warn_if_expired(request: AuthedRequest, injection: Injection) -> None:
+    """Saved as it happened; the patient hears that the ampoule was past its date."""
+    if expired := expired_on(injection.given_on, injection.expiry):
+        messages.warning(request, expired_message(expired, injection.given_on))
+
+
 @patient_required
 @prescription_required
 def injection_log(request: AuthedRequest, rx: Prescription) -> HttpResponse:
@@ -47,7 +55,13 @@ def injection_log(request: AuthedRequest, rx: Prescription) -> HttpResponse:
         "dose_mcg": context.next.dose.dose_mcg if context.next else rx.dose_mcg,
         "client_token": form_token(),
     }
-    form = InjectionForm(request.POST or None, route=rx.route, today=today, initial=initial)
+    form = InjectionForm(
+        request.POST or None,
+        route=rx.route,
+        today=today,
+        initial=initial,
+        check=lambda values: injection_problems(prescription=rx, values=values, today=today),
+    )
     if form.is_bound and form.is_valid():
         injection = submit_injection(
             form,
@@ -59,6 +73,7 @@ def injection_log(request: AuthedRequest, rx: Prescription) -> HttpResponse:
         )
         if injection is not None:
             messages.success(request, _logged_message(injection))
+            warn_if_expired(request, injection)
             return redirect("home")
     return render(
         request,

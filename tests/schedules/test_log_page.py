@@ -113,7 +113,9 @@ def test_double_submit_writes_one_row(client_for, alice, alice_rx):
         ({"site": "abdomen_left"}, "site", "not one of the available choices"),
         ({"site": ""}, "site", "Pick the place you injected"),
         ({"given_by": "robot"}, "given_by", "not one of the available choices"),
-        ({"expiry": "2024-12-31"}, "expiry", "had expired"),
+        ({"expiry": "2036-01-07"}, "expiry", "more than 10 years"),
+        ({"expiry": "0001-01-01"}, "expiry", "more than 10 years"),
+        ({"notes": "x" * 1001}, "notes", "at most 1000 characters"),
         ({"given_at": "25:99"}, "given_at", "Enter a time"),
     ],
 )
@@ -220,3 +222,62 @@ def test_a_huge_dose_is_called_far_too_large_not_written_in_e_notation(
     errors = field_errors(response.content, "dose_mcg")
     assert any("far too large" in error for error in errors), errors
     assert not any("e+" in error for error in errors)
+
+
+def test_an_expired_ampoule_is_recorded_with_a_warning_not_refused(client_for, alice, alice_rx):
+    response = client_for(alice).post(URL, good(expiry="2024-11-01"), follow=True)
+
+    injection = Injection.objects.get()
+    assert injection.expiry == date(2024, 11, 1)
+    text = parse(response.content).find(cls="messages").text
+    assert "Injection logged" in text
+    assert "Saved. That ampoule had expired on 1 Nov 2024; your care team can advise." in text
+
+
+def test_an_expired_ampoule_is_warned_about_beside_its_field_when_the_form_comes_back(
+    client_for, alice, alice_rx
+):
+    response = client_for(alice).post(URL, good(expiry="2024-11-01", dose_mcg="0"))
+
+    assert response.status_code == 400
+    assert field_errors(response.content, "expiry") == []
+    warning = parse(response.content).by_id("id_expiry_warning")
+    assert "That ampoule had expired on 1 Nov 2024" in warning.text
+    assert "still recorded" in warning.text
+    assert "id_expiry_warning" in parse(response.content).by_id("id_expiry").attrs.get(
+        "aria-describedby", ""
+    )
+    assert Injection.objects.count() == 0
+
+
+def test_an_ampoule_in_date_gets_no_warning(client_for, alice, alice_rx):
+    response = client_for(alice).post(URL, good(expiry="2025-01-06", dose_mcg="0"))
+
+    assert parse(response.content).by_id("id_expiry_warning") is None
+    followed = client_for(alice).post(URL, good(expiry="2025-01-06"), follow=True)
+    assert "had expired" not in parse(followed.content).find(cls="messages").text
+
+
+def test_every_problem_is_shown_at_once_beside_its_field(client_for, alice, alice_rx):
+    response = client_for(alice).post(
+        URL, good(given_on="2025-01-07", site="", dose_mcg="1", expiry="2040-01-01")
+    )
+
+    assert response.status_code == 400
+    assert any("in the future" in e for e in field_errors(response.content, "given_on"))
+    assert any("Pick the place" in e for e in field_errors(response.content, "site"))
+    assert any("1000 mcg" in e for e in field_errors(response.content, "dose_mcg"))
+    assert any("more than 10 years" in e for e in field_errors(response.content, "expiry"))
+    assert Injection.objects.count() == 0
+
+
+def test_a_dose_too_large_for_the_strength_is_shown_beside_a_missing_site(
+    client_for, alice, alice_rx
+):
+    # Checked by the service (volume at the prescription's strength), not by the field.
+    response = client_for(alice).post(URL, good(site="", dose_mcg="4000"))
+
+    assert response.status_code == 400
+    assert field_errors(response.content, "dose_mcg")
+    assert field_errors(response.content, "site")
+    assert Injection.objects.count() == 0
