@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint format vendor install install-dev clean
+.PHONY: run manage test bench lint format vendor install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,18 @@ static/vendor/.built: node_modules/.package-lock.json scripts/copy_vendor.py
 
 vendor: static/vendor/.built
 
-run: install vendor
+# Local settings for manage.py, the server and the worker alike (settings.py reads .env;
+# the environment wins). Never committed; a deployment sets real variables instead.
+.env:
+	@printf '# Local development settings, written by make; delete to start afresh.\nDEBUG=true\nSECRET_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" > $@
+	@echo "Wrote .env (DEBUG=true and a random SECRET_KEY) for local use."
+
+# Any manage.py command with the local settings: make manage ARGS="seed_demo --patients 3"
+manage: install .env
+	$(BIN)/python manage.py $(ARGS)
+
+run: install vendor .env
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput --verbosity 0
 	DEBUG=$${DEBUG:-true} BIN=$(BIN) bash scripts/run.sh

@@ -5,6 +5,7 @@ process at start instead of surfacing later as odd behaviour.
 """
 
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -80,7 +81,10 @@ def env_timezone(name: str, default: str) -> str:
 
 def _parsed(name: str, value: str, parser: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     try:
-        return parser(value)
+        # django-environ warns about an unknown scheme before we reject it with a clearer line.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return parser(value)
     except (ValueError, KeyError, ImproperlyConfigured) as exc:
         raise ImproperlyConfigured(f"{name} could not be read: {exc}") from None
 
@@ -111,3 +115,25 @@ def env_email(name: str) -> dict[str, Any] | None:
     if not config.get("EMAIL_HOST"):
         raise ImproperlyConfigured(f"{name} needs a host, as in smtp://user:pass@host:25.")
     return config
+
+
+def load_env_file(path: str) -> None:
+    """Read KEY=VALUE lines from a local file (written by `make run`) into the environment.
+
+    A variable already set in the environment wins; a missing file is no error, so a
+    deployment without one reads only its real environment.
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except FileNotFoundError:
+        return
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        name, equals, value = text.partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path} line {number} is not NAME=value.")
+        os.environ.setdefault(name, value.strip().strip("\"'"))

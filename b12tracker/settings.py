@@ -4,6 +4,7 @@ There is one settings module for every deployment: values differ, branches do no
 README.md lists every variable read here.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,12 +22,18 @@ from .envconf import (
     env_list,
     env_str,
     env_timezone,
+    load_env_file,
 )
 
 # Generic Django classes (ModelAdmin[Flag], QuerySet[Dose]) subscript at run time too.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A local .env (written by `make run`, never committed) lets manage.py run on a developer's
+# machine; B12_ENV_FILE names another file, or none when empty.
+ENV_FILE = os.environ.get("B12_ENV_FILE", str(BASE_DIR / ".env")).strip()
+if ENV_FILE:
+    load_env_file(ENV_FILE)
 VAR_DIR = Path(env_str("B12_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 OUTBOX_DIR = VAR_DIR / "outbox"
 BROKER_DIR = VAR_DIR / "broker"
@@ -44,6 +51,11 @@ DEBUG = env_bool("DEBUG", False)
 if DEBUG:
     SECRET_KEY = env_str("SECRET_KEY", "insecure-debug-only-key-never-use-in-production")
 else:
+    if not os.environ.get("SECRET_KEY", "").strip():
+        raise ImproperlyConfigured(
+            "Set the environment variable SECRET_KEY (at least 50 varied characters), "
+            "or DEBUG=true on your own machine (`make run` writes both into .env)."
+        )
     SECRET_KEY = env_str("SECRET_KEY", required=True)
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 varied characters.")
@@ -157,6 +169,10 @@ AXES_VERBOSE = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "en-gb"
+# One way of writing a date on every page: 30 Nov 2026 (b12tracker/formats wins over the
+# locale's own, which Django prefers to these two settings).
+FORMAT_MODULE_PATH = ["b12tracker.formats"]
+DATE_FORMAT = SHORT_DATE_FORMAT = "j M Y"
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

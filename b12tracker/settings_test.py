@@ -9,6 +9,7 @@ os.environ.setdefault(
     "SECRET_KEY", "test-only-" + "k3y-for-the-test-run-which-is-long-enough-0123456789"
 )
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("B12_ENV_FILE", "")  # a developer's local .env stays out of the tests
 
 from .settings import *  # noqa: F403
 from .settings import STORAGES

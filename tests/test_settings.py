@@ -25,6 +25,8 @@ def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
         "HOME": str(tmp_path),
         "DJANGO_SETTINGS_MODULE": "b12tracker.settings",
         "B12_VAR_DIR": str(tmp_path / "var"),
+        # A developer's local .env must not leak into a deployment's clean environment.
+        "B12_ENV_FILE": "",
         **env,
     }
     return subprocess.run(
@@ -107,10 +109,11 @@ def test_bad_values_stop_the_start_naming_the_variable(tmp_path, env, names):
     result = manage(tmp_path, "check", **{**PRODUCTION, "SECRET_KEY": real_key(), **env})
 
     assert result.returncode != 0
-    last_line = result.stderr.strip().splitlines()[-1]
-    assert "ImproperlyConfigured" in last_line
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "ImproperlyConfigured" in line
     for name in names:
-        assert name in last_line, result.stderr
+        assert name in line, result.stderr
 
 
 def test_twilio_with_its_credentials_starts(tmp_path):
@@ -135,3 +138,62 @@ def test_debug_runs_without_a_secret_key_and_creates_the_var_folders(tmp_path):
     var = tmp_path / "var"
     for folder in ("outbox/email", "outbox/sms", "broker/queue", "broker/processed"):
         assert (var / folder).is_dir(), folder
+
+
+def test_a_missing_secret_key_stops_manage_py_with_one_line_naming_it(tmp_path):
+    result = manage(tmp_path, "check")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "SECRET_KEY" in line
+    assert "DEBUG=true" in line
+
+
+def test_a_local_env_file_lets_the_documented_commands_run(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"# written by make run\nDEBUG=true\nSECRET_KEY='{real_key()}'\n")
+
+    result = manage(
+        tmp_path,
+        "schedule_preview",
+        "--regimen",
+        "bnf-no-neuro",
+        "--start",
+        "2026-01-05",
+        B12_ENV_FILE=str(env_file),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "2026-01-05" in result.stdout
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\n")
+
+    result = manage(tmp_path, "check", B12_ENV_FILE=str(env_file), DEBUG="maybe")
+
+    assert result.returncode == 1
+    assert "DEBUG='maybe'" in result.stderr
+
+
+def test_a_malformed_env_file_names_its_line(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DEBUG=true\nthis is not a setting\n")
+
+    result = manage(tmp_path, "check", B12_ENV_FILE=str(env_file))
+
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert f"{env_file} line 2" in line
+
+
+def test_dates_on_pages_read_day_month_year():
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    day = date(2026, 11, 30)
+    assert date_format(day) == "30 Nov 2026"
+    assert date_format(day, "SHORT_DATE_FORMAT") == "30 Nov 2026"
