@@ -136,4 +136,20 @@ def _event_entry(event: AuditEvent, zone: str) -> TimelineEntry:
     day = zone_today(zone, now=event.at)
     if event.action == PATIENT_NOTE:
         return TimelineEntry(day, "note", f"Note by {who}", event.detail.get("text", ""))
+    if event.action == "prescription.interval_changed":
+        return TimelineEntry(day, "change", title, f"{_interval_detail(event.detail)}By {who}")
     return TimelineEntry(day, "change", title, f"By {who}")
+
+
+def _interval_detail(detail: dict[str, object]) -> str:
+    """'From every month to every 2 months. Reason: … ' as far as the event recorded it
+    (older events name only the new interval, or nothing)."""
+    new, old, reason = (str(detail.get(key) or "") for key in ("cadence", "before", "reason"))
+    text = ""
+    if new and old:
+        text = f"From {old} to {new}. "
+    elif new:
+        text = f"Now {new}. "
+    if reason:
+        text += f"Reason: {reason}. "
+    return text

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from accounts.audit import log_action
 from tests.helpers import prescribe
 
 from .helpers import TODAY, link, log, url
@@ -83,3 +84,40 @@ def test_the_printable_report_has_regimen_adherence_intervals_and_injections(
     assert "Voided: Not given after all" in html
     assert "Extra (not a dose)" in html
     assert 'id="print-report"' in html
+
+
+# --- the timeline's interval changes ------------------------------------------------------------
+
+
+def test_the_timeline_shows_an_interval_change_with_old_and_new_values_and_reason(
+    client_for, alice, bob, history
+):
+    log_action(
+        actor=bob,
+        action="prescription.interval_changed",
+        patient=alice,
+        detail={"cadence": "every 2 months", "before": "every month", "reason": "Levels stable"},
+    )
+
+    html = client_for(bob).get(url("patient_detail", alice)).content.decode()
+
+    assert "Maintenance interval changed</strong>: From every month to every 2 months. " in html
+    assert "Reason: Levels stable. By " in html
+
+
+def test_an_older_interval_change_without_before_or_reason_still_reads_well(
+    client_for, alice, bob, history
+):
+    log_action(
+        actor=bob,
+        action="prescription.interval_changed",
+        patient=alice,
+        detail={"cadence": "every 2 months", "from": "2025-07-20"},
+    )
+    log_action(actor=bob, action="prescription.interval_changed", patient=alice, detail={})
+
+    html = client_for(bob).get(url("patient_detail", alice)).content.decode()
+
+    assert "Maintenance interval changed</strong>: Now every 2 months. By " in html
+    assert "Maintenance interval changed</strong>: By " in html
+    assert "Reason:" not in html
