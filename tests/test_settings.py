@@ -2,6 +2,7 @@
 deployment checks, and a bad or missing value stops the process naming the variable."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -197,3 +198,15 @@ def test_dates_on_pages_read_day_month_year():
     day = date(2026, 11, 30)
     assert date_format(day) == "30 Nov 2026"
     assert date_format(day, "SHORT_DATE_FORMAT") == "30 Nov 2026"
+
+
+def test_the_readme_lists_every_variable_in_one_table():
+    readme = (ROOT / "README.md").read_text().splitlines()
+    rows = [number for number, line in enumerate(readme) if line.startswith("| `")]
+    # One table: its rows follow each other with nothing in between.
+    assert rows == list(range(rows[0], rows[0] + len(rows)))
+    documented = " ".join(readme[number] for number in rows)
+    source = (ROOT / "b12tracker" / "settings.py").read_text()
+    read = set(re.findall(r"""(?:env_[a-z]+\(|environ\.get\()\s*"([A-Z0-9_]+)\"""", source))
+    assert read
+    assert sorted(name for name in read if f"`{name}`" not in documented) == []
