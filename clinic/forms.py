@@ -184,12 +184,14 @@ class PrescriptionAmendForm(forms.Form):
 
 @dataclass
 class FlagItem:
-    """A flag with its three small forms, their ids prefixed so that many fit on one page."""
+    """A flag with its three small forms, their ids prefixed so that many fit on one page;
+    `failed` names the form whose action was refused (its panel opens on its error)."""
 
     flag: Flag
     acknowledge: forms.Form
     resolve: forms.Form
     note: forms.Form
+    failed: str = ""
 
 
 # A flag whose action was refused: the flag, which of its forms, and that form with its errors.
@@ -204,7 +206,11 @@ def flag_items(flags: Iterable[Flag], failed: FailedFlag | None = None) -> list[
             "resolve": FlagResolveForm(auto_id=f"flag{flag.pk}_resolve_%s"),
             "note": NoteForm(auto_id=f"flag{flag.pk}_note_%s"),
         }
+        refused = ""
         if failed is not None and failed[0].pk == flag.pk:
-            by_name[failed[1]] = failed[2]
-        items.append(FlagItem(flag, **by_name))
+            refused, form = failed[1], failed[2]
+            # The page opens on the refused note, which its error message describes.
+            form.fields["note"].widget.attrs["autofocus"] = True
+            by_name[refused] = form
+        items.append(FlagItem(flag, **by_name, failed=refused))
     return items

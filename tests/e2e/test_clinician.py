@@ -125,3 +125,25 @@ def test_the_patients_page_fits_a_320_pixel_screen(page: Page, live_server, ward
 
     expect(page.get_by_role("heading", name="My patients")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_resolving_without_a_note_opens_the_flag_on_its_error(
+    page: Page, live_server, ward, axe_check
+):
+    log_in_as_bob(page, live_server)
+    page.goto(f"{live_server.url}/clinic/patients/{ward.patient_id}/")
+    card = page.locator(".flag-card").filter(has_text="Missed dose in a loading phase")
+    card.get_by_text("Act on this flag").click()
+
+    card.get_by_role("button", name="Resolve with this note").click()
+
+    card = page.locator(".flag-card").filter(has_text="Missed dose in a loading phase")
+    expect(card.locator("details.flag-actions")).to_have_attribute("open", "")
+    note = card.get_by_label("What was done (needed to resolve)")
+    expect(note).to_be_visible()
+    expect(note).to_be_focused()
+    expect(note).to_have_attribute("aria-invalid", "true")
+    error = card.locator(".invalid-feedback")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Say what was done before resolving the flag.")
+    axe_check(page)
