@@ -1,12 +1,21 @@
-"""URL map: one include per app, the home page, the admin, and the liveness and readiness
-probes."""
+"""URL map: one include per app, the home page, the admin, the liveness and readiness
+probes, and the icon browsers ask for."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from core.views import healthz, readyz
 
 from .views import home
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers and bookmarks ask for /favicon.ico whatever the page links; the icon is
+    a static file (temporary redirect: its hashed name changes with it)."""
+    return HttpResponseRedirect(static("img/favicon.svg"))
+
 
 urlpatterns = [
     path("", home, name="home"),
@@ -17,4 +26,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]

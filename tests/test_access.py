@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.http import HttpResponse
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -607,6 +608,8 @@ PUBLIC: dict[str, Page] = {
     # The process manager's probes: no login, plain "ok".
     "healthz": Page(expect=_probe_ok),
     "readyz": Page(expect=_probe_ok),
+    # What browsers ask every site for: the icon, a static file.
+    "favicon": Page(expect=goes(lambda ask: static("img/favicon.svg"), lambda ask: None)),
 }
 OWN_ACCOUNT: dict[str, OwnAccount] = {
     "accounts:profile": OwnAccount(expect=shows("Your profile", then=_profile_page)),
@@ -758,7 +761,7 @@ STAFF_ONLY: dict[str, Page] = {
     ),
 }
 # Answers that are not HTML pages: no log-in redirect, nothing for the page scanners to read.
-NOT_HTML = {"reminders:health", "healthz", "readyz"}
+NOT_HTML = {"reminders:health", "healthz", "readyz", "favicon"}
 
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
