@@ -6,6 +6,7 @@ The patient home page is served at / by b12tracker.views.home, which calls views
 from django.urls import path
 
 from . import views
+from .views.record_pages import record, record_csv
 
 app_name = "schedules"
 urlpatterns = [
@@ -25,5 +26,7 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("history/<int:injection_id>/correct/", views.injection_correct, name="injection_correct"),
     path("history/<int:injection_id>/void/", views.injection_void, name="injection_void"),
+    path("record/", record, name="record"),
+    path("record.csv", record_csv, name="record_csv"),
     path("appointment/", views.appointment, name="appointment"),
 ]

@@ -29,6 +29,7 @@ from monitoring.models import Flag
 from reminders import services as reminder_services
 from reminders.models import Notification, ReminderPreference
 from schedules.models import Injection, Phase, Prescription
+from schedules.views.record_pages import CSV_HEADER as RECORD_CSV_HEADER
 from tests.conftest import PASSWORD
 from tests.helpers import loading_with_a_first_injection, standard_prescription
 from tests.htmltools import parse
@@ -382,6 +383,23 @@ def _csv_export(ask: Ask, response: HttpResponse) -> None:
     assert event.actor == ask.user
 
 
+def _shows_own_record(ask: Ask, response: HttpResponse) -> None:
+    assert response.context["record"].patient == ask.user
+
+
+def _own_record_csv(ask: Ask, response: HttpResponse) -> None:
+    """The asker's own doses and injections, no one else's."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == list(RECORD_CSV_HEADER)
+    injections = [row for row in rows[1:] if row[2] == "Injection"]
+    assert len(injections) == Injection.objects.filter(patient=ask.user).count()
+    assert {row[0] for row in rows[1:]} == {
+        f"{rx.regimen_name}, from {rx.start_date:%Y-%m-%d}" for rx in ask.user.prescriptions.all()
+    }
+
+
 def _preview(ask: Ask, response: HttpResponse) -> None:
     assert response.status_code == 200
     assert "Nothing is saved yet." in response.content.decode()
@@ -663,6 +681,10 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
     "schedules:history": _own(kwargs=_both_prescribed, expect=shows("Your injection history")),
     "schedules:appointment": _own(kwargs=_both_prescribed, expect=shows("Before your appointment")),
+    "schedules:record": _own(
+        kwargs=_both_prescribed, expect=shows("Your injection record", then=_shows_own_record)
+    ),
+    "schedules:record_csv": _own(kwargs=_both_prescribed, expect=_own_record_csv),
     "reminders:preferences": OwnAccount(
         roles=PATIENT, expect=shows("Reminders", 'name="booking_days_before"')
     ),
