@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from typing import Protocol
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import submitted
 
-from . import backends, selectors, services
+from . import backends, selectors, services, throttle
 from .access import AuthedRequest, patient_required
 from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
 from .models import CareLink, Role, User
@@ -42,14 +41,14 @@ def locked_out(
     original_response: HttpResponse | None = None,
     credentials: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """django-axes calls this when the failures of an account or address reach the limit.
+    """django-axes calls this when the failures of an account at an address, or of the address
+    alone, reach their limit.
 
-    The attempt that reaches the limit was checked like any other, so it keeps its normal
+    The attempt that reaches a limit was checked like any other, so it keeps its normal
     answer; every attempt after it is refused before the password is looked at. The form is
     not bound: validating it again would count one more failure.
     """
-    failures = getattr(request, "axes_failures_since_start", None) or 0
-    if original_response is not None and failures <= settings.AXES_FAILURE_LIMIT:
+    if original_response is not None and not throttle.refused_unchecked(request):
         return original_response
     form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     return render(

@@ -151,14 +151,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Throttling: five wrong passwords per account or per address within 15 minutes are answered
-# normally; the sixth attempt, right password or not, is refused until 15 minutes pass.
-# axes locks when the count reaches the limit, so the limit is 5 and accounts.views.locked_out
-# lets the fifth failure keep its normal answer.
-AXES_FAILURE_LIMIT = 5
+# Throttling: five wrong passwords for one account from one address within 15 minutes are
+# answered normally; the sixth attempt, right password or not, is refused until 15 minutes
+# pass. An address alone is locked only after 50 failures (a practice shares one address):
+# accounts.throttle.failure_limit drops the limit to none once the address reaches that.
+# axes locks when the count reaches the limit, and accounts.views.locked_out lets the attempt
+# that reaches it keep its normal answer.
+AXES_FAILURE_LIMIT = "accounts.throttle.failure_limit"
 AXES_LOCK_OUT_AT_FAILURE = True
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_CALLABLE = "accounts.views.throttle_username"
 AXES_RESET_ON_SUCCESS = True
@@ -317,6 +319,15 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+# The client's address: behind the HTTPS proxy (or PROXY_COUNT proxies in a row, each adding
+# its peer to X-Forwarded-For) it is the entry the outermost proxy wrote there; without a
+# proxy the header is the client's own word, so only the connection's address counts.
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if HTTPS else 0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
