@@ -76,10 +76,10 @@ def test_the_page_lists_failed_rows_only_newest_failure_first(client_for, staff,
         "Day-of reminder",
         "Email",
         "alice@example.com",
-        "2026-06-11 09:30",
+        "11 Jun 2026, 09:30",
         "5",
         "550 failed 90 minutes ago",
-        "2026-06-11 10:30:00",
+        "11 Jun 2026, 10:30:00",
     ]
 
 

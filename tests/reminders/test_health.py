@@ -87,7 +87,7 @@ def test_forty_rows_backing_off_past_their_instant_turn_the_page_red_and_health_
     assert "due 6 minutes ago" in html.by_id("outbox-oldest").text
     assert html.by_id("outbox-pending").text == "40"
     email = html.by_id("channel-email").text
-    assert "2026-06-11 11:59:00" in email and "SMTP: connection refused" in email
+    assert "11 Jun 2026, 11:59:00" in email and "SMTP: connection refused" in email
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"
@@ -133,8 +133,8 @@ def test_recently_sent_rows_are_green_and_show_each_channels_last_success(client
 
     assert html.by_id("health-ok") is not None and html.by_id("health-degraded") is None
     assert html.by_id("outbox-late") is None and html.by_id("outbox-failed-recent") is None
-    assert "2026-06-11 11:59:00" in html.by_id("channel-email").text
-    assert "2026-06-11 11:57:00" in html.by_id("channel-sms").text
+    assert "11 Jun 2026, 11:59:00" in html.by_id("channel-email").text
+    assert "11 Jun 2026, 11:57:00" in html.by_id("channel-sms").text
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"

@@ -101,8 +101,8 @@ def test_each_sweep_shows_its_last_tick_and_the_ones_never_run_are_named(client_
     html = page(client_for(staff))
 
     rows = {row.find("th").text: row.text for row in html.find("tbody").find_all("tr")}
-    assert "2026-06-11 11:59:40" in rows["dispatch_notifications"]
-    assert "2026-06-11 11:59:20" in rows["plan_notifications"]
+    assert "11 Jun 2026, 11:59:40" in rows["dispatch_notifications"]
+    assert "11 Jun 2026, 11:59:20" in rows["plan_notifications"]
     never = html.by_id("sweeps-never-ticked").text
     assert all(name in never for name in SWEEPS[2:]) and "plan_notifications" not in never
 
@@ -134,8 +134,8 @@ def test_each_channel_shows_its_last_success_and_last_error(client_for, staff, d
 
     email = [td.text for td in html.by_id("channel-email").find_all("td")]
     sms = [td.text for td in html.by_id("channel-sms").find_all("td")]
-    assert email == ["2026-06-11 11:30:00", "2026-06-11 11:58:00", "421 Service not available"]
-    assert sms == ["2026-06-11 11:50:00", "none", ""]
+    assert email == ["11 Jun 2026, 11:30:00", "11 Jun 2026, 11:58:00", "421 Service not available"]
+    assert sms == ["11 Jun 2026, 11:50:00", "none", ""]
     assert html.by_id("outbox-late") is None and html.by_id("outbox-failed-recent") is None
 
 

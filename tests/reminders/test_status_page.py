@@ -39,7 +39,7 @@ def test_fresh_heartbeat_shows_green_with_last_tick_and_broker(client_for, staff
     row = html.find("th", scope="row")
     assert row.text == "heartbeat"
     cells = [td.text for td in html.find("tbody").find_all("td")]
-    last = (now - timedelta(seconds=20)).strftime("%Y-%m-%d %H:%M:%S")
+    last = (now - timedelta(seconds=20)).strftime("%-d %b %Y, %H:%M:%S")
     assert cells == [last, "2", "worker-1"]
     assert html.find("code").text == f"filesystem ({settings.BROKER_DIR})"
 
