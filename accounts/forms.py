@@ -5,7 +5,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
-from django.template.loader import render_to_string
+
+from core.messages import render_text
 
 from .models import User
 from .tasks import send_email_message
@@ -143,6 +144,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
+        subject = "".join(render_text(subject_template_name, context).splitlines())
+        body = render_text(email_template_name, context)
         transaction.on_commit(lambda: send_email_message.delay(subject, body, to_email))

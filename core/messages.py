@@ -1,11 +1,14 @@
 """The one helper that renders every message: templates/emails/KIND.subject.txt and
-KIND.body.txt for email, templates/sms/KIND.txt for text messages (plain ASCII)."""
+KIND.body.txt for email, templates/sms/KIND.txt for text messages (plain ASCII).
+
+Messages are plain text, so nothing in them is HTML-escaped: a name reads as it was typed."""
 
 import unicodedata
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
 
 _ASCII_LOOKALIKES = str.maketrans(
@@ -23,9 +26,15 @@ _ASCII_LOOKALIKES = str.maketrans(
 )
 
 
+def render_text(name: str, context: dict[str, object]) -> str:
+    """A plain-text template rendered without HTML escaping (includes inherit that)."""
+    template = get_template(name).template
+    return str(template.render(Context(context, autoescape=False)))
+
+
 def render_email(*, kind: str, context: dict[str, object]) -> tuple[str, str]:
-    subject = render_to_string(f"emails/{kind}.subject.txt", context).strip()
-    body = render_to_string(f"emails/{kind}.body.txt", context)
+    subject = render_text(f"emails/{kind}.subject.txt", context).strip()
+    body = render_text(f"emails/{kind}.body.txt", context)
     return " ".join(subject.split()), body
 
 
@@ -37,7 +46,7 @@ def to_ascii(text: str) -> str:
 
 def render_sms(*, kind: str, context: dict[str, object]) -> str:
     """One short line of ASCII text; template line breaks and indents are collapsed."""
-    return to_ascii(" ".join(render_to_string(f"sms/{kind}.txt", context).split()))
+    return to_ascii(" ".join(render_text(f"sms/{kind}.txt", context).split()))
 
 
 def message_id(key: str) -> str:

@@ -68,3 +68,15 @@ def test_password_change_needs_the_old_password(client_for, alice):
     assert right.url == reverse("accounts:password_change_done")
     alice.refresh_from_db()
     assert alice.check_password(NEW_PASSWORD)
+
+
+def test_reset_email_shows_the_address_as_typed(
+    client, make_patient, django_capture_on_commit_callbacks
+):
+    make_patient("o'hara@example.com", "Ann O'Hara")
+
+    ask_for_reset(client, django_capture_on_commit_callbacks, "o'hara@example.com")
+
+    (message,) = mail.outbox
+    assert "for o'hara@example.com." in message.body
+    assert "&#x27;" not in message.body
