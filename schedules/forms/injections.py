@@ -19,6 +19,10 @@ from .fields import DATE_FORMAT, TimeInput, choice_field, date_field, whole_numb
 # Answers, for the values it is given, what is wrong with them, by field name.
 Check = Callable[[Mapping[str, Any]], dict[str, list[str]]]
 CHECKED = ("given_on", "given_at", "site", "dose_mcg", "expiry")
+TOO_SOON_NOTE = (
+    "This is too close to another injection. Change the date, or tick the box above to "
+    "confirm you had it."
+)
 
 
 def expired_on(given_on: date, expiry: date | None) -> date | None:
@@ -80,7 +84,13 @@ class InjectionForm(forms.Form):
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(
-        self, *args: Any, route: str, today: date, check: Check | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        route: str,
+        today: date,
+        check: Check | None = None,
+        too_soon: Callable[[date], str] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         sites = IM_SITES if route == Route.IM else SC_SITES
@@ -88,7 +98,14 @@ class InjectionForm(forms.Form):
         self.fields["given_on"].widget.attrs["max"] = today.strftime(DATE_FORMAT)
         self.too_soon = ""  # the explanation, once a save was refused as too soon
         self.check = check
+        self.too_soon_question = too_soon
         self.expiry_warning = ""
+
+    def ask_to_confirm(self, explanation: str) -> None:
+        """The full explanation goes above the form with the confirm box; a short note by the
+        date."""
+        self.too_soon = explanation
+        self.add_error("given_on", TOO_SOON_NOTE)
 
     def clean(self) -> dict[str, Any]:
         """Also ask the service's check about the fields that could be read, so every problem
@@ -99,11 +116,21 @@ class InjectionForm(forms.Form):
             for name, problems in self.check(readable).items():
                 for problem in problems:
                     self.add_error(name if name in self.fields else None, problem)
+        self._ask_too_soon(data)
         given_on = data.get("given_on")
         if given_on and (expired := expired_on(given_on, data.get("expiry"))):
             self.expiry_warning = expired_note(expired, given_on)
             self.fields["expiry"].widget.attrs["aria-describedby"] = "id_expiry_warning"
         return data
+
+    def _ask_too_soon(self, data: dict[str, Any]) -> None:
+        """When the form comes back anyway, the too-soon question comes with it rather than
+        in a round of its own (the service asks again when it writes)."""
+        given_on, ask = data.get("given_on"), self.too_soon_question
+        if not (self.errors and given_on and ask) or data.get("confirm"):
+            return
+        if explanation := ask(given_on):
+            self.ask_to_confirm(explanation)
 
     def clean_dose_mcg(self) -> int:
         dose: int = self.cleaned_data["dose_mcg"]

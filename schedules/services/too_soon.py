@@ -73,3 +73,12 @@ def too_soon_message(other: date, given_on: date) -> str:
         "really had a second injection (for example, your clinician asked for it), confirm "
         "and it is recorded as an extra injection that does not move your schedule."
     )
+
+
+def too_soon_question(
+    *, prescription: Prescription, given_on: date, exclude: int | None = None
+) -> str:
+    """What an injection on `given_on` would be asked to confirm, "" when it is not too soon.
+    Reads only: logging and correcting ask again, under a lock, when they write."""
+    other = too_soon_after(prescription=prescription, given_on=given_on, exclude=exclude)
+    return too_soon_message(other, given_on) if other is not None else ""

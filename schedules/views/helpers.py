@@ -74,10 +74,4 @@ def submit_injection(
 
 
 def _too_soon(form: InjectionForm, error: services.TooSoonError) -> None:
-    """The full explanation goes above the form with the confirm box; a short note by the date."""
-    form.too_soon = error.messages[0]
-    form.add_error(
-        "given_on",
-        "This is too close to another injection. Change the date, or tick the box above to "
-        "confirm you had it.",
-    )
+    form.ask_to_confirm(error.messages[0])

@@ -15,6 +15,7 @@ from schedules import selectors, services
 from schedules.forms import CorrectionForm, VoidForm
 from schedules.models import Injection, Prescription
 from schedules.services.injections import injection_problems
+from schedules.services.too_soon import too_soon_question
 
 from .helpers import patient_today, site_options, status_code, submit_injection
 from .log_page import warn_if_expired
@@ -79,6 +80,12 @@ def injection_correct(request: AuthedRequest, injection_id: int) -> HttpResponse
             prescription=injection.prescription,
             values={"route": injection.route, **values},
             today=today,
+        ),
+        # An entry already kept as extra was confirmed once: correcting it does not ask again.
+        too_soon=None
+        if injection.extra
+        else lambda day: too_soon_question(
+            prescription=injection.prescription, given_on=day, exclude=injection.pk
         ),
     )
     if form.is_bound and form.is_valid():

@@ -13,6 +13,7 @@ from schedules.forms import InjectionForm
 from schedules.forms.injections import expired_message, expired_on
 from schedules.models import Injection, Prescription, Site
 from schedules.services.injections import injection_problems
+from schedules.services.too_soon import too_soon_question
 
 from .helpers import (
     form_token,
@@ -61,6 +62,7 @@ def injection_log(request: AuthedRequest, rx: Prescription) -> HttpResponse:
         today=today,
         initial=initial,
         check=lambda values: injection_problems(prescription=rx, values=values, today=today),
+        too_soon=lambda day: too_soon_question(prescription=rx, given_on=day),
     )
     if form.is_bound and form.is_valid():
         injection = submit_injection(

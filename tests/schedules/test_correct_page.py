@@ -142,3 +142,19 @@ def test_a_bad_void_reason_is_refused_beside_the_field(client_for, alice, first,
     assert response.status_code == 400
     assert any(message in e for e in field_errors(response.content, "reason"))
     assert unchanged(first)
+
+
+def test_a_too_soon_correction_is_asked_about_beside_a_missing_reason(
+    client_for, alice, alice_rx, first
+):
+    second = log(alice_rx, date(2025, 1, 8), site="deltoid_right")
+
+    response = client_for(alice).post(
+        correct_url(second), correction(reason="", given_on="2025-01-06")
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response.content, "reason")
+    assert "too close together" in parse(response.content).by_id("too-soon").text
+    second.refresh_from_db()
+    assert second.status == "recorded"

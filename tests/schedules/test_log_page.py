@@ -281,3 +281,27 @@ def test_a_dose_too_large_for_the_strength_is_shown_beside_a_missing_site(
     assert field_errors(response.content, "dose_mcg")
     assert field_errors(response.content, "site")
     assert Injection.objects.count() == 0
+
+
+def test_a_too_soon_date_is_asked_about_beside_the_other_problems(client_for, alice, alice_rx):
+    log(alice_rx, START)
+
+    response = client_for(alice).post(URL, good(dose_mcg="0", site="", client_token="tok-2"))
+
+    assert response.status_code == 400
+    page = parse(response.content)
+    assert "too close together to count as your next dose" in page.by_id("too-soon").text
+    assert page.by_id("id_confirm") is not None
+    assert any("too close" in e for e in field_errors(response.content, "given_on"))
+    assert any("too small" in e for e in field_errors(response.content, "dose_mcg"))
+    assert field_errors(response.content, "site")
+    assert Injection.objects.count() == 1
+
+
+def test_a_confirmed_too_soon_date_is_not_asked_about_again(client_for, alice, alice_rx):
+    log(alice_rx, START)
+
+    response = client_for(alice).post(URL, good(dose_mcg="0", confirm="on", client_token="t-3"))
+
+    assert parse(response.content).by_id("too-soon") is None
+    assert field_errors(response.content, "given_on") == []
