@@ -11,6 +11,7 @@ from django import forms
 
 from monitoring.actions import NOTE_MAX
 from monitoring.models import Flag
+from schedules.engine import Cadence
 from schedules.models import Cause, GivenBy, PhaseKind, Prescription, Product, Route
 from schedules.services import TREATMENT_FIELDS
 
@@ -131,6 +132,12 @@ class IntervalForm(forms.Form):
         label="Unit", choices=[("month", "months"), ("week", "weeks"), ("day", "days")]
     )
     reason = forms.CharField(label="Reason (optional)", max_length=200, required=False)
+    # Shown only after an interval outside the built-in regimens' range was refused: the box
+    # confirms the interval named in `confirmed_for`, the one whose consequence was shown.
+    confirm = forms.BooleanField(label="Yes, I mean this interval", required=False)
+    confirmed_for = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+
+    asks_confirmation = False
 
     def clean(self) -> dict[str, object]:
         super().clean()
@@ -138,6 +145,23 @@ class IntervalForm(forms.Form):
         if every and every_max is not None and every_max <= every:
             self.add_error("every_max", "The end of a range must be more than its start.")
         return self.cleaned_data
+
+    def cadence(self) -> Cadence:
+        data = self.cleaned_data
+        return Cadence(data["unit"], data["every"], data["every_max"])
+
+    def confirms(self, key: str) -> bool:
+        return bool(self.cleaned_data["confirm"]) and self.cleaned_data["confirmed_for"] == key
+
+    def ask_to_confirm(self, key: str, consequence: str) -> None:
+        """Refuse with the consequence beside the interval and show the box, unticked, bound to
+        this interval (a different one asks again)."""
+        self.asks_confirmation = True
+        self.add_error("every", consequence)
+        data = self.data.copy()
+        data["confirmed_for"] = key
+        data.pop("confirm", None)
+        self.data = data
 
 
 class PrescriptionAmendForm(forms.Form):

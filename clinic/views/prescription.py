@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
+from clinic import intervals
 from clinic.forms import IntervalForm, PhaseCloseForm, PrescriptionAmendForm
 from clinic.selectors.overview import phase_for_patient
 from core.forms import submitted
@@ -153,7 +154,7 @@ def _change_interval(
         form.is_valid()
         form.add_error(None, NO_PRESCRIPTION)
         return False
-    if not form.is_valid():
+    if not form.is_valid() or not _confirmed(request, prescription, form):
         return False
     data = form.cleaned_data
     phase = submitted(
@@ -172,3 +173,15 @@ def _change_interval(
         return False
     messages.success(request, f"Maintenance is now {phase.cadence().describe()}, from today on.")
     return True
+
+
+def _confirmed(request: AuthedRequest, prescription: Prescription, form: IntervalForm) -> bool:
+    """An interval no built-in regimen uses needs the box ticked for it; until then the form
+    comes back with what the change would mean, and nothing is saved."""
+    cadence = form.cadence()
+    key = intervals.cadence_key(cadence)
+    if intervals.is_usual(cadence) or form.confirms(key):
+        return True
+    text = intervals.consequence(prescription=prescription, actor=request.user, cadence=cadence)
+    form.ask_to_confirm(key, text)
+    return False

@@ -8,10 +8,11 @@ import pytest
 
 from accounts.models import AuditEvent
 from clinic.forms import PrescriptionAmendForm
+from schedules import services
 from schedules.models import PrescriptionVersion
 from tests.helpers import prescribe
 
-from .helpers import refused, snapshot, url
+from .helpers import TODAY, refused, snapshot, url
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,74 @@ def test_an_interval_without_an_active_prescription_is_refused(client_for, alice
 
     refused(response, "no active prescription")
     assert snapshot() == before
+
+
+# --- intervals no built-in regimen uses ---------------------------------------------------------
+
+DAILY = {"every": "1", "unit": "day", "reason": "Trial"}
+
+
+def test_a_daily_maintenance_interval_is_refused_until_confirmed_with_its_consequence(
+    client_for, alice, bob, history
+):
+    before = snapshot()
+
+    response = client_for(bob).post(url("interval_change", alice), DAILY)
+
+    refused(response, "Daily means 365 injections a year; the next doses would be ")
+    html = response.content.decode()
+    assert "20 Jul, 21 Jul, 22 Jul" in html
+    assert 'name="confirm"' in html and "Yes, I mean this interval" in html
+    assert 'name="confirmed_for" value="day:1:"' in html
+    # beside the interval field, not only above the form
+    assert 'id="interval_every"' in html and "is-invalid" in html
+    assert snapshot() == before
+
+
+def test_a_confirmed_daily_interval_is_saved(client_for, alice, bob, history):
+    data = {**DAILY, "confirm": "on", "confirmed_for": "day:1:"}
+
+    response = client_for(bob).post(url("interval_change", alice), data)
+
+    assert response.status_code == 302
+    assert history.phases.order_by("-order").first().cadence().describe() == "daily"
+
+
+def test_a_confirmation_given_for_another_interval_asks_again(client_for, alice, bob, history):
+    before = snapshot()
+    data = {**DAILY, "every": "2", "confirm": "on", "confirmed_for": "day:1:"}
+
+    response = client_for(bob).post(url("interval_change", alice), data)
+
+    refused(response, "Every other day means about 182 injections a year")
+    assert 'name="confirmed_for" value="day:2:"' in response.content.decode()
+    assert snapshot() == before
+
+
+def test_a_long_interval_also_needs_confirming(client_for, alice, bob, history):
+    response = client_for(bob).post(url("interval_change", alice), {"every": "6", "unit": "month"})
+
+    refused(response, "Every 6 months means 2 injections a year")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"every": "3", "unit": "month"},
+        {"every": "2", "every_max": "3", "unit": "month"},
+        {"every": "4", "unit": "week"},
+        {"every": "13", "unit": "week"},
+    ],
+)
+def test_an_interval_the_regimens_use_needs_no_question(client_for, alice, bob, history, data):
+    response = client_for(bob).post(url("interval_change", alice), data)
+
+    assert response.status_code == 302
+
+
+def test_the_interval_service_itself_still_takes_a_daily_interval(alice, bob, history):
+    phase = services.maintenance_interval_change(
+        prescription=history, actor=bob, unit="day", every=1, today=TODAY
+    )
+
+    assert phase.cadence().describe() == "daily"
