@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from accounts.models import CareLink
 from core.messages import first_name, render_email, render_sms, site_link
 from schedules.models import Dose
 
@@ -27,6 +28,15 @@ def _next_dose(dose: Dose) -> Dose | None:
         .order_by("due")
         .first()
     )
+
+
+def care_team_told(dose: Dose) -> bool:
+    """True only when a clinician flag was raised for this dose and the patient has an active
+    clinician link now: a message must not promise a care team that is not there. The flag is
+    looked up through the dose's reverse relation, so reminders imports nothing above it."""
+    patient_id = dose.prescription.patient_id
+    linked = CareLink.objects.filter(patient_id=patient_id, status=CareLink.Status.ACTIVE)
+    return linked.exists() and Dose.objects.filter(pk=dose.pk, flags__isnull=False).exists()
 
 
 def dose_context(row: Notification) -> dict[str, object]:
@@ -53,6 +63,7 @@ def dose_context(row: Notification) -> dict[str, object]:
         )
     if row.kind == Kind.MISSED:
         context["next_dose"] = _next_dose(dose)
+        context["care_team_told"] = care_team_told(dose)
     if row.kind == Kind.BOOKING:
         context["days_before"] = (dose.due - row.scheduled_for.date()).days
     return context
