@@ -1,6 +1,8 @@
 """Injection forms: logging an injection, correcting one and voiding one.
 
-Owns the site choices by route, the future-date limit and the values passed to the services.
+Owns the site choices by route, the future-date limit, the values passed to the services and
+the warning for an expired ampoule; the service's own check runs beside the fields' checks, so
+every problem comes back in one round.
 """
 
 from __future__ import annotations
