@@ -1,11 +1,13 @@
 """App config for reminders: the outbox, transports and sweeps.
 
-At start-up it listens to profile changes, which move reminder instants.
+At start-up it listens to profile changes, which move reminder instants, and to a clinician's
+changes to a regimen, which the patient is told of.
 """
 
 from django.apps import AppConfig
 
 from accounts.signals import profile_changed
+from schedules.signals import regimen_changed
 
 
 class RemindersConfig(AppConfig):
@@ -15,6 +17,11 @@ class RemindersConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, the one unavoidable late import: services imports the models, which
         # may only be imported once the app registry is ready, and ready() is that moment.
+        from .changes import change_context, regimen_changed_received
+        from .messages import register_context
+        from .models import Kind
         from .services import profile_changed as profile_changed_received
 
         profile_changed.connect(profile_changed_received, dispatch_uid="reminders.profile_changed")
+        regimen_changed.connect(regimen_changed_received, dispatch_uid="reminders.regimen_changed")
+        register_context(Kind.CHANGED, change_context)

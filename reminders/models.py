@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     MISSED = "missed", "Missed dose"
     BOOKING = "booking", "Booking reminder"
     FLAG_DIGEST = "flag_digest", "Flag digest"
+    CHANGED = "changed", "Schedule changed by a clinician"
 
 
 # Kinds about one dose that stop mattering once the dose is taken, missed or cancelled.
@@ -96,6 +97,8 @@ class ReminderPreference(models.Model):
             return cls(patient=patient)
 
     def kind_enabled(self, kind: str) -> bool:
+        if kind == Kind.CHANGED:
+            return True  # a change to the treatment always reaches the patient's channels
         return bool(getattr(self, f"{kind}_enabled", False))
 
     @property
@@ -200,3 +203,34 @@ class Notification(models.Model):
     def message_key(self) -> str:
         """The idempotency key every message of this row carries (email Message-ID)."""
         return f"notification-{self.pk}"
+
+
+class ChangeNotice(models.Model):
+    """A clinician's change to a patient's regimen, as the home page tells the patient: shown
+    until the patient dismisses it or a newer change takes its place."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_notices"
+    )
+    prescription = models.ForeignKey(
+        "schedules.Prescription", on_delete=models.CASCADE, related_name="change_notices"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    description = models.CharField(max_length=200)
+    reason = models.CharField(max_length=200, blank=True)
+    before = models.DateField(null=True, blank=True, help_text="The next dose before the change.")
+    after = models.DateField(null=True, blank=True, help_text="The next dose after it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-created_at"], name="notice_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"Change notice {self.pk} for {self.patient_id}"
+
+    @property
+    def moved(self) -> bool:
+        return self.before is not None and self.after is not None and self.before != self.after

@@ -16,4 +16,5 @@ urlpatterns = [
     path("reminders/sms/verify/", views.sms_check_code, name="sms_check_code"),
     path("reminders/sms/off/", views.sms_off, name="sms_off"),
     path("reminders/sms/inbound/", views.sms_inbound, name="sms_inbound"),
+    path("reminders/notices/<int:notice_id>/dismiss/", views.notice_dismiss, name="notice_dismiss"),
 ]

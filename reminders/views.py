@@ -21,6 +21,7 @@ from accounts.access import AuthedRequest, patient_required, staff_required
 from core.forms import submitted
 
 from . import services, tasks
+from .changes import notice_dismiss as notice_dismiss_service
 from .forms import (
     PreferenceForm,
     RetryAfterForm,
@@ -28,6 +29,7 @@ from .forms import (
     SmsCodeForm,
     SmsNumberForm,
 )
+from .models import ChangeNotice
 from .selectors import channel_problems, failed_page, health
 
 
@@ -230,3 +232,16 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', content_type="text/xml"
     )
+
+
+# --- the patient's notices of a clinician's changes ---------------------------------------------
+
+
+@require_POST
+@patient_required
+def notice_dismiss(request: AuthedRequest, notice_id: int) -> HttpResponse:
+    """Take a change notice off the home page; another patient's notice is not found."""
+    if not ChangeNotice.objects.filter(pk=notice_id, patient=request.user).exists():
+        raise Http404
+    notice_dismiss_service(patient=request.user, notice_id=notice_id, request=request)
+    return redirect("home")

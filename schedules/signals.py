@@ -3,8 +3,16 @@
 `plan_changed` is sent inside the re-planning transaction, after the doses are stored, so a
 receiver's writes (a missed-dose flag) commit or roll back with the doses that caused them.
 Arguments: `prescription`, `newly_missed` (ids of doses that became missed) and `today`.
+
+`regimen_changed` is sent when someone changes the regimen itself (a new maintenance
+interval, an ended phase, amended details), inside the same transaction and after the
+re-plan, so a receiver reads the new doses. Arguments: `prescription`, `actor`, `before` (the
+next dose's date before the change, or None), `description` (what changed, in plain words;
+empty when `fields` says it), `fields` (the detail fields changed, if any), `reason` and
+`today`.
 """
 
 from django.dispatch import Signal
 
 plan_changed = Signal()
+regimen_changed = Signal()

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, CareLink, User
 from core.clock import local_today
 from monitoring.models import Flag
+from reminders.models import ChangeNotice
 from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
 from tests.helpers import loading_with_a_first_injection
 
@@ -95,6 +96,9 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
                 clinician=penny, patient=patient, invited_email=patient.email
             ).pk,
             "today": local_today(patient),
+            "notice": ChangeNotice.objects.create(
+                patient=patient, prescription=rx, changed_by=bob, description="Loading ended"
+            ).pk,
         }
     return records
 
@@ -110,6 +114,7 @@ def written() -> dict:
         "versions": PrescriptionVersion.objects.count(),
         "injections": list(Injection.objects.order_by("pk").values()),
         "doses": list(Dose.objects.order_by("pk").values("due", "status", "injection")),
+        "notices": list(ChangeNotice.objects.order_by("pk").values()),
     }
 
 
@@ -180,6 +185,7 @@ CASES: dict[str, Child | Own | Linked] = {
     "schedules:prescription_stop": Own(
         "prescription", "prescription_id", lambda owner: {"reason": "Changed"}, ("get", "post")
     ),
+    "reminders:notice_dismiss": Own("notice", "notice_id"),
     "accounts:carelink_accept": Own("pending", "link_id"),
     "accounts:carelink_decline": Own("pending", "link_id"),
     "accounts:carelink_revoke": Own("link", "link_id", methods=("get", "post")),

@@ -16,9 +16,31 @@ from accounts.models import User
 from core.clock import local_today
 from schedules import engine
 from schedules.models import Phase, Prescription
+from schedules.signals import regimen_changed
 
-from .replan import prescription_replan
+from .replan import next_due, prescription_replan
 from .versions import keep_version
+
+
+def _announce(
+    prescription: Prescription,
+    *,
+    actor: User,
+    before: date | None,
+    description: str,
+    reason: str,
+    today: date,
+) -> None:
+    regimen_changed.send(
+        sender=Prescription,
+        prescription=prescription,
+        actor=actor,
+        before=before,
+        description=description,
+        fields=[],
+        reason=reason,
+        today=today,
+    )
 
 
 def phase_close(
@@ -43,8 +65,18 @@ def phase_close(
         if updated != 1:
             raise ValidationError("This phase is not open-ended, or it was already ended.")
         current = Prescription.objects.get(pk=prescription.pk)
+        before = next_due(current, today)
         keep_version(current, actor=actor, reason=f"Phase {phase.order + 1} ended on {closed_on}")
         prescription_replan(prescription=current, today=today)
+        ended = f"{phase.get_kind_display()} ({phase.cadence().describe()})"
+        _announce(
+            current,
+            actor=actor,
+            before=before,
+            description=f"{ended} ended on {closed_on:%-d %b %Y}",
+            reason="",
+            today=today,
+        )
         log_action(
             actor=actor,
             action="phase.closed",
@@ -89,6 +121,8 @@ def maintenance_interval_change(
         if problems := engine.validate_phases([spec]):
             raise ValidationError({"every": [p.removeprefix("Phase 1: ") for p in problems]})
         current = Prescription.objects.get(pk=prescription.pk)
+        before = next_due(current, today)
+        old = last.cadence().describe()
         keep_version(current, actor=actor, reason=reason or f"Maintenance {cadence.describe()}")
         started = last.doses.live().filter(due__lte=today).exists()
         if started:
@@ -100,12 +134,25 @@ def maintenance_interval_change(
             Phase.objects.filter(pk=last.pk).update(unit=unit, every=every, every_max=every_max)
             phase = Phase.objects.get(pk=last.pk)
         prescription_replan(prescription=current, today=today)
+        _announce(
+            current,
+            actor=actor,
+            before=before,
+            description=f"Maintenance is now {cadence.describe()} (it was {old})",
+            reason=reason,
+            today=today,
+        )
         log_action(
             actor=actor,
             action="prescription.interval_changed",
             patient=current.patient,
             obj=phase,
             request=request,
-            detail={"cadence": cadence.describe(), "from": str(today)},
+            detail={
+                "cadence": cadence.describe(),
+                "before": old,
+                "reason": reason,
+                "from": str(today),
+            },
         )
     return phase

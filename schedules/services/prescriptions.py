@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.models import Role, User
 from core.clock import local_today
-from schedules import engine, regimens, states, units
+from schedules import engine, regimens, signals, states, units
 from schedules.models import Dose, Phase, Prescription
 
 from .replan import prescription_replan
@@ -227,6 +227,16 @@ def prescription_update(
         if "dose_mcg" in new:
             _apply_dose_to_unsettled_phases(current, new["dose_mcg"], today)
         prescription_replan(prescription=current, today=today)
+        signals.regimen_changed.send(
+            sender=Prescription,
+            prescription=current,
+            actor=actor,
+            before=next(iter(before), None),
+            description="",
+            fields=changed,
+            reason=reason,
+            today=today,
+        )
         log_action(
             actor=actor,
             action="prescription.changed",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from core.clock import local_today
-from schedules import engine
+from schedules import engine, states
 from schedules.models import Dose, Injection, Phase, Prescription
 from schedules.signals import plan_changed
 
@@ -29,6 +29,13 @@ class ReplanResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.cancelled)
+
+
+def next_due(prescription: Prescription, today: date) -> date | None:
+    """The date of the next dose still to be given, from `today` on: what a patient reads as
+    "your next dose" when a change moves it (before and after the change alike)."""
+    rows = Dose.objects.live().exclude(states.taken()).filter(prescription=prescription)
+    return rows.filter(due__gte=today).order_by("due").values_list("due", flat=True).first()
 
 
 def _given(prescription: Prescription) -> list[engine.Given]:

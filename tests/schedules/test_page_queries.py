@@ -13,7 +13,7 @@ from tests.schedules.history import give_history
 pytestmark = pytest.mark.django_db
 
 QUERIES = {  # name: (cold, warm)
-    "home": (8, 5),  # includes the reminder-channel warning (one query)
+    "home": (9, 6),  # includes the reminder-channel warning and the change notice (one each)
     "schedules:schedule": (7, 3),  # the list is windowed; counts over the whole plan in one query
     "schedules:history": (6, 3),  # a page of 20: count, page, and the names of its days
     "schedules:appointment": (6, 6),
