@@ -46,9 +46,11 @@ def flag_missed_doses(
             )
         )
         flags = _raise_flags(doses, now=now)
-        if doses:
-            today = today or local_today(doses[0].prescription.patient, now=now)
-            enqueue_missed(doses=doses, today=today, now=now)
+        # A window that closed before the prescription was entered is history: no message.
+        news = [dose for dose in doses if dose.latest >= _recorded_on(dose)]
+        if news:
+            today = today or local_today(news[0].prescription.patient, now=now)
+            enqueue_missed(doses=news, today=today, now=now)
     return flags
 
 

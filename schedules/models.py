@@ -28,6 +28,12 @@ from .choices import Route as Route
 from .choices import Site as Site
 
 
+class JoinStage(models.TextChoices):
+    START = "start", "Starting on the start date"
+    LOADING = "loading", "Part-way through loading"
+    MAINTENANCE = "maintenance", "On maintenance"
+
+
 class Prescription(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -56,6 +62,12 @@ class Prescription(models.Model):
     neuro = models.BooleanField("nerves involved", default=False)
     lifelong = models.BooleanField(default=True)
     start_date = models.DateField()
+    # A patient who joined part-way: where they were, and how many injections of the first
+    # (loading) phase they had before the start date, which are not logged here.
+    joined_stage = models.CharField(
+        max_length=12, choices=JoinStage.choices, default=JoinStage.START
+    )
+    injections_before_joining = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     given_by = models.CharField(max_length=8, choices=GivenBy.choices, default=GivenBy.SELF)
     monitoring_plan = models.TextField(blank=True)

@@ -6,6 +6,7 @@ The patient home page is served at / by b12tracker.views.home, which calls views
 from django.urls import path
 
 from . import views
+from .views import backfill_pages
 from .views.record_pages import record, record_csv
 
 app_name = "schedules"
@@ -24,6 +25,7 @@ urlpatterns = [
     path("log/", views.injection_log, name="injection_log"),
     path("schedule/", views.schedule, name="schedule"),
     path("history/", views.history, name="history"),
+    path("history/backfill/", backfill_pages.injection_backfill, name="injection_backfill"),
     path("history/<int:injection_id>/correct/", views.injection_correct, name="injection_correct"),
     path("history/<int:injection_id>/void/", views.injection_void, name="injection_void"),
     path("record/", record, name="record"),

@@ -34,6 +34,18 @@ def plan(
     problems = validate_phases(phases)
     if problems:
         raise EngineError("; ".join(problems))
+    try:
+        return _lay_out(phases, start=start, given=given, today=today, until=until)
+    except EngineError:
+        raise
+    except (OverflowError, ValueError):
+        # Date arithmetic left the calendar (years 1 to 9999): a start near either end.
+        raise EngineError("The dates of this plan fall outside the calendar.") from None
+
+
+def _lay_out(
+    phases: Sequence[PhaseSpec], *, start: date, given: Iterable[Given], today: date, until: date
+) -> Plan:
     ledger = _Ledger(_Matcher(given), today)
     for index, phase in enumerate(phases):
         stepper = _stepper_for(phase.cadence, start, ledger.previous())

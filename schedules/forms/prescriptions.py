@@ -6,17 +6,53 @@ Owns the mg-for-mcg checks on a label and turning custom phase fields into engin
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from schedules import engine, units
 from schedules.choices import Cause, GivenBy, Product, Route
+from schedules.services.prescriptions import Joining
 
 from .fields import choice_field, date_field, whole_number
 
 CUSTOM = "custom"
 MAX_COUNT = 60
+# Regimens meant for people without nerve symptoms: a "yes" needs the clinician's word.
+NO_NEURO_REGIMENS = frozenset({"bnf-no-neuro"})
+NEURO_CHECK_LABEL = "I have checked this schedule with my clinician"
+NEURO_MISMATCH = (
+    "This schedule is for people without nerve symptoms; with them, loading usually goes on "
+    f"for longer. Check with your clinician, then tick “{NEURO_CHECK_LABEL}” to save it as it is."
+)
+MAX_PAST_DATES = 400  # more dates to tick than a ten-year-old start could give
+
+
+def _neuro_check(form: forms.Form, regimen: str) -> None:
+    """The confirmation box, for a regimen that assumes no nerve symptoms."""
+    if regimen in NO_NEURO_REGIMENS:
+        form.fields["neuro_checked"] = forms.BooleanField(label=NEURO_CHECK_LABEL, required=False)
+
+
+def _clean_neuro(form: forms.Form, data: Mapping[str, Any]) -> None:
+    if "neuro_checked" in form.fields and data.get("neuro") and not data.get("neuro_checked"):
+        form.add_error("neuro", NEURO_MISMATCH)
+
+
+class DateListField(forms.Field):
+    """Ticked dates (ISO), from a list of checkboxes the page draws itself."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[date]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        if len(values) > MAX_PAST_DATES:
+            raise forms.ValidationError(f"Tick at most {MAX_PAST_DATES} dates.")
+        try:
+            return sorted({date.fromisoformat(str(item)[:10]) for item in values})
+        except ValueError:
+            raise forms.ValidationError("Tick dates from the list.") from None
 
 
 class RegimenForm(forms.Form):
@@ -96,15 +132,53 @@ class PhaseFields:
     ]
 
 
-class PrescriptionForm(MedicineForm):
-    """Step 2 of the wizard: the label details, the start date and (custom) the phases."""
+class Stage:
+    START, LOADING, MAINTENANCE = "start", "loading", "maintenance"
+    CHOICES = [
+        (START, "I am starting now, or started on a date I know"),
+        (LOADING, "I am part-way through the loading injections"),
+        (MAINTENANCE, "I have finished loading and am on maintenance"),
+    ]
 
-    regimen = forms.CharField(widget=forms.HiddenInput)
+
+class PrescriptionForm(MedicineForm):
+    """Step 2 of the wizard: the label details, where the patient is in the course, the start
+    date and (custom) the phases."""
+
+    regimen = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    stage = forms.ChoiceField(
+        label="Where are you in the treatment?",
+        choices=Stage.CHOICES,
+        initial=Stage.START,
+        required=False,  # left out, as by an older page: starting on the start date
+        widget=forms.RadioSelect,
+    )
     start_date = date_field(
         "Start date",
+        required=False,
         help_text="Usually the day of your first injection. For a Monday, Wednesday and Friday "
         "schedule, the first dose is the first of those days from this date.",
     )
+    loading_had = whole_number(
+        "How many loading injections have you had?",
+        min_value=1,
+        max_value=MAX_COUNT,
+        required=False,
+    )
+    last_given = date_field(
+        "Date of your last injection",
+        required=False,
+        help_text="Your next dates are worked out from it.",
+    )
+    joined_every = whole_number(
+        "Maintenance: one injection every how many months? (optional)",
+        min_value=1,
+        max_value=12,
+        required=False,
+        help_text="Leave it empty to keep your schedule's maintenance interval.",
+    )
+    taken = DateListField(required=False)
+    past_reviewed = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4400)
     loading_every = whole_number(
         "Loading: one injection every", min_value=1, max_value=31, required=False
     )
@@ -148,20 +222,38 @@ class PrescriptionForm(MedicineForm):
         if not self.is_custom:
             for name in self.CUSTOM_FIELDS:
                 del self.fields[name]
+        _neuro_check(self, regimen)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        _clean_neuro(self, data)
+        self._clean_stage(data)
         if self.is_custom:
             self._clean_custom(data)
         return data
 
+    NEEDS = {
+        Stage.START: ("start_date",),
+        Stage.LOADING: ("loading_had", "last_given"),
+        Stage.MAINTENANCE: ("last_given",),
+    }
+
+    def _clean_stage(self, data: dict[str, Any]) -> None:
+        data["stage"] = data.get("stage") or Stage.START
+        for name in self.NEEDS.get(data.get("stage") or "", ()):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, "Fill this in for where you are in the treatment.")
+
+    def _typed(self, name: str) -> bool:
+        """Whether anything was typed into a field (valid or not)."""
+        return bool(str(self.data.get(self.add_prefix(name), "")).strip())
+
     def _clean_custom(self, data: dict[str, Any]) -> None:
-        if not data.get("maintenance_every") and "maintenance_every" not in self.errors:
+        if not self._typed("maintenance_every"):
             self.add_error("maintenance_every", "Say how often the maintenance injections are.")
-        loading = [data.get("loading_every"), data.get("loading_count")]
-        if any(loading) and not all(loading):
-            missing = "loading_count" if loading[0] else "loading_every"
-            self.add_error(missing, "Fill in both loading fields, or leave both empty.")
+        for name, other in (("loading_every", "loading_count"), ("loading_count", "loading_every")):
+            if self._typed(other) and not self._typed(name):
+                self.add_error(name, "Fill in both loading fields, or leave both empty.")
         high, low = data.get("maintenance_every_max"), data.get("maintenance_every")
         if high and low and high <= low:
             self.add_error(
@@ -186,14 +278,61 @@ class PrescriptionForm(MedicineForm):
                 message += " For Mondays, Wednesdays and Fridays, enter 1."
             self.add_error(name, message)
 
+    WIZARD_FIELDS = (
+        "regimen",
+        "stage",
+        "loading_had",
+        "last_given",
+        "joined_every",
+        "taken",
+        "past_reviewed",
+        "neuro_checked",
+    )
+
+    def joining(self) -> Joining | None:
+        """Where a patient joining part-way is; None for one starting on the start date."""
+        data = self.cleaned_data
+        if data["stage"] == Stage.START:
+            return None
+        return Joining(
+            stage=data["stage"],
+            last_given=data["last_given"],
+            loading_had=data.get("loading_had") or 0,
+            every_months=data.get("joined_every") if data["stage"] == Stage.MAINTENANCE else None,
+        )
+
     def create_args(self) -> dict[str, Any]:
         """Arguments for prescription_create."""
         data = dict(self.cleaned_data)
-        for name in (*self.CUSTOM_FIELDS, "regimen"):
+        for name in (*self.CUSTOM_FIELDS, *self.WIZARD_FIELDS):
             data.pop(name, None)
+        data |= {"joining": self.joining(), "past_taken": self.cleaned_data["taken"]}
         if self.is_custom:
             return data | {"phases": self.phase_specs()}
         return data | {"regimen_slug": self.cleaned_data["regimen"]}
+
+    def plan_args(self) -> dict[str, Any]:
+        """Arguments for prescription_plan_input: what the preview and saving plan from."""
+        data = self.cleaned_data
+        return {
+            "regimen_slug": None if self.is_custom else data["regimen"],
+            "phases": self.phase_specs(),
+            "dose_mcg": data["dose_mcg"],
+            "start_date": data.get("start_date"),
+            "joining": self.joining(),
+            "past_taken": data["taken"],
+        }
+
+    def reviewed(self) -> set[date]:
+        """The past dates the patient was last shown (and so answered about)."""
+        text = self.cleaned_data.get("past_reviewed") or ""
+        days = set()
+        for item in text.split(","):
+            try:
+                days.add(date.fromisoformat(item.strip()))
+            except ValueError:
+                continue
+        return days
 
     def phase_specs(self) -> list[engine.PhaseSpec] | None:
         """Custom phases from the cleaned data; None for a built-in regimen."""
@@ -229,6 +368,15 @@ def _cadence(unit: str, every: int, every_max: int | None) -> engine.Cadence:
 
 
 class PrescriptionEditForm(MedicineForm):
+    def __init__(self, *args: Any, regimen: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _neuro_check(self, regimen)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        _clean_neuro(self, data)
+        return data
+
     # Plain names for "You changed: …" (the labels carry units and "(optional)").
     SHORT_NAMES = {
         "product": "medicine",
@@ -272,7 +420,8 @@ class PrescriptionEditForm(MedicineForm):
     )
 
     def changes(self) -> dict[str, Any]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "reason"}
+        skip = ("reason", "neuro_checked")
+        return {name: value for name, value in self.cleaned_data.items() if name not in skip}
 
 
 class StopForm(forms.Form):

@@ -5,6 +5,7 @@ Each change keeps the previous version and re-plans the doses; the phases have t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -19,8 +20,9 @@ from accounts.audit import log_action
 from accounts.models import Role, User
 from core.clock import local_today
 from schedules import engine, regimens, signals, states, units
-from schedules.models import Dose, Phase, Prescription
+from schedules.models import Dose, JoinStage, Phase, Prescription
 
+from .backfill import BackfillRow, store_backfilled
 from .replan import prescription_replan
 from .versions import DETAIL_FIELDS, keep_version
 
@@ -40,15 +42,18 @@ def _check_units(*, dose_mcg: int, strength: int) -> None:
         raise ValidationError(errors)
 
 
-def _check_start(start_date: date, today: date) -> None:
+def start_date_problems(start_date: date, today: date) -> list[str]:
+    """What is wrong with a start date; the wizard's preview and saving both ask this."""
     if start_date < today - MAX_PAST_START:
-        raise ValidationError(
-            {"start_date": "That start date is more than ten years ago. Check the year."}
-        )
+        return ["That start date is more than ten years ago. Check the year."]
     if start_date > today + MAX_FUTURE_START:
-        raise ValidationError(
-            {"start_date": "That start date is more than a year ahead. Check the year."}
-        )
+        return ["That start date is more than a year ahead. Check the year."]
+    return []
+
+
+def _check_start(start_date: date, today: date, field: str = "start_date") -> None:
+    if problems := start_date_problems(start_date, today):
+        raise ValidationError({field: problems})
 
 
 def _phases_for(
@@ -74,6 +79,88 @@ def _validate_specs(specs: list[engine.PhaseSpec]) -> None:
         raise ValidationError({"phases": problems})
 
 
+@dataclass(frozen=True)
+class Joining:
+    """Where a patient who joins part-way is in the course
+    (docs/schedule-semantics.md#joining-part-way)."""
+
+    stage: str  # JoinStage.LOADING or JoinStage.MAINTENANCE
+    last_given: date
+    loading_had: int = 0  # loading injections had so far, the last one included
+    every_months: int | None = None  # a maintenance interval of their own, if they gave one
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """What the engine plans from, as the wizard's preview and saving both work it out."""
+
+    specs: list[engine.PhaseSpec]
+    name: str
+    start: date
+    given: list[date]  # back-filled: the last injection of a joiner, then the ticked dates
+    before_joining: int = 0
+
+
+def _joined_specs(
+    specs: list[engine.PhaseSpec], joining: Joining
+) -> tuple[list[engine.PhaseSpec], int]:
+    """The phases from where the patient is, and the injections they had before the start."""
+    if joining.stage == JoinStage.MAINTENANCE:
+        last = specs[-1]
+        if joining.every_months:
+            cadence = engine.Cadence("month", joining.every_months)
+            last = replace(last, cadence=cadence, grace_days=None)
+        return [last], 0
+    first = specs[0]
+    if len(specs) < 2 or first.kind == "maintenance":
+        raise ValidationError(
+            {"stage": "This schedule has no loading injections: choose “on maintenance”."}
+        )
+    if first.bound != "count":
+        return specs, 0  # open or timed loading simply carries on from the last injection
+    count = first.count or 1
+    if joining.loading_had > count:
+        raise ValidationError(
+            {
+                "loading_had": f"This schedule has {count} loading injections. If you have "
+                "had them all, choose “on maintenance”."
+            }
+        )
+    # The last one had is the first dose of the plan, so the course still delivers its count.
+    rest = replace(first, count=count - joining.loading_had + 1)
+    return [rest, *specs[1:]], joining.loading_had - 1
+
+
+def prescription_plan_input(
+    *,
+    regimen_slug: str | None,
+    phases: list[engine.PhaseSpec] | None,
+    dose_mcg: int,
+    start_date: date | None,
+    today: date,
+    joining: Joining | None = None,
+    past_taken: Collection[date] = (),
+) -> PlanInput:
+    """Check the schedule and where the patient is in it; raises ValidationError by field."""
+    specs, name = _phases_for(regimen_slug=regimen_slug, phases=phases, dose_mcg=dose_mcg)
+    before, given = 0, []
+    if joining is not None:
+        _check_start(joining.last_given, today, field="last_given")
+        if joining.last_given > today:
+            raise ValidationError({"last_given": "That date is in the future."})
+        specs, before = _joined_specs(specs, joining)
+        start_date, given = joining.last_given, [joining.last_given]
+    if start_date is None:
+        raise ValidationError({"start_date": "Enter the start date."})
+    _check_start(start_date, today)
+    _validate_specs(specs)
+    for day in sorted(set(past_taken) - set(given)):
+        if not start_date <= day <= today:
+            raise ValidationError({"taken": f"{day:%-d %b %Y} is not a past date of this plan."})
+        given.append(day)
+    return PlanInput(specs=specs, name=name, start=start_date, given=given, before_joining=before)
+
+
 def prescription_create(
     *,
     patient: User,
@@ -93,14 +180,24 @@ def prescription_create(
     monitoring_plan: str = "",
     adjustment_triggers: str = "",
     notes: str = "",
+    joining: Joining | None = None,
+    past_taken: Collection[date] = (),
     request: HttpRequest | None = None,
     today: date | None = None,
 ) -> Prescription:
+    """A new prescription and its planned doses. A patient joining part-way is planned from
+    their last injection; past dates they had (`past_taken`) are back-filled as injections."""
     today = today or local_today(patient)
     _check_units(dose_mcg=dose_mcg, strength=strength_mcg_per_ml)
-    _check_start(start_date, today)
-    specs, name = _phases_for(regimen_slug=regimen_slug, phases=phases, dose_mcg=dose_mcg)
-    _validate_specs(specs)
+    plan_input = prescription_plan_input(
+        regimen_slug=regimen_slug,
+        phases=phases,
+        dose_mcg=dose_mcg,
+        start_date=start_date,
+        today=today,
+        joining=joining,
+        past_taken=past_taken,
+    )
     with transaction.atomic():
         if Prescription.objects.filter(patient=patient, status="active").exists():
             raise ValidationError(
@@ -111,7 +208,7 @@ def prescription_create(
             prescriber=actor if actor.role == Role.CLINICIAN else None,
             confirmed_at=timezone.now() if actor.role == Role.CLINICIAN else None,
             regimen_slug=regimen_slug or "",
-            regimen_name=name,
+            regimen_name=plan_input.name,
             product=product,
             brand=brand,
             strength_mcg_per_ml=strength_mcg_per_ml,
@@ -120,7 +217,9 @@ def prescription_create(
             cause=cause,
             neuro=neuro,
             lifelong=lifelong,
-            start_date=start_date,
+            start_date=plan_input.start,
+            joined_stage=joining.stage if joining else JoinStage.START,
+            injections_before_joining=plan_input.before_joining,
             given_by=given_by,
             monitoring_plan=monitoring_plan,
             adjustment_triggers=adjustment_triggers,
@@ -135,11 +234,16 @@ def prescription_create(
             raise ValidationError("There is already an active prescription.") from None
         rows = [
             Phase.from_spec(spec, order=i, prescription=prescription)
-            for i, spec in enumerate(specs)
+            for i, spec in enumerate(plan_input.specs)
         ]
         for row in rows:
             row.full_clean(exclude=["prescription"], validate_constraints=False)
         Phase.objects.bulk_create(rows)
+        store_backfilled(
+            prescription=prescription,
+            actor=actor,
+            rows=[BackfillRow(given_on=day) for day in plan_input.given],
+        )
         prescription_replan(prescription=prescription, today=today)
         log_action(
             actor=actor,
@@ -147,7 +251,11 @@ def prescription_create(
             patient=patient,
             obj=prescription,
             request=request,
-            detail={"regimen": regimen_slug or "custom"},
+            detail={
+                "regimen": regimen_slug or "custom",
+                "joined": prescription.joined_stage,
+                "backfilled": len(plan_input.given),
+            },
         )
     return prescription
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.access import AuthedRequest, patient_required
-from core.forms import submitted
+from core.forms import attach_errors, submitted
 from schedules import engine, regimens, selectors, services
 from schedules.forms import CUSTOM, PrescriptionEditForm, PrescriptionForm, RegimenForm, StopForm
 from schedules.models import Prescription
+from schedules.selectors.wizard import WizardPreview, wizard_preview
+from schedules.services.prescriptions import prescription_plan_input
 
 from .helpers import patient_today, prescription_required, status_code
 
@@ -58,21 +61,45 @@ def _wizard_initial(slug: str, today: date) -> dict[str, object]:
 
 
 def _preview_context(form: PrescriptionForm, today: date) -> dict[str, object]:
+    """The wizard's preview, planned from what the service would save (or the errors)."""
+    context: dict[str, object] = {"form": form, "preview": None, "today": today}
     if not form.is_valid():
-        return {"preview": None, "form": form}
-    data = form.cleaned_data
+        return context
     try:
-        preview = selectors.preview_for(
-            regimen_slug=None if form.is_custom else data["regimen"],
-            phases=form.phase_specs(),
-            dose_mcg=data["dose_mcg"],
-            start=data["start_date"],
+        plan_input = prescription_plan_input(**form.plan_args(), today=today)
+        preview = wizard_preview(
+            phases=plan_input.specs,
+            start=plan_input.start,
+            given=plan_input.given,
+            ticked=form.cleaned_data["taken"],
             today=today,
         )
+    except ValidationError as error:
+        attach_errors(form, error)
+        return context
     except engine.EngineError as error:
         form.add_error(None, str(error))
-        return {"preview": None, "form": form}
-    return {"preview": preview, "form": form}
+        return context
+    return context | {
+        "preview": preview.upcoming,
+        "wizard": preview,
+        "ticked": set(form.cleaned_data["taken"]),
+    }
+
+
+def _needs_answer(form: PrescriptionForm, context: dict[str, object]) -> bool:
+    """Past dates the patient has not been asked about yet: ask before saving."""
+    preview = context.get("wizard")
+    if not isinstance(preview, WizardPreview) or not preview.past:
+        return False
+    if set(preview.past) <= form.reviewed():
+        return False
+    form.add_error(
+        None,
+        "Some dates of this plan are already past. Tick the ones you had, then save again: "
+        "the others are recorded as missed.",
+    )
+    return True
 
 
 @patient_required
@@ -88,19 +115,34 @@ def prescription_details(request: AuthedRequest) -> HttpResponse:
         request.POST or None, regimen=slug, initial=_wizard_initial(slug, today)
     )
     context: dict[str, object] = {"form": form, "regimen": regimen, "preview": None}
-    if form.is_bound and "preview" in request.POST:
+    if form.is_bound:
         context |= _preview_context(form, today)
-    elif form.is_bound and form.is_valid():
+    saving = form.is_bound and "preview" not in request.POST
+    if saving and form.is_valid() and not _needs_answer(form, context):
         created = submitted(
             form,
             lambda: services.prescription_create(
-                patient=request.user, actor=request.user, request=request, **form.create_args()
+                patient=request.user,
+                actor=request.user,
+                request=request,
+                today=today,
+                **form.create_args(),
             ),
         )
         if created is not None:
-            messages.success(request, "Your prescription is saved and your doses are planned.")
+            messages.success(request, _saved_message(created))
             return redirect("schedules:prescription")
     return render(request, "schedules/prescription_form.html", context, status=status_code(form))
+
+
+def _saved_message(rx: Prescription) -> str:
+    text = "Your prescription is saved and your doses are planned."
+    if rx.joined_stage != "start":
+        text += (
+            f" Your last injection ({rx.start_date:%-d %b %Y}) is in your history. If you had "
+            "others since, add them with “Add past injections” on your history page."
+        )
+    return text
 
 
 @patient_required
@@ -165,7 +207,9 @@ def _change_message(form: PrescriptionEditForm, summary: services.ChangeSummary)
 @patient_required
 @prescription_required
 def prescription_edit(request: AuthedRequest, rx: Prescription) -> HttpResponse:
-    form = PrescriptionEditForm(request.POST or None, initial=_edit_initial(rx))
+    form = PrescriptionEditForm(
+        request.POST or None, initial=_edit_initial(rx), regimen=rx.regimen_slug
+    )
     if form.is_bound and form.is_valid():
         summary = submitted(
             form,
