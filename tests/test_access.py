@@ -680,6 +680,9 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         expect=shows("Your schedule", then=_shows_own_prescription),
     ),
     "schedules:history": _own(kwargs=_both_prescribed, expect=shows("Your injection history")),
+    "schedules:injection_backfill": _own(
+        kwargs=_both_prescribed, expect=shows("Add past injections", 'name="form-0-given_on"')
+    ),
     "schedules:appointment": _own(kwargs=_both_prescribed, expect=shows("Before your appointment")),
     "schedules:record": _own(
         kwargs=_both_prescribed, expect=shows("Your injection record", then=_shows_own_record)
