@@ -1,6 +1,7 @@
 """App config for monitoring: review flags, later lab results and check-ins.
 
-At start-up it listens to schedules' re-planning and gives reminders the digest's context.
+At start-up it listens to schedules' re-planning (missed-dose flags, then the review of that
+prescription) and gives reminders the digest's context.
 """
 
 from django.apps import AppConfig
@@ -15,8 +16,11 @@ class MonitoringConfig(AppConfig):
         from reminders.models import Kind
         from schedules.signals import plan_changed
 
+        from .checks import plan_changed_reviewed
         from .digest import digest_context
         from .services import plan_changed_received
 
+        # Missed-dose flags first, so the review that follows counts the doses just missed.
         plan_changed.connect(plan_changed_received, dispatch_uid="monitoring.plan_changed")
+        plan_changed.connect(plan_changed_reviewed, dispatch_uid="monitoring.review")
         register_context(Kind.FLAG_DIGEST, digest_context)

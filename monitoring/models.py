@@ -17,6 +17,11 @@ class Flag(models.Model):
         REPEATED_MISSES = "repeated_misses", "Two or more missed doses in 90 days"
         LOADING_REVIEW = "loading_review", "Open-ended loading for 4 weeks without a review"
         THREE_MONTH_REVIEW = "three_month_review", "Three-month review due"
+        REGIMEN_MISMATCH = (
+            "regimen_mismatch",
+            "Check the regimen: nerve symptoms reported on a schedule for no nerve symptoms",
+        )
+        EXPIRED_AMPOULE = "expired_ampoule", "Injection with an expired ampoule"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -38,6 +43,8 @@ class Flag(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     # For flags with no dose: what makes one unique (e.g. "rx:12:review:2026-03").
     key = models.CharField(max_length=120, blank=True)
+    # What the flag is about in a line, for kinds the kind alone does not say (which injection).
+    summary = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
     raised_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, Min, Model, OuterRef, QuerySet
 
 from accounts.audit import log_action
 from core.clock import local_today
@@ -22,6 +23,8 @@ from schedules import states
 from schedules.models import Dose, Phase, PhaseKind, Prescription
 
 from .models import Flag
+
+M = TypeVar("M", bound=Model)
 
 OVERDUE_AFTER_DAYS = 7  # "more than 7 days" overdue
 MISSES_WINDOW = timedelta(days=90)
@@ -54,22 +57,29 @@ class ReviewResult:
         )
 
 
-def raise_review_flags(*, now: datetime) -> ReviewResult:
+def raise_review_flags(*, now: datetime, only: int | None = None) -> ReviewResult:
+    """Every active prescription's review flags, or only those of the prescription `only`
+    (what a change to its data calls, a few queries)."""
     return ReviewResult(
-        maintenance_overdue=flag_overdue_maintenance(now=now),
-        repeated_misses=flag_repeated_misses(now=now),
-        loading_review=flag_loading_reviews(now=now),
-        three_month_review=flag_three_month_reviews(now=now),
+        maintenance_overdue=flag_overdue_maintenance(now=now, only=only),
+        repeated_misses=flag_repeated_misses(now=now, only=only),
+        loading_review=flag_loading_reviews(now=now, only=only),
+        three_month_review=flag_three_month_reviews(now=now, only=only),
     )
 
 
-def _raise(
+def _scoped(rows: QuerySet[M], field: str, only: int | None) -> QuerySet[M]:
+    return rows if only is None else rows.filter(**{field: only})
+
+
+def raise_flag(
     *,
     kind: str,
     prescription: Prescription,
     now: datetime,
     dose: Dose | None = None,
     key: str = "",
+    summary: str = "",
     detail: dict[str, object] | None = None,
 ) -> bool:
     """Raise one flag and audit it; False if it was raised before."""
@@ -82,6 +92,7 @@ def _raise(
                 dose=dose,
                 kind=kind,
                 key=key,
+                summary=summary,
                 raised_at=now,
             )
             log_action(
@@ -96,7 +107,7 @@ def _raise(
     return True
 
 
-def flag_overdue_maintenance(*, now: datetime) -> int:
+def flag_overdue_maintenance(*, now: datetime, only: int | None = None) -> int:
     """A maintenance dose more than 7 days past its date, not given, its window still open
     (a range cadence such as every 2–3 months). Once its window closes it is missed and the
     missed-dose flag takes over, so the two never both fire for the same day."""
@@ -114,11 +125,11 @@ def flag_overdue_maintenance(*, now: datetime) -> int:
         .select_related("prescription__patient__patient_profile")
     )
     raised = 0
-    for dose in doses:
+    for dose in _scoped(doses, "prescription_id", only):
         today = local_today(dose.prescription.patient, now=now)
         if (today - dose.due).days > OVERDUE_AFTER_DAYS and dose.latest >= today:
             detail = {"dose": dose.pk, "due": dose.due.isoformat()}
-            raised += _raise(
+            raised += raise_flag(
                 kind=Flag.Kind.MAINTENANCE_OVERDUE,
                 prescription=dose.prescription,
                 dose=dose,
@@ -128,7 +139,7 @@ def flag_overdue_maintenance(*, now: datetime) -> int:
     return raised
 
 
-def flag_repeated_misses(*, now: datetime) -> int:
+def flag_repeated_misses(*, now: datetime, only: int | None = None) -> int:
     """Two or more missed doses due in the last 90 days. The flag hangs on the latest miss;
     while one is still open or acknowledged for the prescription, no second one is raised."""
     utc = now.date()
@@ -142,7 +153,7 @@ def flag_repeated_misses(*, now: datetime) -> int:
         .order_by("prescription_id", "due")
     )
     by_prescription: dict[int, list[Dose]] = defaultdict(list)
-    for dose in misses:
+    for dose in _scoped(misses, "prescription_id", only):
         by_prescription[dose.prescription_id].append(dose)
     if not by_prescription:
         return 0
@@ -157,13 +168,21 @@ def flag_repeated_misses(*, now: datetime) -> int:
     for prescription_id, doses in by_prescription.items():
         if prescription_id in pending:
             continue
-        today = local_today(doses[0].prescription.patient, now=now)
-        recent = [dose for dose in doses if today - MISSES_WINDOW <= dose.due <= today]
+        patient = doses[0].prescription.patient
+        today = local_today(patient, now=now)
+        # As for a single miss: a dose whose window closed before the prescription was
+        # entered is history nobody logged, not a lapse to act on.
+        recorded_on = local_today(patient, now=doses[0].prescription.created_at)
+        recent = [
+            dose
+            for dose in doses
+            if today - MISSES_WINDOW <= dose.due <= today and dose.latest >= recorded_on
+        ]
         if len(recent) < MISSES_TO_FLAG:
             continue
         latest = recent[-1]
         detail = {"misses": len(recent), "dues": [dose.due.isoformat() for dose in recent]}
-        raised += _raise(
+        raised += raise_flag(
             kind=Flag.Kind.REPEATED_MISSES,
             prescription=latest.prescription,
             dose=latest,
@@ -177,12 +196,13 @@ def loading_review_key(phase: Phase) -> str:
     return f"phase:{phase.pk}:loading-review"
 
 
-def flag_loading_reviews(*, now: datetime) -> int:
+def flag_loading_reviews(*, now: datetime, only: int | None = None) -> int:
     """An open-ended loading phase whose first dose was 4 weeks ago or more, still open, and
     no clinician has confirmed (reviewed) the prescription in those 4 weeks. Once per phase."""
     utc = now.date()
     phases = list(
-        Phase.objects.filter(
+        _scoped(Phase.objects.all(), "prescription_id", only)
+        .filter(
             kind__in=LOADING_KINDS,
             bound="open",
             closed_on__isnull=True,
@@ -208,7 +228,7 @@ def flag_loading_reviews(*, now: datetime) -> int:
         if key in done or reviewed or phase.first_due > today - LOADING_REVIEW_AFTER:
             continue
         detail = {"phase": phase.pk, "since": phase.first_due.isoformat()}
-        raised += _raise(
+        raised += raise_flag(
             kind=Flag.Kind.LOADING_REVIEW,
             prescription=prescription,
             key=key,
@@ -222,7 +242,7 @@ def three_month_review_on(prescription: Prescription) -> date:
     return prescription.start_date + relativedelta(months=REVIEW_MONTHS)
 
 
-def flag_three_month_reviews(*, now: datetime) -> int:
+def flag_three_month_reviews(*, now: datetime, only: int | None = None) -> int:
     """NICE NG239: review 3 months after starting treatment. Once per prescription, raised on
     the date (months clamped to month end, as for doses)."""
     utc = now.date()
@@ -230,11 +250,13 @@ def flag_three_month_reviews(*, now: datetime) -> int:
     latest_start = utc + _DAY - relativedelta(months=REVIEW_MONTHS) + timedelta(days=3)
     earliest_start = utc - _DAY - relativedelta(months=REVIEW_MONTHS) - REVIEW_STILL_NEWS
     prescriptions = list(
-        Prescription.objects.filter(
+        _scoped(Prescription.objects.all(), "pk", only)
+        .filter(
             status=Prescription.Status.ACTIVE,
             start_date__lte=latest_start,
             start_date__gte=earliest_start - timedelta(days=3),
-        ).select_related("patient__patient_profile")
+        )
+        .select_related("patient__patient_profile")
     )
     keys = {rx.pk: f"rx:{rx.pk}:three-month-review" for rx in prescriptions}
     done = set(
@@ -250,7 +272,7 @@ def flag_three_month_reviews(*, now: datetime) -> int:
         review_on = three_month_review_on(prescription)
         if not review_on <= today <= review_on + REVIEW_STILL_NEWS:
             continue
-        raised += _raise(
+        raised += raise_flag(
             kind=Flag.Kind.THREE_MONTH_REVIEW,
             prescription=prescription,
             key=keys[prescription.pk],

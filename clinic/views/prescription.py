@@ -1,11 +1,12 @@
 """What a clinician changes on a patient's prescription: confirm it as checked, amend it, end
 an open-ended loading phase, change the maintenance interval. Services decide; a refusal
-shows its reason beside the form and writes nothing."""
+shows its reason beside the form and writes nothing. The flags an action answers end with it."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from clinic import intervals
 from clinic.forms import IntervalForm, PhaseCloseForm, PrescriptionAmendForm
 from clinic.selectors.overview import phase_for_patient
 from core.forms import submitted
+from monitoring import endings
 from schedules import selectors as schedule_selectors
 from schedules import services as schedule_services
 from schedules.models import Phase, Prescription
@@ -35,9 +37,11 @@ def prescription_confirm(request: AuthedRequest, patient_id: int) -> HttpRespons
     if prescription is None:
         return render_patient(request, patient, status=400, error=NO_PRESCRIPTION)
     try:
-        schedule_services.prescription_confirm(
-            prescription=prescription, clinician=request.user, request=request
-        )
+        with transaction.atomic():
+            schedule_services.prescription_confirm(
+                prescription=prescription, clinician=request.user, request=request
+            )
+            _end_answered(request, prescription, endings.CONFIRMED, "prescription confirmed")
     except ValidationError as error:
         return render_patient(request, patient, status=400, error=error_message(error))
     messages.success(request, "Prescription confirmed as checked by you.")
@@ -119,13 +123,17 @@ def _close(request: AuthedRequest, phase: Phase, form: PhaseCloseForm) -> bool:
     if not form.is_valid():
         return False
     closed_on = form.cleaned_data["closed_on"]
-    closed = submitted(
-        form,
-        lambda: schedule_services.phase_close(
-            phase=phase, actor=request.user, closed_on=closed_on, request=request
-        ),
-    )
-    if closed is None:
+
+    def close() -> Phase:
+        with transaction.atomic():
+            closed = schedule_services.phase_close(
+                phase=phase, actor=request.user, closed_on=closed_on, request=request
+            )
+            done = f"loading ended on {closed_on:%-d %b}"
+            _end_answered(request, phase.prescription, endings.PHASE_CLOSED, done)
+        return closed
+
+    if submitted(form, close) is None:
         return False
     messages.success(
         request, f"Loading ended on {closed_on:%-d %b %Y}; maintenance doses are now planned."
@@ -157,18 +165,23 @@ def _change_interval(
     if not form.is_valid() or not _confirmed(request, prescription, form):
         return False
     data = form.cleaned_data
-    phase = submitted(
-        form,
-        lambda: schedule_services.maintenance_interval_change(
-            prescription=prescription,
-            actor=request.user,
-            unit=data["unit"],
-            every=data["every"],
-            every_max=data["every_max"],
-            reason=data["reason"],
-            request=request,
-        ),
-    )
+
+    def change() -> Phase:
+        with transaction.atomic():
+            phase = schedule_services.maintenance_interval_change(
+                prescription=prescription,
+                actor=request.user,
+                unit=data["unit"],
+                every=data["every"],
+                every_max=data["every_max"],
+                reason=data["reason"],
+                request=request,
+            )
+            done = f"interval changed to {phase.cadence().describe()}"
+            _end_answered(request, prescription, endings.INTERVAL_CHANGED, done)
+        return phase
+
+    phase = submitted(form, change)
     if phase is None:
         return False
     messages.success(request, f"Maintenance is now {phase.cadence().describe()}, from today on.")
@@ -185,3 +198,10 @@ def _confirmed(request: AuthedRequest, prescription: Prescription, form: Interva
     text = intervals.consequence(prescription=prescription, actor=request.user, cadence=cadence)
     form.ask_to_confirm(key, text)
     return False
+
+
+def _end_answered(
+    request: AuthedRequest, prescription: Prescription, action: str, done: str
+) -> None:
+    """End the flags this action answers, in its transaction, noting what was done."""
+    endings.flags_end_after(prescription=prescription, action=action, actor=request.user, done=done)
