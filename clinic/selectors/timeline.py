@@ -124,6 +124,8 @@ def _injection_entry(injection: Injection) -> TimelineEntry:
 
 def _flag_entry(flag: Flag, zone: str) -> TimelineEntry:
     detail = flag.get_status_display()
+    if flag.summary:
+        detail += f". {flag.summary}"
     if flag.note:
         detail += f". {flag.note.splitlines()[-1]}"
     day = zone_today(zone, now=flag.raised_at)

@@ -120,3 +120,19 @@ def test_the_inbox_lists_unresolved_flags_of_linked_patients(client_for, alice, 
     assert "Alice Patel" not in client.get(reverse("clinic:flags")).content.decode()
     resolved = client.get(reverse("clinic:flags"), {"status": "resolved"}).content.decode()
     assert "Alice Patel" in resolved and "Done." in resolved
+
+
+def test_a_flag_with_a_summary_shows_it_on_the_page_in_the_inbox_and_timeline(
+    client_for, alice, bob, neuro
+):
+    text = "Injection on 8 Jul used an ampoule that expired on 1 Jun"
+    Flag.objects.create(
+        patient=alice, prescription=neuro, kind="expired_ampoule", key="injection:1", summary=text
+    )
+    client = client_for(bob)
+
+    page = client.get(url("patient_detail", alice)).content.decode()
+    inbox = client.get(reverse("clinic:flags")).content.decode()
+
+    assert page.count(text) == 2  # the flag's card and the timeline
+    assert f'<p class="mb-1 flag-summary">{text}</p>' in inbox
