@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import AuditEvent, CareLink, PatientProfile, Role, User
+from monitoring.checks import raise_all_record_flags
 from monitoring.models import Flag
 from monitoring.review import raise_review_flags
 from schedules import engine, regimens
@@ -73,6 +74,7 @@ def give_demo_histories(
             _write(stories, clinician=clinician, now=now)
         written += len(stories)
     raise_review_flags(now=now)  # overdue maintenance, repeated misses, reviews due (idempotent)
+    raise_all_record_flags(now=now)  # regimen checks and expired ampoules
     return written
 
 

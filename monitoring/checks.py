@@ -115,3 +115,23 @@ def end_stale_flags(*, prescription: Prescription, now: datetime) -> int:
     ampoules = unresolved.filter(kind=Flag.Kind.EXPIRED_AMPOULE).exclude(key__in=still)
     ended += len(end_flags(ampoules, why=AMPOULE_GONE, now=now))
     return ended
+
+
+def raise_all_record_flags(*, now: datetime) -> int:
+    """The record checks over every active prescription of a followed patient: the safety net
+    the periodic sweep runs (and demo seeding), should a change have raised nothing."""
+    followed = CareLink.objects.filter(status=CareLink.Status.ACTIVE).values("patient_id")
+    mismatched = Prescription.objects.filter(
+        status=Prescription.Status.ACTIVE,
+        regimen_slug=NO_NEURO_REGIMEN,
+        neuro=True,
+        patient_id__in=followed,
+    ).exclude(flags__kind=Flag.Kind.REGIMEN_MISMATCH)
+    expired = Injection.objects.filter(
+        _expired(), prescription__status=Prescription.Status.ACTIVE, patient_id__in=followed
+    ).values_list("prescription_id", flat=True)
+    ids = set(mismatched.values_list("pk", flat=True)) | set(expired)
+    raised = 0
+    for prescription in Prescription.objects.filter(pk__in=ids).select_related("patient"):
+        raised += raise_record_flags(prescription=prescription, now=now)
+    return raised

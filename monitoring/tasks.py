@@ -5,13 +5,15 @@ from django.utils import timezone
 
 from core.sweeps import sweep
 
-from . import review, services
+from . import checks, review, services
 
 
 @shared_task
 @sweep("raise_review_flags")
 def raise_review_flags() -> int:
-    return review.raise_review_flags(now=timezone.now()).total
+    # A safety net: a change to a prescription's data already ran its review.
+    now = timezone.now()
+    return review.raise_review_flags(now=now).total + checks.raise_all_record_flags(now=now)
 
 
 @shared_task

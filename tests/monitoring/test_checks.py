@@ -9,11 +9,16 @@ import pytest
 import time_machine
 
 from accounts.models import AuditEvent
-from monitoring.checks import AMPOULE_GONE, MISMATCH_GONE, OVERDUE_GONE
+from monitoring.checks import (
+    AMPOULE_GONE,
+    MISMATCH_GONE,
+    OVERDUE_GONE,
+    raise_all_record_flags,
+)
 from monitoring.models import Flag
 from monitoring.review import flag_overdue_maintenance
 from schedules import services
-from tests.clinic.helpers import log, settle
+from tests.clinic.helpers import link, log, settle
 from tests.helpers import noon, prescribe, standard_prescription
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +146,20 @@ def test_the_overdue_flag_ends_when_the_dose_is_logged(alice, bob):
     flag = Flag.objects.get(kind="maintenance_overdue")
     assert flag.status == "resolved" and flag.note == OVERDUE_GONE
     assert AuditEvent.objects.filter(action="flag.ended", object_id=str(flag.pk)).exists()
+
+
+# --- the sweep's safety net ---------------------------------------------------------------------
+
+
+def test_the_sweep_raises_record_flags_once_a_clinician_follows_the_patient(dave, bob):
+    rx = mismatched(dave)
+    with time_machine.travel(noon(START), tick=False):
+        log(rx, START, expiry=date(2024, 12, 1))
+    assert raise_all_record_flags(now=noon(START)) == 0  # nobody follows dave yet
+
+    link(bob, dave)
+
+    assert raise_all_record_flags(now=noon(START)) == 2
+    assert raise_all_record_flags(now=noon(START)) == 0
+    kinds = set(Flag.objects.filter(patient=dave).values_list("kind", flat=True))
+    assert kinds == {"regimen_mismatch", "expired_ampoule"}
