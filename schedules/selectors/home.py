@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from accounts.models import User
 from schedules.models import Dose, Phase, Prescription, volume_for
 
-from .prescription import active_prescription, phases_with_counts
+from .prescription import RegimenText, active_prescription, describe_regimen, phases_with_counts
 from .sites import SiteUse, site_uses, suggested_site
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ class HomeSummary:
     progress: Progress | None
     missed_since_last: date | None  # the latest missed dose, if none was taken after it
     sites: list[SiteUse]
+    regimen: RegimenText
 
     @property
     def suggested(self) -> SiteUse | None:
@@ -109,4 +110,5 @@ def home_summary(
         if last_missed and last_missed > (last_taken or date.min)
         else None,
         sites=site_uses(patient=patient, route=prescription.route),
+        regimen=describe_regimen(phases=phases),
     )

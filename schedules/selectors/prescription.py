@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 
 from accounts.models import User
 from schedules import states
@@ -25,6 +25,7 @@ class PhaseCounts(TypedDict):
     last_due: date | None
     last_taken: date | None
     last_missed: date | None
+    next_open: date | None  # the phase's first dose still to be given, window not closed
 
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ def phases_with_counts(*, prescription: Prescription, today: date) -> list[Count
     live = states.live("doses__")
     taken = states.taken("doses__")
     missed = states.missed(today, "doses__")
+    waiting = states.open_("doses__") & Q(doses__latest__gte=today)
     return list(
         Phase.objects.filter(prescription=prescription)
         .annotate(
@@ -57,9 +59,93 @@ def phases_with_counts(*, prescription: Prescription, today: date) -> list[Count
             last_due=Max("doses__due", filter=live),
             last_taken=Max("doses__due", filter=taken),
             last_missed=Max("doses__due", filter=missed),
+            next_open=Min("doses__due", filter=waiting),
         )
         .order_by("order")
     )
+
+
+# --- the regimen in words, from the phases as they are now ---------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def phase_bound_words(phase: Phase) -> str:
+    """How a phase ends, in words: '6 injections', 'ongoing', 'ended on 20 Jan 2025'. A counted
+    phase that grew because doses were missed says so (its `total` and `missed` counts, when
+    the phase was loaded with them)."""
+    if phase.closed_on:
+        return f"ended on {phase.closed_on.day} {phase.closed_on:%b %Y}"
+    if phase.bound == "count":
+        words = _plural(phase.count or 0, "injection")
+        added = (getattr(phase, "total", None) or 0) - (phase.count or 0)
+        missed = getattr(phase, "missed", None) or 0
+        if added > 0 and missed:
+            verb = "was" if missed == 1 else "were"
+            words += f"; {added} added at the end because {missed} {verb} missed"
+        return words
+    if phase.bound == "duration":
+        return f"for {phase.duration_days} days"
+    if phase.bound == "open":
+        return "until your clinician ends it"
+    return "ongoing"
+
+
+@dataclass(frozen=True)
+class PhaseText:
+    phase: Phase
+    cadence: str  # 'every 3 months'
+    bound: str  # '6 injections; 2 added at the end because 2 were missed'
+    current: bool
+
+    @property
+    def name(self) -> str:
+        return self.phase.get_kind_display()
+
+
+@dataclass(frozen=True)
+class RegimenText:
+    phases: list[PhaseText]
+    current: PhaseText | None
+
+    @property
+    def summary(self) -> str:
+        """'Repletion (loading): Mon, Wed, Fri, 6 injections; then Maintenance: monthly, ongoing'"""
+        return "; then ".join(f"{p.name}: {p.cadence}, {p.bound}" for p in self.phases)
+
+    @property
+    def now(self) -> str:
+        if self.current is None:
+            return "No dose is waiting in any phase."
+        return f"Now: {self.current.name}, {self.current.cadence}"
+
+
+def _current(phases: list[CountedPhase]) -> Phase | None:
+    """The phase of the next dose still to be given (as the home page's next dose); when none
+    is waiting, the last phase that had begun."""
+    waiting = [phase for phase in phases if phase.next_open]
+    if waiting:
+        return min(waiting, key=lambda phase: phase.next_open or date.max)
+    begun = [phase for phase in phases if phase.first_due]
+    return begun[-1] if begun else None
+
+
+def describe_regimen(*, phases: list[CountedPhase]) -> RegimenText:
+    """The one description of a regimen the pages show, derived from the Phase rows and their
+    doses' states (phases_with_counts), never from the catalogue it was set up from."""
+    current = _current(phases)
+    texts = [
+        PhaseText(
+            phase=phase,
+            cadence=phase.cadence().describe(),
+            bound=phase_bound_words(phase),
+            current=current is not None and phase.pk == current.pk,
+        )
+        for phase in phases
+    ]
+    return RegimenText(texts, next((text for text in texts if text.current), None))
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 
 from schedules import states
 from schedules.models import Dose, Injection, Phase, Prescription, Site
+
+from .prescription import RegimenText, describe_regimen, phases_with_counts
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Schedule:
     since: date | None = None
     earlier: int = 0  # live doses before `since`, not listed
     continuing: Phase | None = None  # the phase the list opens in, begun before `since`
+    regimen: RegimenText | None = None
 
 
 def schedule_for(
@@ -62,11 +65,9 @@ def schedule_for(
     end = shift_month(month, 1)
     # A prescription younger than the window is listed whole, as "every dose".
     since = None if every or prescription.start_date >= today - RECENT else today - RECENT
-    annotated = prescription.phases.annotate(
-        first_due=Min("doses__due", filter=states.live("doses__"))
-    ).order_by("order")
-    firsts = {phase.pk: phase.first_due for phase in annotated}
-    phases: list[Phase] = list(annotated)
+    counted = phases_with_counts(prescription=prescription, today=today)
+    firsts = {phase.pk: phase.first_due for phase in counted}
+    phases: list[Phase] = list(counted)
     by_id = {phase.pk: phase for phase in phases}
     wanted = _wanted("due", since, month, end)
     doses = (
@@ -96,6 +97,7 @@ def schedule_for(
         since=since,
         earlier=earlier,
         continuing=_continuing(listed),
+        regimen=describe_regimen(phases=counted),
     )
 
 
@@ -110,7 +112,7 @@ def _wanted(field: str, since: date | None, month: date, end: date) -> Q:
     return Q(**{f"{field}__gte": since}) | Q(**{f"{field}__gte": month, f"{field}__lt": end})
 
 
-def _dose_entry(dose: Dose, phase: Phase, firsts: dict[int, date], today: date) -> Entry:
+def _dose_entry(dose: Dose, phase: Phase, firsts: dict[int, date | None], today: date) -> Entry:
     injection = dose.injection
     return Entry(
         day=dose.due,

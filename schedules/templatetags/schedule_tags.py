@@ -1,10 +1,17 @@
 """Small display helpers for the patient pages: relative days and status words."""
 
+from __future__ import annotations
+
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django import template
 
 from schedules.models import Phase
+from schedules.selectors.prescription import RegimenText, describe_regimen, phase_bound_words
+
+if TYPE_CHECKING:
+    from schedules.selectors.prescription import CountedPhase
 
 register = template.Library()
 
@@ -43,16 +50,15 @@ def status_mark(status: str) -> str:
 
 @register.filter
 def phase_bound(phase: Phase) -> str:
-    """How a phase ends, in words: '6 injections', 'ongoing', 'ended on 20 Jan 2025'."""
-    if phase.closed_on:
-        return f"ended on {day_medium(phase.closed_on)}"
-    if phase.bound == "count":
-        return f"{phase.count} injection{'s' if phase.count != 1 else ''}"
-    if phase.bound == "duration":
-        return f"for {phase.duration_days} days"
-    if phase.bound == "open":
-        return "until your clinician ends it"
-    return "ongoing"
+    """How a phase ends, in words (see phase_bound_words)."""
+    return phase_bound_words(phase)
+
+
+@register.simple_tag
+def regimen_words(phases: list[CountedPhase]) -> RegimenText:
+    """`{% regimen_words phases as described %}`: the regimen in words, for phases loaded by
+    phases_with_counts."""
+    return describe_regimen(phases=phases)
 
 
 @register.filter
