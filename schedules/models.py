@@ -222,9 +222,11 @@ class InjectionQuerySet(models.QuerySet["Injection"]):
     @staticmethod
     def q_extra() -> Q:
         """It counts as no dose: confirmed as extra, or recorded with no dose taking it (dated
-        outside every window). One subquery, not a query per row."""
+        outside every window). One subquery, not a query per row. An injection dated before
+        the start (history of a patient who joined part-way) is history, not extra."""
         taken_by = Dose.objects.filter(injection=OuterRef("pk"))
-        return Q(extra=True) | Q(Q(status=states.RECORDED), ~Exists(taken_by))
+        history = Q(given_on__lt=F("prescription__start_date"))
+        return Q(extra=True) | Q(Q(status=states.RECORDED), ~Exists(taken_by), ~history)
 
     def not_doses(self) -> InjectionQuerySet:
         """The extra injections: recorded or confirmed, but taken by no dose."""

@@ -25,10 +25,16 @@ CSV_HEADER = ("date", "site", "given_by")
 class BackfillRowForm(forms.Form):
     given_on = date_field("Date", required=False)
     site = forms.ChoiceField(
-        label="Site (optional)", choices=[("", "Not recorded"), *Site.choices], required=False
+        label="Site (optional)",
+        choices=[("", "Not recorded"), *Site.choices],
+        required=False,
+        error_messages={"invalid_choice": "“%(value)s” is not a site on the list."},
     )
     given_by = forms.ChoiceField(
-        label="Given by (optional)", choices=[("", "As usual"), *GivenBy.choices], required=False
+        label="Given by (optional)",
+        choices=[("", "As usual"), *GivenBy.choices],
+        required=False,
+        error_messages={"invalid_choice": "“%(value)s” is not one of: self, carer, nurse."},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

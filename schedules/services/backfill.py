@@ -1,13 +1,14 @@
 """Back-fill: entering several past injections at once, all of them or none.
 
 Back-filled injections count and re-anchor like any logged one; being past, they send nothing.
+A patient who joined part-way may also enter the injections they had before the start date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,13 +18,15 @@ from accounts.audit import log_action
 from accounts.models import User
 from core.clock import local_today
 from schedules.choices import GivenBy
-from schedules.models import Dose, Injection, Prescription, volume_for
+from schedules.models import Dose, Injection, JoinStage, Prescription, volume_for
 
 from .injections import injection_problems
 from .replan import prescription_replan
 from .too_soon import too_soon_after
 
 MAX_ROWS = 100
+# History from before joining reaches back no further than a start date may.
+MAX_HISTORY = timedelta(days=3653)
 RowErrors = dict[int, dict[str, list[str]]]
 
 
@@ -67,14 +70,32 @@ def _row_problems(
 ) -> dict[str, list[str]]:
     if row.given_on is None:
         return {"given_on": ["Enter the date of the injection."]}
-    errors = injection_problems(
-        prescription=prescription,
-        values={"given_on": row.given_on, "site": row.site, "route": prescription.route},
-        today=today,
+    values: dict[str, object] = {"site": row.site, "route": prescription.route}
+    before_joining = (
+        row.given_on < prescription.start_date and prescription.joined_stage != JoinStage.START
     )
+    if not before_joining:
+        values["given_on"] = row.given_on
+    errors = injection_problems(prescription=prescription, values=values, today=today)
+    if before_joining and (problem := _before_joining_problem(prescription, row.given_on, today)):
+        errors["given_on"] = [problem]
     if row.given_by and row.given_by not in GivenBy.values:
         errors["given_by"] = ["Pick who gave it from the list, or leave it empty."]
     return errors
+
+
+def _before_joining_problem(prescription: Prescription, given_on: date, today: date) -> str:
+    """History of a patient who joined part-way: before the plan's first window, which their
+    last injection before joining took (docs/schedule-semantics.md#joining-part-way)."""
+    if given_on < today - MAX_HISTORY:
+        return "That date is more than ten years ago. Check the year."
+    first = Dose.objects.filter(prescription=prescription).order_by("due").first()
+    if first is not None and given_on >= first.earliest:
+        return (
+            f"That is too close to your last injection before joining "
+            f"({prescription.start_date:%-d %b %Y}) to be another one. Check the date."
+        )
+    return ""
 
 
 def injections_backfill(
