@@ -10,7 +10,7 @@ from core.messages import render_text
 
 from .models import User
 from .tasks import send_email_message
-from .validators import KNOWN_TIME_ZONES, normalise_phone, validate_e164
+from .validators import KNOWN_TIME_ZONES, looks_like_token, normalise_phone, validate_e164
 
 TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(KNOWN_TIME_ZONES)]
 UNKNOWN_ZONE = "Pick a time zone from the list, such as Europe/London or America/New_York."
@@ -32,6 +32,15 @@ class PhoneField(forms.CharField):
 
     def to_python(self, value: str | None) -> str:
         return normalise_phone(super().to_python(value))
+
+
+class InviteTokenField(forms.CharField):
+    """A mangled invitation token (a NUL byte, an overlong string) is no invitation: the
+    sign-up goes on without it rather than failing on a field nobody can see."""
+
+    def to_python(self, value: str | None) -> str:
+        token = super().to_python(value) or ""
+        return token if looks_like_token(token) else ""
 
 
 class SignupForm(forms.Form):
@@ -63,29 +72,24 @@ class SignupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    invite = forms.CharField(required=False, widget=forms.HiddenInput)
+    invite = InviteTokenField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_email(self) -> str:
         typed: str = self.cleaned_data["email"]
-        email = typed.strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in, or reset your password."
-            )
-        return email
+        return typed.strip().lower()
 
     def clean(self) -> dict[str, object]:
         super().clean()
         data = self.cleaned_data
         first, second = data.get("password1"), data.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "The two passwords are not the same.")
-        elif first:
+        if first:
             candidate = User(email=data.get("email", ""))
             try:
                 password_validation.validate_password(first, candidate)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords are not the same.")
         return data
 
 

@@ -141,6 +141,32 @@ class CareLink(models.Model):
         return f"{self.clinician} → {self.invited_email} ({self.status})"
 
 
+def new_signup_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class PendingSignup(models.Model):
+    """A sign-up waiting for its owner to open the link emailed to the address.
+
+    The account is made only from that link, so the sign-up page answers the same whether or
+    not the address has an account. The password is kept hashed, as on the account."""
+
+    email = models.EmailField()
+    display_name = models.CharField(max_length=80)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    mobile = models.CharField(max_length=16, blank=True, validators=[validate_e164])
+    password = models.CharField(max_length=128)
+    invite_token = models.CharField(max_length=64, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_signup_token)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """Bulk writes would bypass the model's guards, so they are refused here as well."""
 

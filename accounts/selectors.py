@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .models import CareLink, Role, User
+from .validators import looks_like_token
 
 
 def patient_for_clinician(*, clinician: User, patient_id: int) -> User:
@@ -33,4 +34,15 @@ def links_for_patient(*, patient: User) -> QuerySet[CareLink]:
         CareLink.objects.filter(patient=patient)
         .select_related("clinician__clinician_profile", "clinician__patient_profile")
         .order_by("status", "-created_at")
+    )
+
+
+def pending_invitation(*, token: str) -> CareLink | None:
+    """The pending invitation a sign-up link names; None for a token that cannot be ours."""
+    if not looks_like_token(token):
+        return None
+    return (
+        CareLink.objects.select_related("clinician__clinician_profile")
+        .filter(token=token, status=CareLink.Status.PENDING)
+        .first()
     )

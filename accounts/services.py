@@ -3,8 +3,10 @@
 Each service runs in one transaction and writes an audit event for link changes.
 """
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,9 +15,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .audit import log_action
-from .models import CareLink, ClinicianProfile, PatientProfile, Role, User
+from .models import CareLink, ClinicianProfile, PatientProfile, PendingSignup, Role, User
 from .signals import profile_changed
-from .tasks import send_invitation
+from .tasks import send_invitation, send_signup_attempt, send_signup_link
+
+SIGNUP_LINK_LIFETIME = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+SIGNUP_LINK_GONE = "This link has expired or was already used. Sign up again to get a new one."
 
 
 @transaction.atomic
@@ -29,9 +34,31 @@ def patient_register(
     invite_token: str | None = None,
     request: HttpRequest | None = None,
 ) -> User:
+    """An account made at once, for a password that has not been checked yet."""
     user = User(email=User.objects.normalize_email(email).lower(), role=Role.PATIENT)
     validate_password(password, user)
-    user.set_password(password)
+    return _register(
+        email=user.email,
+        password_hash=make_password(password),
+        display_name=display_name,
+        time_zone=time_zone,
+        mobile=mobile,
+        invite_token=invite_token,
+        request=request,
+    )
+
+
+def _register(
+    *,
+    email: str,
+    password_hash: str,
+    display_name: str,
+    time_zone: str,
+    mobile: str,
+    invite_token: str | None,
+    request: HttpRequest | None,
+) -> User:
+    user = User(email=email, role=Role.PATIENT, password=password_hash)
     user.full_clean()
     user.save()
     profile = PatientProfile(
@@ -42,6 +69,77 @@ def patient_register(
     log_action(actor=user, action="patient.registered", patient=user, obj=user, request=request)
     _attach_pending_invitations(user=user, invite_token=invite_token, request=request)
     return user
+
+
+@transaction.atomic
+def signup_request(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    time_zone: str,
+    mobile: str = "",
+    invite_token: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Answer a sign-up by email only, the same way whether or not the address has an account.
+
+    A new address gets a link that makes the account; the owner of an existing account is told
+    that someone tried to sign up with it. The password is hashed either way, so both take
+    about as long."""
+    now = now or timezone.now()
+    email = User.objects.normalize_email(email).strip().lower()
+    password_hash = make_password(password)
+    PendingSignup.objects.filter(created_at__lt=now - SIGNUP_LINK_LIFETIME).delete()
+    existing = User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+    if existing is not None:
+        transaction.on_commit(lambda: send_signup_attempt.delay(existing))
+        return
+    pending = PendingSignup(
+        email=email,
+        display_name=display_name,
+        time_zone=time_zone,
+        mobile=mobile,
+        password=password_hash,
+        invite_token=invite_token or "",
+        created_at=now,
+    )
+    pending.full_clean()
+    pending.save()
+    pending_id = pending.pk
+    transaction.on_commit(lambda: send_signup_link.delay(pending_id))
+
+
+def signup_pending(*, token: str, now: datetime | None = None) -> PendingSignup | None:
+    """The sign-up a link names, while the link is young enough to use."""
+    now = now or timezone.now()
+    return PendingSignup.objects.filter(
+        token=token, created_at__gte=now - SIGNUP_LINK_LIFETIME
+    ).first()
+
+
+@transaction.atomic
+def signup_confirm(
+    *, token: str, request: HttpRequest | None = None, now: datetime | None = None
+) -> User:
+    """Make the account a sign-up link stands for; the link and any others for that address
+    stop working."""
+    pending = signup_pending(token=token, now=now)
+    if pending is None:
+        raise ValidationError(SIGNUP_LINK_GONE)
+    # Only one of two clicks on links for the same address may make the account.
+    claimed, _ = PendingSignup.objects.filter(email=pending.email).delete()
+    if not claimed or User.objects.filter(email__iexact=pending.email).exists():
+        raise ValidationError(SIGNUP_LINK_GONE)
+    return _register(
+        email=pending.email,
+        password_hash=pending.password,
+        display_name=pending.display_name,
+        time_zone=pending.time_zone,
+        mobile=pending.mobile,
+        invite_token=pending.invite_token or None,
+        request=request,
+    )
 
 
 def _attach_pending_invitations(

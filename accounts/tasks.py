@@ -1,5 +1,7 @@
 """Celery tasks for accounts: thin wrappers that send one email each (a care-link invitation,
-a password reset), retried while the mail server is unreachable."""
+a sign-up link or warning, a password reset), retried while the mail server is unreachable."""
+
+import secrets
 
 from celery import shared_task
 from django.conf import settings
@@ -8,7 +10,7 @@ from django.urls import reverse
 
 from core.messages import send_templated_email
 
-from .models import CareLink
+from .models import CareLink, PendingSignup, User
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -31,6 +33,40 @@ def send_invitation(link_id: int) -> None:
             "has_account": bool(link.patient_id),
         },
         message_id_key=f"carelink-{link.pk}",
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_signup_link(pending_id: int) -> None:
+    pending = PendingSignup.objects.filter(id=pending_id).first()
+    if pending is None:
+        return
+    send_templated_email(
+        kind="signup_confirm",
+        to=pending.email,
+        context={
+            "name": pending.display_name,
+            "url": settings.SITE_URL + reverse("accounts:signup_confirm", args=[pending.token]),
+            "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        },
+        message_id_key=f"signup-{pending.pk}",
+    )
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_signup_attempt(user_id: int) -> None:
+    """Tell an account's owner that someone tried to sign up with the address."""
+    user = User.objects.filter(id=user_id).first()
+    if user is None:
+        return
+    send_templated_email(
+        kind="signup_exists",
+        to=user.email,
+        context={
+            "login_url": settings.SITE_URL + reverse("accounts:login"),
+            "reset_url": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+        message_id_key=f"signup-attempt-{user.pk}-{secrets.token_hex(8)}",
     )
 
 

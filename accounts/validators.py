@@ -9,6 +9,8 @@ from zoneinfo import available_timezones
 from django.core.exceptions import ValidationError
 
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+# Link tokens are made by secrets.token_urlsafe: letters, digits, "-" and "_".
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # "localtime" is whatever zone the server runs in, "Factory" and "posixrules" are not places:
 # none of them is a home a patient can have.
 KNOWN_TIME_ZONES = frozenset(available_timezones() - {"localtime", "Factory", "posixrules"})
@@ -35,3 +37,9 @@ def validate_e164(value: str) -> None:
 def normalise_phone(value: str | None) -> str:
     """Drop the spaces, dashes and brackets people type; keep the leading plus."""
     return re.sub(r"[\s\-().]", "", value or "")
+
+
+def looks_like_token(value: str) -> bool:
+    """Whether a value from a link could be one of our tokens; anything else (a NUL byte, an
+    overlong string) never reaches the database."""
+    return bool(TOKEN.fullmatch(value))

@@ -18,6 +18,7 @@ from . import backends, selectors, services, throttle
 from .access import AuthedRequest, patient_required
 from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
 from .models import CareLink, Role, User
+from .validators import looks_like_token
 
 LOCKED_OUT = (
     "Too many failed log-in attempts. For your safety, log-in is paused for 15 minutes. "
@@ -60,33 +61,51 @@ def locked_out(
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """The form answers the same whether or not the address has an account: check your email."""
     if request.user.is_authenticated:
         return redirect("home")
     invite = request.GET.get("invite", "")
-    link = CareLink.objects.filter(token=invite, status="pending").first() if invite else None
-    initial = {"invite": invite, "email": link.invited_email if link else ""}
+    link = selectors.pending_invitation(token=invite)
+    initial = {"invite": invite if link else "", "email": link.invited_email if link else ""}
     form = SignupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = submitted(
-            form,
-            lambda: services.patient_register(
-                email=data["email"],
-                password=data["password1"],
-                display_name=data["display_name"],
-                time_zone=data["time_zone"],
-                mobile=data["mobile"],
-                invite_token=data["invite"] or None,
-                request=request,
-            ),
+        services.signup_request(
+            email=data["email"],
+            password=data["password1"],
+            display_name=data["display_name"],
+            time_zone=data["time_zone"],
+            mobile=data["mobile"],
+            invite_token=data["invite"] or None,
         )
-        if user is not None:
-            login(request, user, backend=backends.PATH)
-            messages.success(request, "Welcome! Your account is ready.")
-            if CareLink.objects.filter(patient=user, status="pending").exists():
-                return redirect("accounts:care_team")
-            return redirect("home")
+        return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form, "link": link})
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the button (mail scanners open links; a GET makes nothing); POST makes the
+    account and logs in."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    pending = services.signup_pending(token=token) if looks_like_token(token) else None
+    if pending is None:
+        return render(request, "accounts/signup_confirm.html", {"gone": True}, status=404)
+    if request.method == "GET":
+        return render(request, "accounts/signup_confirm.html", {"pending": pending})
+    try:
+        user = services.signup_confirm(token=token, request=request)
+    except ValidationError:
+        return render(request, "accounts/signup_confirm.html", {"gone": True}, status=404)
+    login(request, user, backend=backends.PATH)
+    messages.success(request, "Welcome! Your account is ready.")
+    if CareLink.objects.filter(patient=user, status="pending").exists():
+        return redirect("accounts:care_team")
+    return redirect("home")
 
 
 @login_required

@@ -7,7 +7,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template import Context
+from django.template import Context, Template
 from django.template.loader import get_template
 from django.urls import reverse
 
@@ -28,8 +28,8 @@ _ASCII_LOOKALIKES = str.maketrans(
 
 def render_text(name: str, context: dict[str, object]) -> str:
     """A plain-text template rendered without HTML escaping (includes inherit that)."""
-    template = get_template(name).template
-    return str(template.render(Context(context, autoescape=False)))
+    template: Template = get_template(name).template  # type: ignore[attr-defined]
+    return template.render(Context(context, autoescape=False))
 
 
 def render_email(*, kind: str, context: dict[str, object]) -> tuple[str, str]:

@@ -610,6 +610,9 @@ def _alice_acts(kwargs: Kwargs, expect: Expect, method: str = "get", **fields) -
 PUBLIC: dict[str, Page] = {
     "home": Page(expect=shows("Welcome")),
     "accounts:signup": Page(expect=shows("Create your account", 'name="display_name"')),
+    "accounts:signup_sent": Page(expect=shows("Check your email", "Check your email to continue")),
+    # A made-up sign-up link: the page says it cannot be used, and makes nothing.
+    "accounts:signup_confirm": Page(kwargs=lambda cast: {"token": "x-y"}, expect=answers(404)),
     "accounts:login": Page(expect=shows("Log in", 'name="password"')),
     "accounts:logout": Page(method="post", expect=goes("accounts:login", lambda ask: None)),
     "accounts:password_reset": Page(expect=shows("Reset your password", 'name="email"')),

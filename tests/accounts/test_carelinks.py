@@ -37,6 +37,24 @@ def post_as(client, user, name: str, link: CareLink):
     return client.post(reverse(f"accounts:{name}", args=[link.pk]), follow=True)
 
 
+def confirm_link(message) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+@pytest.fixture
+def signed_up(django_capture_on_commit_callbacks):
+    """Sign up, then follow the link the confirmation email carries."""
+
+    def sign_up(client, data: dict[str, str], url: str = reverse("accounts:signup")):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, data)
+        return client.post(confirm_link(mail.outbox[-1]), follow=True)
+
+    return sign_up
+
+
 def actions(link: CareLink) -> list[str]:
     rows = AuditEvent.objects.filter(object_type="accounts.CareLink", object_id=str(link.pk))
     return list(rows.order_by("id").values_list("action", flat=True))
@@ -194,7 +212,7 @@ def test_the_revoke_confirmation_is_404_for_a_link_that_is_not_active(client_for
 
 
 def test_inviting_an_unknown_email_sends_a_signup_link_that_ends_in_the_invitation(
-    client, invite, charlie
+    client, invite, charlie, signed_up
 ):
     invite(charlie, "Newcomer@Example.org")
     link = CareLink.objects.get(clinician=charlie)
@@ -208,8 +226,8 @@ def test_inviting_an_unknown_email_sends_a_signup_link_that_ends_in_the_invitati
     form_page = client.get(signup_url).content.decode()
     assert "Dr Charlie Brown invited you" in form_page
     assert 'value="newcomer@example.org"' in form_page
-    response = client.post(
-        signup_url,
+    response = signed_up(
+        client,
         {
             "email": "newcomer@example.org",
             "display_name": "Nia Newcomer",
@@ -219,7 +237,7 @@ def test_inviting_an_unknown_email_sends_a_signup_link_that_ends_in_the_invitati
             "password2": PASSWORD,
             "invite": link.token,
         },
-        follow=True,
+        url=signup_url,
     )
 
     nia = User.objects.get(email="newcomer@example.org")
@@ -236,11 +254,11 @@ def test_inviting_an_unknown_email_sends_a_signup_link_that_ends_in_the_invitati
     assert client.get(detail_url(nia)).status_code == 200
 
 
-def test_signup_token_attaches_the_invitation_even_under_another_email(client, charlie):
+def test_signup_token_attaches_the_invitation_even_under_another_email(client, charlie, signed_up):
     link = CareLink.objects.create(clinician=charlie, invited_email="work@example.org")
 
-    client.post(
-        reverse("accounts:signup"),
+    signed_up(
+        client,
         {
             "email": "home@example.org",
             "display_name": "Hana Home",
@@ -255,11 +273,11 @@ def test_signup_token_attaches_the_invitation_even_under_another_email(client, c
     assert link.patient == User.objects.get(email="home@example.org")
 
 
-def test_signup_without_the_token_claims_invitations_to_that_email(client, charlie):
+def test_signup_without_the_token_claims_invitations_to_that_email(client, charlie, signed_up):
     link = CareLink.objects.create(clinician=charlie, invited_email="plain@example.org")
 
-    client.post(
-        reverse("accounts:signup"),
+    signed_up(
+        client,
         {
             "email": "Plain@Example.org",
             "display_name": "Pat Plain",

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from schedules import services
 from schedules.models import Injection
 from tests.conftest import PASSWORD
+from tests.e2e.test_signup_flow import confirm_signup
 from tests.helpers import standard_prescription
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,6 +52,7 @@ def test_new_patient_adds_a_prescription_and_logs_the_first_injection(
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    confirm_signup(page, live_server)
 
     page.get_by_role("link", name="Add your prescription").click()
     page.get_by_label("BNF, no nerve symptoms").check()
