@@ -1,9 +1,11 @@
 """Demo histories for seed_demo: a prescription per patient with a believable past.
 
-Each history has an on-time run, one late injection, one missed dose and a dose due today.
+Each history has an on-time run, one late injection, one missed dose (two for the first
+patient) and a dose due today; the no-nerve-symptoms patient reports tingling and the third
+patient's latest ampoule had expired, so the clinician's inbox has each kind of flag to act on.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from accounts.models import User
 from core.clock import local_today
@@ -11,9 +13,15 @@ from schedules import engine, regimens, services
 from schedules.models import Prescription
 
 SITES = ["deltoid_left", "deltoid_right", "thigh_left", "thigh_right"]
+NO_NEURO_REGIMEN = "bnf-no-neuro"
+# Demo patients whose history shows a flag beyond the one missed dose each has.
+REPEATED_MISSES = 1
+EXPIRED_AMPOULE = 3
 
 
-def _history(phases: list[engine.PhaseSpec], start: date, today: date) -> list[date] | None:
+def _history(
+    phases: list[engine.PhaseSpec], start: date, today: date, misses: int = 1
+) -> list[date] | None:
     """Injection dates for a start date, or None if no dose then falls due today."""
     given: list[date] = []
     missed: set[date] = set()
@@ -33,7 +41,7 @@ def _history(phases: list[engine.PhaseSpec], start: date, today: date) -> list[d
         if pending is None:
             due_today = any(d.due == today and d.given_on is None for d in plan.doses)
             return given if due_today and missed and late_done else None
-        if not missed and pending.sequence >= 2:
+        if len(missed) < misses and pending.sequence >= 2:
             missed.add(pending.due)
         elif (
             not late_done
@@ -47,11 +55,11 @@ def _history(phases: list[engine.PhaseSpec], start: date, today: date) -> list[d
     return None
 
 
-def demo_start(slug: str, today: date) -> tuple[date, list[date]]:
+def demo_start(slug: str, today: date, misses: int = 1) -> tuple[date, list[date]]:
     phases = list(regimens.get(slug).phases)
     for offset in range(21, 500):
         start = today - timedelta(days=offset)
-        history = _history(phases, start, today)
+        history = _history(phases, start, today, misses)
         if history is not None:
             return start, history
     raise RuntimeError(f"No demo history fits regimen {slug}.")
@@ -63,7 +71,7 @@ def give_demo_history(patient: User, number: int) -> Prescription | None:
         return None
     slug = list(regimens.REGIMENS)[(number - 1) % len(regimens.REGIMENS)]
     today = local_today(patient)
-    start, history = demo_start(slug, today)
+    start, history = demo_start(slug, today, misses=2 if number == REPEATED_MISSES else 1)
     regimen = regimens.get(slug)
     dose = regimen.phases[0].dose_mcg
     prescription = services.prescription_create(
@@ -76,8 +84,14 @@ def give_demo_history(patient: User, number: int) -> Prescription | None:
         route="IM",
         start_date=start,
         today=today,
+        neuro=slug == NO_NEURO_REGIMEN,  # tingling reported: the regimen check has a case
         monitoring_plan="Blood count and B12 level at 3 months; then once a year.",
         adjustment_triggers="Tingling or tiredness coming back before the next dose.",
+    )
+    # As if kept from the first dose, as the bulk histories are: the misses are lapses for the
+    # clinician to act on, not history typed in later.
+    Prescription.objects.filter(pk=prescription.pk).update(
+        created_at=datetime.combine(start, time(12), tzinfo=UTC)
     )
     for n, day in enumerate(history):
         services.injection_log(
@@ -85,7 +99,16 @@ def give_demo_history(patient: User, number: int) -> Prescription | None:
             actor=patient,
             given_on=day,
             site=SITES[n % len(SITES)],
-            today=today,
+            expiry=_expiry(number, day, last=n == len(history) - 1),
+            today=day,  # logged on the day, so each miss is marked (and flagged) as it happens
             confirm=True,
         )
+    services.prescription_replan(prescription=prescription, today=today)
     return prescription
+
+
+def _expiry(number: int, given_on: date, *, last: bool) -> date | None:
+    """One demo patient's latest ampoule had expired a month before: a record check to see."""
+    if number == EXPIRED_AMPOULE and last:
+        return given_on - timedelta(days=30)
+    return None

@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 
 from accounts.models import CareLink, User
+from monitoring.models import Flag
 from schedules.models import Dose, Injection, Prescription
 from tests.helpers import account_counts, can_log_in, run_command
 
@@ -110,3 +111,17 @@ def test_seed_demo_twice_with_many_patients_changes_nothing():
 
     assert seed("--patients", "12") == first
     assert (Prescription.objects.count(), Dose.objects.count(), Injection.objects.count()) == counts
+
+
+def test_seed_demo_leaves_the_clinician_flags_to_act_on():
+    seed("--patients", "4")
+
+    open_kinds = set(Flag.objects.filter(status="open").values_list("kind", flat=True))
+    assert {"repeated_misses", "regimen_mismatch", "expired_ampoule"} <= open_kinds
+    assert open_kinds & {"missed_loading", "missed_maintenance"}
+    assert not Flag.objects.exclude(status="open").exists()  # nothing raised only to be withdrawn
+    before = Flag.objects.count()
+
+    seed("--patients", "4")
+
+    assert Flag.objects.count() == before
