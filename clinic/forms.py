@@ -158,10 +158,8 @@ class IntervalForm(forms.Form):
         this interval (a different one asks again)."""
         self.asks_confirmation = True
         self.add_error("every", consequence)
-        data = self.data.copy()
-        data["confirmed_for"] = key
-        data.pop("confirm", None)
-        self.data = data
+        data = {name: value for name, value in self.data.items() if name != "confirm"}
+        self.data = {**data, "confirmed_for": key}
 
 
 class PrescriptionAmendForm(forms.Form):
