@@ -108,6 +108,7 @@ class CareLink(models.Model):
         ACTIVE = "active", "Active"
         DECLINED = "declined", "Declined"
         REVOKED = "revoked", "Revoked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     clinician = models.ForeignKey(User, on_delete=models.CASCADE, related_name="patient_links")
     patient = models.ForeignKey(
@@ -128,7 +129,8 @@ class CareLink(models.Model):
                 name="carelink_one_open_per_pair",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "declined"]) | Q(patient__isnull=False),
+                condition=Q(status__in=["pending", "declined", "withdrawn"])
+                | Q(patient__isnull=False),
                 name="carelink_active_has_patient",
             ),
         ]

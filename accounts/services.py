@@ -3,6 +3,7 @@
 Each service runs in one transaction and writes an audit event for link changes.
 """
 
+import secrets
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -250,31 +251,70 @@ def clinician_create(
 
 @transaction.atomic
 def carelink_invite(*, clinician: User, email: str, request: HttpRequest | None = None) -> CareLink:
+    """Invite an address, or send a pending invitation to it again.
+
+    The answer is the same for an unknown address and for one whose account cannot be a
+    patient's: the link names no account and nothing reveals which it was."""
     if clinician.role != Role.CLINICIAN:
         raise ValidationError("Only clinicians can invite patients.")
     email = User.objects.normalize_email(email).strip().lower()
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.role != Role.PATIENT:
-        raise ValidationError(
-            {"email": "That address belongs to an account that is not a patient."}
-        )
-    if CareLink.objects.filter(
-        clinician=clinician, invited_email=email, status__in=["pending", "active"]
-    ).exists():
-        raise ValidationError({"email": "You have already invited or linked this patient."})
-    link = CareLink(clinician=clinician, patient=existing, invited_email=email)
+    open_link = (
+        CareLink.objects.select_for_update()
+        .filter(clinician=clinician, invited_email=email, status__in=["pending", "active"])
+        .first()
+    )
+    if open_link is not None and open_link.status == CareLink.Status.ACTIVE:
+        raise ValidationError({"email": "You are already linked with this patient."})
+    if open_link is not None:
+        return _resend(link=open_link, clinician=clinician, request=request)
+    patient = User.objects.filter(email__iexact=email, role=Role.PATIENT).first()
+    link = CareLink(clinician=clinician, patient=patient, invited_email=email)
     link.full_clean()
     link.save()
     log_action(
-        actor=clinician, action="carelink.invited", patient=existing, obj=link, request=request
+        actor=clinician, action="carelink.invited", patient=patient, obj=link, request=request
     )
-    link_id = link.pk
-    transaction.on_commit(lambda: _enqueue_invitation(link_id))
+    _enqueue_invitation(link.pk)
     return link
 
 
-def _enqueue_invitation(link_id: int) -> None:
-    send_invitation.delay(link_id)
+def _resend(*, link: CareLink, clinician: User, request: HttpRequest | None) -> CareLink:
+    log_action(
+        actor=clinician, action="carelink.resent", patient=link.patient, obj=link, request=request
+    )
+    _enqueue_invitation(link.pk, copy=secrets.token_hex(4))
+    return link
+
+
+@transaction.atomic
+def carelink_withdraw(
+    *, clinician: User, email: str, request: HttpRequest | None = None
+) -> CareLink:
+    """Withdraw the clinician's own pending invitation to an address; its link stops working."""
+    email = User.objects.normalize_email(email).strip().lower()
+    link = (
+        CareLink.objects.select_for_update()
+        .filter(clinician=clinician, invited_email=email, status=CareLink.Status.PENDING)
+        .first()
+    )
+    if link is None:
+        raise CareLink.DoesNotExist
+    link.status = CareLink.Status.WITHDRAWN
+    link.ended_at = timezone.now()
+    link.save(update_fields=["status", "ended_at"])
+    log_action(
+        actor=clinician,
+        action="carelink.withdrawn",
+        patient=link.patient,
+        obj=link,
+        request=request,
+    )
+    return link
+
+
+def _enqueue_invitation(link_id: int, copy: str = "") -> None:
+    """The invitation email leaves after the commit; each copy has its own Message-ID."""
+    transaction.on_commit(lambda: send_invitation.delay(link_id, copy))
 
 
 def _respond(

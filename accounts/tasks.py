@@ -14,11 +14,15 @@ from .models import CareLink, PendingSignup, User
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def send_invitation(link_id: int) -> None:
+def send_invitation(link_id: int, copy: str = "") -> None:
+    """`copy` tells a resent invitation's Message-ID from the first one's."""
     link = (
         CareLink.objects.select_related("clinician__clinician_profile").filter(id=link_id).first()
     )
     if link is None or link.status != CareLink.Status.PENDING:
+        return
+    if link.patient_id is None and User.objects.filter(email__iexact=link.invited_email).exists():
+        # An account that cannot be a patient's: nothing it could act on.
         return
     if link.patient_id:
         url = settings.SITE_URL + reverse("accounts:care_team")
@@ -32,7 +36,7 @@ def send_invitation(link_id: int) -> None:
             "url": url,
             "has_account": bool(link.patient_id),
         },
-        message_id_key=f"carelink-{link.pk}",
+        message_id_key=f"carelink-{link.pk}-{copy}" if copy else f"carelink-{link.pk}",
     )
 
 

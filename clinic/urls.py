@@ -10,6 +10,7 @@ urlpatterns = [
     path("", patients.patients, name="patients"),
     path("patients.csv", patients.patients_csv, name="patients_csv"),
     path("invite/", invitations.invite, name="invite"),
+    path("invite/withdraw/", invitations.invitation_withdraw, name="invitation_withdraw"),
     path("flags/", flags.flags, name="flags"),
     path("patients/<int:patient_id>/", patient.patient_detail, name="patient_detail"),
     path("patients/<int:patient_id>/report/", patient.patient_report, name="patient_report"),

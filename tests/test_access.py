@@ -416,6 +416,24 @@ def _invited(ask: Ask) -> None:
     assert (link.status, link.patient) == ("pending", None)
 
 
+def _invited_neutrally(ask: Ask) -> None:
+    """An address whose account is not a patient's is invited like an unknown one."""
+    link = CareLink.objects.get(clinician=ask.user, invited_email="staff@example.com")
+    assert (link.status, link.patient) == ("pending", None)
+
+
+def _pending_invitation(ask: Ask) -> dict:
+    CareLink.objects.get_or_create(
+        clinician=ask.user, invited_email="withdraw.me@example.com", status="pending"
+    )
+    return {"email": "withdraw.me@example.com"}
+
+
+def _withdrawn(ask: Ask) -> None:
+    link = CareLink.objects.get(clinician=ask.user, invited_email="withdraw.me@example.com")
+    assert link.status == "withdrawn"
+
+
 def _created(ask: Ask) -> None:
     prescription = _active(ask.user)
     assert prescription.regimen_slug == "bnf-no-neuro"
@@ -650,6 +668,12 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         data={"email": "erin@example.com"},
         expect=goes("clinic:patients", _invited),
     ),
+    "clinic:invitation_withdraw": OwnAccount(
+        method="post",
+        roles=CLINICIAN,
+        fill=_pending_invitation,
+        expect=goes("clinic:patients", _withdrawn),
+    ),
     "clinic:patients_csv": OwnAccount(roles=CLINICIAN, expect=_csv_export),
     "clinic:flags": OwnAccount(roles=CLINICIAN, expect=shows("Flags", "Flags inbox")),
     # The patient's own schedule pages: each reads only the logged-in patient's records.
@@ -812,7 +836,7 @@ ALSO: list[tuple[str, Page]] = [
             method="post",
             roles=CLINICIAN,
             data={"email": "staff@example.com"},
-            expect=refuses("That address belongs to an account that is not a patient."),
+            expect=goes("clinic:patients", _invited_neutrally),
         ),
     ),
     (

@@ -295,8 +295,7 @@ def test_signup_without_the_token_claims_invitations_to_that_email(client, charl
     ("email", "message"),
     [
         ("not-an-email", "Enter a valid email address."),
-        ("bob@example.com", "not a patient"),
-        ("alice@example.com", "already invited or linked"),
+        ("alice@example.com", "already linked"),
     ],
 )
 def test_bad_invitations_are_refused_next_to_the_email_field(
@@ -320,3 +319,139 @@ def test_a_clinician_can_invite_again_after_a_decline(client, invite, alice, cha
     assert response.status_code == 302
     assert CareLink.objects.filter(clinician=charlie, status="pending").count() == 1
     assert len(mail.outbox) == 2
+
+
+@pytest.fixture
+def withdraw(client):
+    def post(clinician, email: str):
+        client.force_login(clinician, backend="accounts.backends.ProfileBackend")
+        response = client.post(reverse("clinic:invitation_withdraw"), {"email": email})
+        client.logout()
+        return response
+
+    return post
+
+
+def test_inviting_an_account_that_is_not_a_patient_answers_as_for_an_unknown_address(
+    client, invite, bob, charlie, staff
+):
+    for email in ("charlie@example.com", "staff@example.com", "stranger@example.org"):
+        response = invite(bob, email)
+        assert response.status_code == 302
+        assert response.url == reverse("clinic:patients")
+        link = CareLink.objects.get(clinician=bob, invited_email=email)
+        assert (link.status, link.patient) == ("pending", None)
+        event = AuditEvent.objects.get(object_id=str(link.pk))
+        assert (event.action, event.patient, event.detail) == ("carelink.invited", None, {})
+
+    client.force_login(bob, backend="accounts.backends.ProfileBackend")
+    page = client.get(reverse("clinic:patients")).content.decode()
+    assert "not a patient" not in page
+    assert "charlie@example.com" in page
+    # Accounts that cannot be patients get no invitation to act on.
+    assert [message.to for message in mail.outbox] == [["stranger@example.org"]]
+
+
+def test_inviting_a_pending_address_again_resends_the_invitation(
+    client, invite, alice, charlie, django_capture_on_commit_callbacks
+):
+    invite(charlie, alice.email)
+
+    client.force_login(charlie, backend="accounts.backends.ProfileBackend")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("clinic:invite"), {"email": "ALICE@example.com"}, follow=True
+        )
+
+    assert response.redirect_chain == [(reverse("clinic:patients"), 302)]
+    assert "Invitation sent again to alice@example.com." in response.content.decode()
+    link = CareLink.objects.get(clinician=charlie)
+    assert link.status == "pending"
+    first, second = mail.outbox
+    assert first.to == second.to == [alice.email]
+    assert first.extra_headers["Message-ID"] != second.extra_headers["Message-ID"]
+    assert actions(link) == ["carelink.invited", "carelink.resent"]
+
+
+def test_clinician_withdraws_a_pending_invitation(client, invite, withdraw, alice, charlie):
+    invite(charlie, alice.email)
+    link = CareLink.objects.get(clinician=charlie)
+
+    response = withdraw(charlie, alice.email)
+
+    assert response.status_code == 302
+    assert response.url == reverse("clinic:patients")
+    link.refresh_from_db()
+    assert link.status == "withdrawn"
+    assert link.ended_at is not None
+    assert actions(link) == ["carelink.invited", "carelink.withdrawn"]
+    client.force_login(alice, backend="accounts.backends.ProfileBackend")
+    care_team = client.get(reverse("accounts:care_team")).content.decode()
+    assert "Dr Charlie Brown asks to see your B12 record" not in care_team
+    accepted = post_as(client, alice, "carelink_accept", link).content.decode()
+    assert "had already changed; nothing was done" in accepted
+    link.refresh_from_db()
+    assert link.status == "withdrawn"
+    assert client.get(detail_url(alice)).status_code == 404
+
+
+def test_a_withdrawn_invitation_link_no_longer_opens_the_invitation(
+    client, invite, withdraw, charlie
+):
+    invite(charlie, "new.person@example.org")
+    link = CareLink.objects.get(clinician=charlie)
+    withdraw(charlie, "new.person@example.org")
+
+    page = client.get(reverse("accounts:signup") + f"?invite={link.token}").content.decode()
+
+    assert "invited you" not in page
+    assert "new.person@example.org" not in page
+
+
+def test_withdrawing_then_inviting_again_makes_a_new_invitation(
+    client, invite, withdraw, alice, charlie
+):
+    invite(charlie, alice.email)
+    withdraw(charlie, alice.email)
+
+    invite(charlie, alice.email)
+
+    assert list(
+        CareLink.objects.filter(clinician=charlie).order_by("pk").values_list("status", flat=True)
+    ) == ["withdrawn", "pending"]
+
+
+@pytest.mark.parametrize("email", ["alice@example.com", "nobody@example.org", "not-an-email"])
+def test_withdrawing_what_is_not_ones_pending_invitation_is_404_and_writes_nothing(
+    client, invite, withdraw, alice, bob, charlie, email
+):
+    invite(charlie, "pending@example.org")
+    before = list(CareLink.objects.order_by("pk").values())
+    events = AuditEvent.objects.count()
+
+    response = withdraw(bob, email)
+
+    assert response.status_code == 404
+    assert list(CareLink.objects.order_by("pk").values()) == before
+    assert AuditEvent.objects.count() == events
+
+
+def test_another_clinicians_invitation_cannot_be_withdrawn(client, invite, withdraw, bob, charlie):
+    invite(charlie, "pending@example.org")
+
+    assert withdraw(bob, "pending@example.org").status_code == 404
+    assert CareLink.objects.get(clinician=charlie).status == "pending"
+
+
+def test_patients_page_offers_resend_and_withdraw_for_each_pending_invitation(
+    client_for, invite, charlie
+):
+    invite(charlie, "pending@example.org")
+
+    page = client_for(charlie).get(reverse("clinic:patients")).content.decode()
+
+    assert 'action="/clinic/invite/"' in page
+    assert reverse("clinic:invitation_withdraw") in page
+    assert 'value="pending@example.org"' in page
+    assert "Resend invitation to pending@example.org" in page
+    assert "Withdraw invitation to pending@example.org" in page
