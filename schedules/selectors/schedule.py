@@ -40,6 +40,11 @@ class Entry:
 # after ten years as after one.
 RECENT = timedelta(days=92)
 COUNT_ORDER = ("taken", "missed", "due", "scheduled", "extra")
+# And ends eight weeks ahead, unless asked for all: an open-ended every-other-day phase plans
+# a year of dates. Never fewer than the next thirteen doses, so a year of monthly doses (a
+# short list) stays whole.
+AHEAD = timedelta(weeks=8)
+AHEAD_AT_LEAST = 13
 
 
 @dataclass
@@ -53,14 +58,21 @@ class Schedule:
     earlier: int = 0  # live doses before `since`, not listed
     continuing: Phase | None = None  # the phase the list opens in, begun before `since`
     regimen: RegimenText | None = None
+    later: int = 0  # doses after the list's end, not listed
+    until: date | None = None  # the list's last day, when later doses are left out
 
 
 def schedule_for(
-    *, prescription: Prescription, today: date, month: date | None = None, every: bool = False
+    *,
+    prescription: Prescription,
+    today: date,
+    month: date | None = None,
+    every: bool = False,
+    ahead: bool = False,
 ) -> Schedule:
     """The list of doses and extra injections from three months back (all of them with
-    `every`), the calendar `month`'s, and counts over the whole plan: five queries, however
-    long the history."""
+    `every`) to eight weeks ahead (all of them with `ahead`), the calendar `month`'s, and
+    counts over the whole plan: five queries, however long the history."""
     month = month or today.replace(day=1)
     end = shift_month(month, 1)
     # A prescription younger than the window is listed whole, as "every dose".
@@ -87,6 +99,9 @@ def schedule_for(
     entries += [_extra_entry(extra) for extra in extras if _shown(extra.given_on, since, month)]
     entries.sort(key=lambda entry: (entry.day, entry.status == "extra"))
     listed = [entry for entry in entries if since is None or entry.day >= since]
+    until = None if ahead else _list_end(listed, today)
+    later = [entry for entry in listed if until is not None and entry.day > until]
+    listed = listed[: len(listed) - len(later)]
     counts, earlier = _counts(prescription, today, since, extras=len(extras))
     return Schedule(
         prescription,
@@ -98,7 +113,18 @@ def schedule_for(
         earlier=earlier,
         continuing=_continuing(listed),
         regimen=describe_regimen(phases=counted),
+        later=len(later),
+        until=until if later else None,
     )
+
+
+def _list_end(listed: list[Entry], today: date) -> date | None:
+    """The last day listed: eight weeks ahead, or the thirteenth dose from today if later;
+    None (the list runs to the end) when no more than thirteen doses are to come."""
+    coming = [entry.day for entry in listed if entry.day >= today and entry.status != "extra"]
+    if len(coming) <= AHEAD_AT_LEAST:
+        return None
+    return max(today + AHEAD, coming[AHEAD_AT_LEAST - 1])
 
 
 def _shown(day: date, since: date | None, month: date) -> bool:

@@ -1,7 +1,8 @@
 """The schedule page: a month calendar and the list of doses and extra injections.
 
 The month comes from ?month=YYYY-MM (this month when absent or malformed); the list starts
-three months back, or at the start with ?list=all.
+three months back, or at the start with ?list=all, and ends eight weeks ahead, or at the end
+of the plan with ?ahead=all.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ def schedule(request: AuthedRequest, rx: Prescription) -> HttpResponse:
     today = patient_today(request)
     month = _month(request.GET.get("month", ""), today)
     every = request.GET.get("list") == "all"
+    ahead = request.GET.get("ahead") == "all"
     # Computed only when the template's cached fragment is missing (a new revision or day).
     plan = SimpleLazyObject(
-        lambda: selectors.schedule_for(prescription=rx, today=today, month=month, every=every)
+        lambda: selectors.schedule_for(
+            prescription=rx, today=today, month=month, every=every, ahead=ahead
+        )
     )
     return render(
         request,
@@ -52,6 +56,7 @@ def schedule(request: AuthedRequest, rx: Prescription) -> HttpResponse:
                 lambda: selectors.month_weeks(plan.month_entries, month, today)
             ),
             "every": every,
+            "ahead": ahead,
             "page_key": cache_key(
                 "schedule", request.user.pk, rx.pk, rx.created_at.timestamp(), rx.revision
             ),
