@@ -73,6 +73,17 @@ class PreferenceForm(forms.Form):
             raise forms.ValidationError("Confirm your mobile number below before turning texts on.")
         return value
 
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("quiet_start"), data.get("quiet_end")
+        if start is not None and start == end:
+            self.add_error(
+                "quiet_end",
+                "Choose an end time different from the start: quiet hours that start and end "
+                "together would be no quiet hours, or all day.",
+            )
+        return data
+
 
 class SmsNumberForm(forms.Form):
     mobile = PhoneField(

@@ -244,6 +244,13 @@ def health(*, now: datetime) -> Health:
     return Health(worker=worker_status(now=now), outbox=outbox_status(now=now))
 
 
+def preference_or_defaults(*, patient: User) -> ReminderPreference:
+    """The patient's saved preferences, or the defaults unsaved: reading writes nothing."""
+    return ReminderPreference.objects.filter(patient=patient).first() or ReminderPreference(
+        patient=patient
+    )
+
+
 def channel_problems(*, patient: User) -> list[str]:
     """Why a patient's reminders cannot reach them, in words for the home page."""
     pref = ReminderPreference.objects.filter(patient=patient).first()

@@ -30,7 +30,7 @@ from .forms import (
     SmsNumberForm,
 )
 from .models import ChangeNotice
-from .selectors import channel_problems, failed_page, health
+from .selectors import channel_problems, failed_page, health, preference_or_defaults
 
 
 @staff_required
@@ -115,7 +115,7 @@ def ops_health(request: HttpRequest) -> JsonResponse:
 
 
 def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
-    pref = services.preference_get(patient=request.user)
+    pref = preference_or_defaults(patient=request.user)
     profile = request.user.patient_profile
     context = {
         "pref": pref,
@@ -132,6 +132,8 @@ def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpRe
         "code_form": forms.get("code_form") or SmsCodeForm(),
         "problems": channel_problems(patient=request.user),
         "time_zone": profile.time_zone,
+        # Replies reach the app only through the provider's webhook (sms_inbound).
+        "stop_replies": settings.SMS_BACKEND == "twilio",
     }
     return render(request, "reminders/preferences.html", context, status=status)
 
@@ -140,7 +142,7 @@ def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpRe
 def preferences(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request)
-    pref = services.preference_get(patient=request.user)
+    pref = preference_or_defaults(patient=request.user)
     form = PreferenceForm(request.POST, sms_available=bool(pref.sms_number))
     if form.is_valid():
         saved = submitted(

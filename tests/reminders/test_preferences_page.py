@@ -4,6 +4,7 @@ from datetime import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent
 from reminders.models import ReminderPreference
@@ -90,8 +91,7 @@ def test_bad_input_is_explained_and_nothing_is_saved(client_for, alice):
     assert summary is not None and "Nothing was saved" in summary.text
     assert field_errors(response.content, "booking_days_before")
     assert field_errors(response.content, "reminder_time")
-    assert not ReminderPreference.objects.filter(patient=alice, booking_days_before=0).exists()
-    assert ReminderPreference.objects.filter(patient=alice).exists()
+    assert not ReminderPreference.objects.filter(patient=alice).exists()
     alice.patient_profile.refresh_from_db()
     assert alice.patient_profile.reminder_time == time(9, 0)
 
@@ -101,4 +101,73 @@ def test_texts_cannot_be_turned_on_before_the_number_is_confirmed(client_for, al
 
     assert response.status_code == 400
     assert "Confirm your mobile number" in " ".join(field_errors(response.content, "sms_enabled"))
-    assert not ReminderPreference.objects.get(patient=alice).sms_enabled
+    assert not ReminderPreference.objects.filter(patient=alice, sms_enabled=True).exists()
+
+
+def test_opening_the_page_writes_nothing(client_for, alice):
+    events = AuditEvent.objects.count()
+
+    response = client_for(alice).get(URL)
+
+    assert response.status_code == 200
+    assert not ReminderPreference.objects.filter(patient=alice).exists()
+    assert AuditEvent.objects.count() == events
+    assert "checked" in parse(response.content).find("input", name="email_enabled").attrs
+
+
+def test_the_page_shows_saved_preferences(client_for, alice):
+    ReminderPreference.objects.create(patient=alice, booking_days_before=21, email_enabled=False)
+
+    html = parse(client_for(alice).get(URL).content)
+
+    assert html.find("input", name="booking_days_before").attrs["value"] == "21"
+    assert "checked" not in html.find("input", name="email_enabled").attrs
+
+
+@pytest.mark.parametrize("hour", ["08:00", "00:00", "21:30"])
+def test_quiet_hours_that_start_and_end_together_are_refused_beside_the_end(
+    client_for, alice, hour
+):
+    response = client_for(alice).post(URL, {**VALID, "quiet_start": hour, "quiet_end": hour})
+
+    assert response.status_code == 400
+    errors = field_errors(response.content, "quiet_end")
+    assert any("different from the start" in error for error in errors), errors
+    assert not ReminderPreference.objects.filter(patient=alice).exists()
+
+
+def test_quiet_hours_across_midnight_are_kept(client_for, alice):
+    response = client_for(alice).post(URL, {**VALID, "quiet_start": "22:00", "quiet_end": "07:00"})
+
+    assert response.status_code == 302
+    pref = ReminderPreference.objects.get(patient=alice)
+    assert (pref.quiet_start, pref.quiet_end) == (time(22, 0), time(7, 0))
+
+
+def confirmed_number(alice) -> None:
+    ReminderPreference.objects.create(
+        patient=alice, sms_enabled=True, sms_number="+447700900123", sms_verified_at=timezone.now()
+    )
+
+
+@pytest.mark.parametrize("backend", ["file", "console", "locmem"])
+def test_reply_stop_is_not_promised_when_replies_do_not_reach_the_app(
+    client_for, alice, settings, backend
+):
+    settings.SMS_BACKEND = backend
+    confirmed_number(alice)
+
+    html = client_for(alice).get(URL).content.decode()
+
+    assert "+447700900123" in html
+    assert "STOP" not in html
+
+
+def test_reply_stop_is_promised_when_the_provider_passes_replies_on(client_for, alice, settings):
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_AUTH_TOKEN = "webhook-secret"
+    confirmed_number(alice)
+
+    html = client_for(alice).get(URL).content.decode()
+
+    assert "reply STOP to any of our texts" in html
