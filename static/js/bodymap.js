@@ -3,9 +3,9 @@
 (function () {
   "use strict";
 
-  function sync(map, radios) {
+  function sync(picker, radios) {
     radios.forEach(function (radio) {
-      var region = map.querySelector('[data-site="' + radio.value + '"]');
+      var region = picker.querySelector('.body-map [data-site="' + radio.value + '"]');
       if (region) {
         region.classList.toggle("is-checked", radio.checked);
       }
@@ -13,12 +13,12 @@
   }
 
   function wire(picker) {
-    var map = picker.querySelector(".body-map");
+    var maps = picker.querySelectorAll(".body-map");
     var radios = Array.prototype.slice.call(picker.querySelectorAll('input[type="radio"]'));
-    if (!map || !radios.length) {
+    if (!maps.length || !radios.length) {
       return;
     }
-    map.addEventListener("click", function (event) {
+    function pick(event) {
       var region = event.target.closest("[data-site]");
       if (!region) {
         return;
@@ -31,11 +31,14 @@
         radio.dispatchEvent(new Event("change", { bubbles: true }));
         radio.focus();
       }
+    }
+    Array.prototype.forEach.call(maps, function (map) {
+      map.addEventListener("click", pick);
     });
     picker.addEventListener("change", function () {
-      sync(map, radios);
+      sync(picker, radios);
     });
-    sync(map, radios);
+    sync(picker, radios);
   }
 
   document.querySelectorAll(".site-picker").forEach(wire);

@@ -1,0 +1,76 @@
+"""Long unbroken text never widens a page: in Chromium, notes of 100,000 letters without a
+space (on injections, the prescription and a flag) wrap inside their own column, so the
+document is no wider than the window on a phone or a desktop."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page
+
+from core.clock import local_today
+from monitoring.models import Flag
+from schedules.models import Injection, Prescription
+from tests.clinic.helpers import log, settle
+from tests.helpers import prescribe
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WORD = "B12" * 33_334  # 100,002 letters, no space
+
+
+@pytest.fixture
+def long_notes(alice, bob):
+    """alice on bnf-neuro with a missed dose (so bob has a flag to read); her injection notes,
+    prescription notes and monitoring plan, and the flag's note, each one unbroken word."""
+    today = local_today(alice)
+    rx = prescribe(alice, regimen="bnf-neuro", start=today - timedelta(days=12))
+    for ago in (12, 10, 6, 4, 2):
+        log(rx, today - timedelta(days=ago))
+    settle(rx, today)
+    Injection.objects.filter(prescription=rx).update(notes=WORD)
+    Prescription.objects.filter(pk=rx.pk).update(notes=WORD, monitoring_plan=WORD)
+    assert Flag.objects.filter(patient=alice).update(note=WORD)
+    return rx
+
+
+def sign_in(page: Page, live_server, client, user) -> None:
+    client.force_login(user, backend="accounts.backends.ProfileBackend")
+    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
+    page.context.add_cookies([{**cookie, "url": live_server.url}])
+
+
+def overflow(page: Page, live_server, paths: list[str]) -> dict[str, int]:
+    """Each page whose document is wider than the window, with its width."""
+    wide = {}
+    for path in paths:
+        assert page.goto(live_server.url + path).status == 200, path
+        assert page.get_by_text(WORD[:30], exact=False).count() >= 1, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > page.viewport_size["width"]:
+            wide[path] = width
+    return wide
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_long_notes_wrap_on_the_patient_pages(
+    page: Page, live_server, client, alice, long_notes, width
+):
+    sign_in(page, live_server, client, alice)
+    page.set_viewport_size({"width": width, "height": 800})
+
+    wide = overflow(page, live_server, ["/me/history/", "/me/prescription/"])
+
+    assert wide == {}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_long_flag_note_wraps_on_the_clinician_pages(
+    page: Page, live_server, client, bob, long_notes, width
+):
+    sign_in(page, live_server, client, bob)
+    page.set_viewport_size({"width": width, "height": 800})
+    patient = long_notes.patient_id
+
+    wide = overflow(page, live_server, ["/clinic/flags/", f"/clinic/patients/{patient}/"])
+
+    assert wide == {}
