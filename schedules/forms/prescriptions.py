@@ -40,6 +40,11 @@ def _clean_neuro(form: forms.Form, data: Mapping[str, Any]) -> None:
         form.add_error("neuro", NEURO_MISMATCH)
 
 
+def _neuro_unchanged(form: forms.Form) -> bool:
+    """An answer already saved (and so already confirmed) is not asked about again."""
+    return form.initial.get("neuro") in ("yes", True) and "neuro" not in form.changed_data
+
+
 class DateListField(forms.Field):
     """Ticked dates (ISO), from a list of checkboxes the page draws itself."""
 
@@ -374,7 +379,8 @@ class PrescriptionEditForm(MedicineForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        _clean_neuro(self, data)
+        if not _neuro_unchanged(self):
+            _clean_neuro(self, data)
         return data
 
     # Plain names for "You changed: …" (the labels carry units and "(optional)").

@@ -154,11 +154,24 @@ def prescription_plan_input(
         raise ValidationError({"start_date": "Enter the start date."})
     _check_start(start_date, today)
     _validate_specs(specs)
-    for day in sorted(set(past_taken) - set(given)):
-        if not start_date <= day <= today:
-            raise ValidationError({"taken": f"{day:%-d %b %Y} is not a past date of this plan."})
-        given.append(day)
+    given += sorted(set(past_taken) - set(given))
+    _check_ticked(specs, start_date, given, set(past_taken), today)
     return PlanInput(specs=specs, name=name, start=start_date, given=given, before_joining=before)
+
+
+def _check_ticked(
+    specs: list[engine.PhaseSpec], start: date, given: list[date], ticked: set[date], today: date
+) -> None:
+    """Each date said to be had is a past due date of the plan, and takes that dose."""
+    if not ticked:
+        return
+    rows = [engine.Given(id=i, given_on=day) for i, day in enumerate(given)]
+    plan = engine.plan(specs, start=start, given=rows, today=today, until=today)
+    taken = {dose.due for dose in plan.doses if dose.given_on == dose.due}
+    for day in sorted(ticked):
+        if day > today or day not in taken:
+            problem = f"{day:%-d %b %Y} is not a past date of this plan. Tick dates from the list."
+            raise ValidationError({"taken": problem})
 
 
 def prescription_create(

@@ -12,8 +12,8 @@ from accounts.access import AuthedRequest, patient_required
 from schedules.forms.backfill import (
     TABLE_ROWS,
     BackfillFormSet,
-    BaseBackfillFormSet,
     BackfillUploadForm,
+    BaseBackfillFormSet,
     blank_rows,
     formset_data,
 )

@@ -125,12 +125,17 @@ def test_past_dates_had_become_injections_and_the_rest_stay_missed_quietly(alice
     nothing_raised_for_the_past()
 
 
-def test_a_ticked_date_outside_the_plan_is_refused(alice, clock):
+@pytest.mark.parametrize(
+    "day",
+    [START + timedelta(days=1), date(2024, 12, 31), date(2024, 12, 1)],
+    ids=["future", "not a due date", "before the start"],
+)
+def test_a_ticked_date_outside_the_plan_is_refused(alice, clock, day):
     with pytest.raises(ValidationError) as caught:
-        create(alice, start=START - timedelta(days=7), past_taken=[START + timedelta(days=1)])
+        create(alice, start=START - timedelta(days=7), past_taken=[date(2024, 12, 30), day])
 
-    assert "taken" in caught.value.message_dict
-    assert not Injection.objects.exists()
+    assert "is not a past date of this plan" in caught.value.message_dict["taken"][0]
+    assert not Prescription.objects.exists() and not Injection.objects.exists()
 
 
 def test_a_window_closed_just_before_entry_sends_no_message(alice):
@@ -290,6 +295,21 @@ def test_changing_to_nerve_symptoms_on_a_no_neuro_schedule_needs_the_box(
     assert saved.status_code == 302
     alice_rx.refresh_from_db()
     assert alice_rx.neuro is True
+
+
+def test_nerve_symptoms_saved_before_are_not_asked_about_again(client_for, alice, clock):
+    rx = create(alice, neuro=True)
+    client = client_for(alice)
+    form = client.get(EDIT_URL).context["form"]
+    data = {name: form.initial.get(name) for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()} | {"notes": "From the GP."}
+    data["lifelong"] = "on" if data.get("lifelong") else ""
+
+    response = client.post(EDIT_URL, data)
+
+    assert response.status_code == 302
+    rx.refresh_from_db()
+    assert rx.notes == "From the GP." and rx.neuro is True
 
 
 # --- the wizard: where are you in the treatment -----------------------------------------------
