@@ -25,6 +25,12 @@ WHOLE = {
     "max_value": "That is too large: enter at most %(limit_value)s.",
 }
 
+# The prescription's free texts: a few paragraphs at most.
+TEXT_MAX = 2000
+TOO_LONG = {
+    "max_length": "Keep this under %(limit_value)d characters (it has %(show_value)d).",
+}
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -179,13 +185,25 @@ class PrescriptionAmendForm(forms.Form):
         label="Who gives the injection", choices=GivenBy.choices, widget=forms.RadioSelect
     )
     monitoring_plan = forms.CharField(
-        label="Monitoring plan", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Monitoring plan",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=TOO_LONG,
     )
     adjustment_triggers = forms.CharField(
-        label="Adjustment triggers", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Adjustment triggers",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=TOO_LONG,
     )
     notes = forms.CharField(
-        label="Notes the patient sees", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Notes the patient sees",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=TOO_LONG,
     )
     reason = forms.CharField(
         label="Reason for the change",

@@ -70,6 +70,9 @@ def test_amending_keeps_the_old_version(client_for, alice, bob, neuro):
         ({"strength_mcg_per_ml": "abc"}, "Enter a whole number"),
         ({"route": "IV"}, "Select a valid choice"),
         ({"dose_mcg": "100000"}, ""),  # the service's unit checks refuse it
+        ({"monitoring_plan": "x" * 2004}, "Keep this under 2000 characters (it has 2004)"),
+        ({"adjustment_triggers": "x" * 2001}, "Keep this under 2000 characters"),
+        ({"notes": "x" * 2001}, "Keep this under 2000 characters"),
     ],
 )
 def test_amending_with_bad_input_writes_nothing(client_for, alice, bob, neuro, change, message):
