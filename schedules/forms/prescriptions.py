@@ -13,51 +13,13 @@ from django import forms
 
 from schedules import engine, units
 from schedules.choices import Cause, GivenBy, Product, Route
-from schedules.services.prescriptions import Joining
+from schedules.services.joining import Joining
 
 from .fields import choice_field, date_field, whole_number
+from .joining import DateListField, Stage, clean_neuro, neuro_check, neuro_unchanged
 
 CUSTOM = "custom"
 MAX_COUNT = 60
-# Regimens meant for people without nerve symptoms: a "yes" needs the clinician's word.
-NO_NEURO_REGIMENS = frozenset({"bnf-no-neuro"})
-NEURO_CHECK_LABEL = "I have checked this schedule with my clinician"
-NEURO_MISMATCH = (
-    "This schedule is for people without nerve symptoms; with them, loading usually goes on "
-    f"for longer. Check with your clinician, then tick “{NEURO_CHECK_LABEL}” to save it as it is."
-)
-MAX_PAST_DATES = 400  # more dates to tick than a ten-year-old start could give
-
-
-def _neuro_check(form: forms.Form, regimen: str) -> None:
-    """The confirmation box, for a regimen that assumes no nerve symptoms."""
-    if regimen in NO_NEURO_REGIMENS:
-        form.fields["neuro_checked"] = forms.BooleanField(label=NEURO_CHECK_LABEL, required=False)
-
-
-def _clean_neuro(form: forms.Form, data: Mapping[str, Any]) -> None:
-    if "neuro_checked" in form.fields and data.get("neuro") and not data.get("neuro_checked"):
-        form.add_error("neuro", NEURO_MISMATCH)
-
-
-def _neuro_unchanged(form: forms.Form) -> bool:
-    """An answer already saved (and so already confirmed) is not asked about again."""
-    return form.initial.get("neuro") in ("yes", True) and "neuro" not in form.changed_data
-
-
-class DateListField(forms.Field):
-    """Ticked dates (ISO), from a list of checkboxes the page draws itself."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[date]:
-        values = value if isinstance(value, list | tuple) else ([value] if value else [])
-        if len(values) > MAX_PAST_DATES:
-            raise forms.ValidationError(f"Tick at most {MAX_PAST_DATES} dates.")
-        try:
-            return sorted({date.fromisoformat(str(item)[:10]) for item in values})
-        except ValueError:
-            raise forms.ValidationError("Tick dates from the list.") from None
 
 
 class RegimenForm(forms.Form):
@@ -134,15 +96,6 @@ class PhaseFields:
         ("week", "weeks"),
         ("month", "months"),
         ("mwf", "Mondays, Wednesdays and Fridays"),
-    ]
-
-
-class Stage:
-    START, LOADING, MAINTENANCE = "start", "loading", "maintenance"
-    CHOICES = [
-        (START, "I am starting now, or started on a date I know"),
-        (LOADING, "I am part-way through the loading injections"),
-        (MAINTENANCE, "I have finished loading and am on maintenance"),
     ]
 
 
@@ -227,17 +180,17 @@ class PrescriptionForm(MedicineForm):
         if not self.is_custom:
             for name in self.CUSTOM_FIELDS:
                 del self.fields[name]
-        _neuro_check(self, regimen)
+        neuro_check(self, regimen)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        _clean_neuro(self, data)
+        clean_neuro(self, data)
         self._clean_stage(data)
         if self.is_custom:
             self._clean_custom(data)
         return data
 
-    NEEDS = {
+    NEEDS: dict[str, tuple[str, ...]] = {
         Stage.START: ("start_date",),
         Stage.LOADING: ("loading_had", "last_given"),
         Stage.MAINTENANCE: ("last_given",),
@@ -375,12 +328,12 @@ def _cadence(unit: str, every: int, every_max: int | None) -> engine.Cadence:
 class PrescriptionEditForm(MedicineForm):
     def __init__(self, *args: Any, regimen: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _neuro_check(self, regimen)
+        neuro_check(self, regimen)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not _neuro_unchanged(self):
-            _clean_neuro(self, data)
+        if not neuro_unchanged(self):
+            clean_neuro(self, data)
         return data
 
     # Plain names for "You changed: …" (the labels carry units and "(optional)").

@@ -17,7 +17,7 @@ from schedules import engine, regimens, selectors, services
 from schedules.forms import CUSTOM, PrescriptionEditForm, PrescriptionForm, RegimenForm, StopForm
 from schedules.models import Prescription
 from schedules.selectors.wizard import WizardPreview, wizard_preview
-from schedules.services.prescriptions import prescription_plan_input
+from schedules.services.joining import prescription_plan_input
 
 from .helpers import patient_today, prescription_required, status_code
 

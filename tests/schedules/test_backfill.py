@@ -14,7 +14,7 @@ from monitoring.models import Flag
 from reminders.models import Notification
 from schedules.models import Injection
 from schedules.services.backfill import BackfillError, BackfillRow, injections_backfill
-from schedules.services.prescriptions import Joining
+from schedules.services.joining import Joining
 from tests.htmltools import parse
 from tests.schedules.helpers import START, create, live_dues
 

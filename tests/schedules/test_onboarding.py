@@ -14,7 +14,7 @@ from monitoring.models import Flag
 from reminders.models import Notification
 from schedules import engine, regimens
 from schedules.models import Dose, Injection, Prescription
-from schedules.services.prescriptions import Joining
+from schedules.services.joining import Joining
 from tests.helpers import standard_prescription
 from tests.htmltools import field_errors, parse
 from tests.schedules.helpers import START, create, live_dues
