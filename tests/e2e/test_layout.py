@@ -9,6 +9,7 @@ from playwright.sync_api import Page
 
 from core.clock import local_today
 from monitoring.models import Flag
+from schedules import services
 from schedules.models import Injection, Prescription
 from tests.clinic.helpers import log, settle
 from tests.helpers import prescribe
@@ -74,3 +75,25 @@ def test_a_long_flag_note_wraps_on_the_clinician_pages(
     wide = overflow(page, live_server, ["/clinic/flags/", f"/clinic/patients/{patient}/"])
 
     assert wide == {}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_corrected_and_voided_entries_on_the_history_page_pass_axe(
+    page: Page, live_server, client, alice, width, axe_check
+):
+    """Their grey cards hold links ('see the original'), which must keep 4.5:1 there."""
+    today = local_today(alice)
+    rx = prescribe(alice, regimen="bnf-neuro", start=today - timedelta(days=12))
+    _first, second, third = (log(rx, today - timedelta(days=ago)) for ago in (12, 10, 6))
+    services.injection_correct(
+        injection=second, actor=alice, reason="Wrong site", site="deltoid_right", today=today
+    )
+    services.injection_void(injection=third, actor=alice, reason="Logged twice", today=today)
+    sign_in(page, live_server, client, alice)
+    page.set_viewport_size({"width": width, "height": 800})
+
+    page.goto(live_server.url + "/me/history/")
+
+    assert page.locator(".injection-corrected a").count() == 1
+    assert page.locator(".injection-corrected, .injection-voided").count() == 2
+    axe_check(page)
