@@ -94,7 +94,8 @@ def _joined_specs(
             {"stage": "This schedule has no loading injections: choose “on maintenance”."}
         )
     if first.bound != "count":
-        return specs, 0  # open or timed loading simply carries on from the last injection
+        # Open or timed loading simply carries on from the last injection.
+        return specs, max(joining.loading_had - 1, 0)
     count = first.count or 1
     if joining.loading_had > count:
         raise ValidationError(

@@ -410,3 +410,14 @@ def test_unticked_past_dates_are_saved_as_missed_once_answered(client_for, alice
     assert Dose.objects.filter(status="missed").exists()
     assert not Injection.objects.exists()
     nothing_raised_for_the_past()
+
+
+def test_open_loading_carries_on_from_the_last_injection(alice, clock):
+    last = date(2025, 1, 4)
+    rx = create(
+        alice, regimen="bnf-neuro", joining=Joining(stage="loading", last_given=last, loading_had=5)
+    )
+
+    assert rx.injections_before_joining == 4
+    assert rx.phases.get(order=0).bound == "open"
+    assert live_dues(rx)[:3] == [last, date(2025, 1, 6), date(2025, 1, 8)]
