@@ -6,7 +6,7 @@ The patient home page is served at / by b12tracker.views.home, which calls views
 from django.urls import path
 
 from . import views
-from .views import backfill_pages
+from .views import backfill_pages, past_pages
 from .views.record_pages import record, record_csv
 
 app_name = "schedules"
@@ -22,6 +22,8 @@ urlpatterns = [
         views.prescription_stop,
         name="prescription_stop",
     ),
+    path("prescriptions/past/", past_pages.past_list, name="past_prescriptions"),
+    path("prescriptions/<int:prescription_id>/", past_pages.past_detail, name="past_prescription"),
     path("log/", views.injection_log, name="injection_log"),
     path("schedule/", views.schedule, name="schedule"),
     path("history/", views.history, name="history"),

@@ -27,7 +27,7 @@ from clinic.views.patients import CSV_HEADER
 from core.clock import local_today
 from monitoring.models import Flag
 from reminders import services as reminder_services
-from reminders.models import Notification, ReminderPreference
+from reminders.models import ChangeNotice, Notification, ReminderPreference
 from schedules.models import Injection, Phase, Prescription
 from schedules.views.record_pages import CSV_HEADER as RECORD_CSV_HEADER
 from tests.conftest import PASSWORD
@@ -162,6 +162,27 @@ def _alice_with_prescription(cast: dict) -> dict:
 def _alice_prescription(cast: dict) -> dict:
     alice_injection(cast)
     return {"prescription_id": _active(cast["alice"]).pk}
+
+
+def _alice_notice(cast: dict) -> dict:
+    """A notice on alice's home page of a change bob made."""
+    alice_injection(cast)
+    notice = ChangeNotice.objects.create(
+        patient=cast["alice"],
+        prescription=_active(cast["alice"]),
+        changed_by=cast["bob"],
+        description="Loading ended",
+    )
+    return {"notice_id": notice.pk}
+
+
+def _notice_dismissed(ask: Ask) -> None:
+    assert ChangeNotice.objects.get(pk=ask.kwargs["notice_id"]).dismissed_at is not None
+
+
+def _prescription_title(ask: Ask) -> str:
+    start = Prescription.objects.get(pk=ask.kwargs["prescription_id"]).start_date
+    return f"Prescription from {start.day} {start:%b %Y}"
 
 
 def _alice_phase(cast: dict) -> dict:
@@ -715,6 +736,10 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         kwargs=_both_prescribed, expect=shows("Your injection record", then=_shows_own_record)
     ),
     "schedules:record_csv": _own(kwargs=_both_prescribed, expect=_own_record_csv),
+    "schedules:past_prescriptions": _own(
+        kwargs=_both_prescribed,
+        expect=shows("Past prescriptions", "No prescription of yours has been stopped"),
+    ),
     "reminders:preferences": OwnAccount(
         roles=PATIENT, expect=shows("Reminders", 'name="booking_days_before"')
     ),
@@ -789,6 +814,12 @@ PATIENT_DATA: dict[str, PatientData] = {
     ),
     "schedules:prescription_stop": _alice_acts(
         _alice_prescription, shows("Stop your prescription", 'name="reason"')
+    ),
+    "schedules:past_prescription": _alice_acts(
+        _alice_prescription, shows(_prescription_title, "This is your current prescription")
+    ),
+    "reminders:notice_dismiss": _alice_acts(
+        _alice_notice, goes("home", _notice_dismissed), method="post"
     ),
 }
 STAFF_ONLY: dict[str, Page] = {

@@ -186,6 +186,7 @@ CASES: dict[str, Child | Own | Linked] = {
         "prescription", "prescription_id", lambda owner: {"reason": "Changed"}, ("get", "post")
     ),
     "reminders:notice_dismiss": Own("notice", "notice_id"),
+    "schedules:past_prescription": Own("prescription", "prescription_id", methods=("get",)),
     "accounts:carelink_accept": Own("pending", "link_id"),
     "accounts:carelink_decline": Own("pending", "link_id"),
     "accounts:carelink_revoke": Own("link", "link_id", methods=("get", "post")),

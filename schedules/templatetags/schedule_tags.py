@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 
-from schedules.models import Phase
+from schedules.models import Dose, Phase
 from schedules.selectors.prescription import RegimenText, describe_regimen, phase_bound_words
 
 if TYPE_CHECKING:
@@ -59,6 +59,12 @@ def regimen_words(phases: list[CountedPhase]) -> RegimenText:
     """`{% regimen_words phases as described %}`: the regimen in words, for phases loaded by
     phases_with_counts."""
     return describe_regimen(phases=phases)
+
+
+@register.filter
+def dose_status(dose: Dose, today: date) -> str:
+    """The dose's status on `today` (Dose.status_on), for the status words and marks."""
+    return dose.status_on(today)
 
 
 @register.filter
