@@ -97,7 +97,8 @@ def consequence(*, prescription: Prescription, actor: User, cadence: Cadence) ->
     dues = next_doses(prescription=prescription, actor=actor, cadence=cadence)
     if dues:
         text += "; the next doses would be " + ", ".join(f"{due:%-d %b}" for due in dues)
+    longest = Cadence(high.unit, high.every_max or high.every)
     return (
         f"{text}. The built-in regimens keep maintenance between {low.describe()} and "
-        f"{high.describe()}: tick the box below to confirm this interval, or change it."
+        f"{longest.describe()}: tick the box below to confirm this interval, or change it."
     )

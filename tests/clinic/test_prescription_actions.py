@@ -242,6 +242,7 @@ def test_a_daily_maintenance_interval_is_refused_until_confirmed_with_its_conseq
     refused(response, "Daily means 365 injections a year; the next doses would be ")
     html = response.content.decode()
     assert "20 Jul, 21 Jul, 22 Jul" in html
+    assert "keep maintenance between monthly and every 3 months" in html
     assert 'name="confirm"' in html and "Yes, I mean this interval" in html
     assert 'name="confirmed_for" value="day:1:"' in html
     # beside the interval field, not only above the form

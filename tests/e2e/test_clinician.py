@@ -1,7 +1,8 @@
 """In Chromium, as a clinician: bob logs in and sees alice at the top because she missed a
 loading dose, opens her page, ends her open-ended loading phase and sees maintenance dates
-appear; he resolves her flag from the inbox and exports the list. Every clinician page
-passes axe without serious violations."""
+appear; he resolves her flag from the inbox and exports the list. A refused flag action opens on
+its note; a daily maintenance interval asks for confirmation beside the field. Every clinician
+page passes axe without serious violations."""
 
 from datetime import timedelta
 
@@ -147,3 +148,28 @@ def test_resolving_without_a_note_opens_the_flag_on_its_error(
     expect(error).to_be_visible()
     expect(error).to_contain_text("Say what was done before resolving the flag.")
     axe_check(page)
+
+
+def test_a_daily_maintenance_interval_asks_for_confirmation_beside_the_field(
+    page: Page, live_server, ward, axe_check
+):
+    log_in_as_bob(page, live_server)
+    page.goto(f"{live_server.url}/clinic/patients/{ward.patient_id}/")
+
+    page.locator("#interval_every").fill("1")
+    page.locator("#interval_unit").select_option("day")
+    page.get_by_role("button", name="Change the interval").click()
+
+    expect(page.locator("#interval_every")).to_have_attribute("aria-invalid", "true")
+    beside = page.locator("#error_1_interval_every")  # the field's own message
+    expect(beside).to_be_visible()
+    expect(beside).to_contain_text("Daily means 365 injections a year.")
+    expect(beside).to_contain_text("between monthly and every 3 months")
+    confirm = page.get_by_label("Yes, I mean this interval")
+    expect(confirm).not_to_be_checked()
+    axe_check(page)
+
+    confirm.check()
+    page.get_by_role("button", name="Change the interval").click()
+
+    expect(page.get_by_text("Maintenance is now daily, from today on.")).to_be_visible()
