@@ -105,7 +105,7 @@ class PrescriptionForm(MedicineForm):
 
     regimen = forms.CharField(widget=forms.HiddenInput, max_length=40)
     stage = forms.ChoiceField(
-        label="Where are you in the treatment?",
+        label="Which is true for you?",
         choices=Stage.CHOICES,
         initial=Stage.START,
         required=False,  # left out, as by an older page: starting on the start date

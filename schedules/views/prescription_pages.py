@@ -63,7 +63,8 @@ def _wizard_initial(slug: str, today: date) -> dict[str, object]:
 def _preview_context(form: PrescriptionForm, today: date) -> dict[str, object]:
     """The wizard's preview, planned from what the service would save (or the errors)."""
     context: dict[str, object] = {"form": form, "preview": None, "today": today}
-    if not form.is_valid():
+    # The nerve-symptoms question changes no date: the dates are shown beside it.
+    if not form.is_valid() and set(form.errors) - {"neuro"}:
         return context
     try:
         plan_input = prescription_plan_input(**form.plan_args(), today=today)

@@ -421,3 +421,29 @@ def test_open_loading_carries_on_from_the_last_injection(alice, clock):
     assert rx.injections_before_joining == 4
     assert rx.phases.get(order=0).bound == "open"
     assert live_dues(rx)[:3] == [last, date(2025, 1, 6), date(2025, 1, 8)]
+
+
+def test_the_past_dates_are_asked_beside_the_nerve_symptoms_question(client_for, alice, clock):
+    client = client_for(alice)
+    asked = client.post(DETAILS_URL, details(start_date="2024-12-30", neuro="yes"))
+
+    assert asked.status_code == 400
+    assert "without nerve symptoms" in field_errors(asked.content, "neuro")[0]
+    page = parse(asked.content)
+    shown = [box.attrs["value"] for box in page.find_all("input", name="taken")]
+    assert shown[:3] == ["2024-12-30", "2025-01-01", "2025-01-03"]
+    reviewed = page.find("input", name="past_reviewed").attrs["value"]
+
+    saved = client.post(
+        DETAILS_URL,
+        details(
+            start_date="2024-12-30",
+            neuro="yes",
+            neuro_checked="on",
+            taken=shown[:3],
+            past_reviewed=reviewed,
+        ),
+    )
+
+    assert saved.status_code == 302
+    assert Injection.objects.count() == 3
