@@ -1,11 +1,15 @@
 """Admin for accounts: staff create clinicians here; the audit log is read-only."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.validators import MaxLengthValidator
 
 from core.admin import ReadOnlyAdmin
 
+from .forms import PASSWORD_MAX_LENGTH
 from .models import AuditEvent, CareLink, ClinicianProfile, PatientProfile, User
 
 
@@ -13,6 +17,14 @@ class UserCreationForm(AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email", "role")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("password1", "password2"):
+            field = self.fields[name]
+            field.max_length = PASSWORD_MAX_LENGTH  # type: ignore[attr-defined]
+            field.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+            field.widget.attrs["maxlength"] = str(PASSWORD_MAX_LENGTH)
 
 
 class UserEditForm(UserChangeForm[User]):

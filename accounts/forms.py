@@ -9,8 +9,12 @@ from django.db import transaction
 from core.messages import render_text
 
 from .models import User
+from .phones import to_e164
 from .tasks import send_email_message
-from .validators import KNOWN_TIME_ZONES, looks_like_token, normalise_phone, validate_e164
+from .validators import KNOWN_TIME_ZONES, looks_like_token
+
+# Longer than any passphrase a person or a password manager makes; hashing megabytes is not.
+PASSWORD_MAX_LENGTH = 256
 
 TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(KNOWN_TIME_ZONES)]
 UNKNOWN_ZONE = "Pick a time zone from the list, such as Europe/London or America/New_York."
@@ -27,11 +31,25 @@ class TimeZoneField(forms.ChoiceField):
         )
 
 
-class PhoneField(forms.CharField):
-    default_validators = [validate_e164]
+class TelInput(forms.TextInput):
+    input_type = "tel"
 
-    def to_python(self, value: str | None) -> str:
-        return normalise_phone(super().to_python(value))
+
+class PhoneField(forms.CharField):
+    """A phone number as typed (national or international); the form reads it in the country
+    of the home time zone with `phone_in_zone` and keeps it in E.164."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 24)
+        kwargs.setdefault("widget", TelInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+
+def phone_in_zone(typed: str, time_zone: object) -> str:
+    return to_e164(typed, time_zone=time_zone if isinstance(time_zone, str) else None)
+
+
+PHONE_HELP = "As you dial it at home (07700 900123), or in international form (+447700900123)."
 
 
 class InviteTokenField(forms.CharField):
@@ -57,19 +75,19 @@ class SignupForm(forms.Form):
     mobile = PhoneField(
         label="Mobile number (optional)",
         required=False,
-        max_length=20,
-        help_text="For text reminders, in international form, e.g. +447700900123.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=f"For text reminders. {PHONE_HELP}",
     )
     password1 = forms.CharField(
         label="Password",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 10 characters; not a common password or only numbers.",
     )
     password2 = forms.CharField(
         label="Password again",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     invite = InviteTokenField(required=False, max_length=64, widget=forms.HiddenInput)
@@ -77,6 +95,9 @@ class SignupForm(forms.Form):
     def clean_email(self) -> str:
         typed: str = self.cleaned_data["email"]
         return typed.strip().lower()
+
+    def clean_mobile(self) -> str:
+        return phone_in_zone(self.cleaned_data["mobile"], self.cleaned_data.get("time_zone"))
 
     def clean(self) -> dict[str, object]:
         super().clean()
@@ -98,6 +119,12 @@ class LoginForm(AuthenticationForm):
         label="Email address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": (
             "That email and password do not match an account. Check both and try again."
@@ -114,17 +141,15 @@ class LoginForm(AuthenticationForm):
 class PatientProfileForm(forms.Form):
     display_name = forms.CharField(label="Your name", max_length=80)
     time_zone = TimeZoneField(label="Home time zone")
-    mobile = PhoneField(
-        label="Mobile number (optional)",
-        required=False,
-        max_length=20,
-        help_text="International form, e.g. +447700900123.",
-    )
+    mobile = PhoneField(label="Mobile number (optional)", required=False, help_text=PHONE_HELP)
     reminder_time = forms.TimeField(
         label="Preferred reminder time",
         widget=forms.TimeInput(attrs={"type": "time"}),
         help_text="Local time in your home time zone.",
     )
+
+    def clean_mobile(self) -> str:
+        return phone_in_zone(self.cleaned_data["mobile"], self.cleaned_data.get("time_zone"))
 
 
 class ClinicianProfileForm(forms.Form):

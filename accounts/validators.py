@@ -34,11 +34,6 @@ def validate_e164(value: str) -> None:
         )
 
 
-def normalise_phone(value: str | None) -> str:
-    """Drop the spaces, dashes and brackets people type; keep the leading plus."""
-    return re.sub(r"[\s\-().]", "", value or "")
-
-
 def looks_like_token(value: str) -> bool:
     """Whether a value from a link could be one of our tokens; anything else (a NUL byte, an
     overlong string) never reaches the database."""

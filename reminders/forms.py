@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django import forms
 from django.utils import timezone
 
-from accounts.forms import PhoneField
+from accounts.forms import PHONE_HELP, PhoneField, phone_in_zone
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -87,17 +87,31 @@ class PreferenceForm(forms.Form):
 
 class SmsNumberForm(forms.Form):
     mobile = PhoneField(
-        label="Mobile number",
-        max_length=20,
-        help_text="In international form, e.g. +447700900123. We text you a 6-digit code.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        label="Mobile number", help_text=f"{PHONE_HELP} We text you a 6-digit code."
     )
+
+    def __init__(
+        self,
+        data: Mapping[str, object] | None = None,
+        *,
+        time_zone: str,
+        initial: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.time_zone = time_zone  # a national number is read in this zone's country
+
+    def clean_mobile(self) -> str:
+        number = phone_in_zone(self.cleaned_data["mobile"], self.time_zone)
+        if not number:
+            raise forms.ValidationError("Enter your mobile number.")
+        return number
 
 
 class SmsCodeForm(forms.Form):
     code = forms.RegexField(
         label="Code from the text message",
         regex=r"^\s*\d{6}\s*$",
+        max_length=8,
         error_messages={"invalid": "Enter the 6 digits from the text message."},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "8"}

@@ -128,7 +128,10 @@ def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpRe
             sms_available=bool(pref.sms_number),
         ),
         "number_form": forms.get("number_form")
-        or SmsNumberForm(initial={"mobile": pref.sms_pending_number or profile.mobile}),
+        or SmsNumberForm(
+            initial={"mobile": pref.sms_pending_number or profile.mobile},
+            time_zone=profile.time_zone,
+        ),
         "code_form": forms.get("code_form") or SmsCodeForm(),
         "problems": channel_problems(patient=request.user),
         "time_zone": profile.time_zone,
@@ -160,7 +163,7 @@ def preferences(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @patient_required
 def sms_send_code(request: AuthedRequest) -> HttpResponse:
-    form = SmsNumberForm(request.POST)
+    form = SmsNumberForm(request.POST, time_zone=request.user.patient_profile.time_zone)
     if form.is_valid():
         number = form.cleaned_data["mobile"]
         pref = submitted(

@@ -917,7 +917,7 @@ ALSO: list[tuple[str, Page]] = [
             method="post",
             roles=PATIENT,
             kwargs=_preferences_exist,
-            data={"mobile": "07700 900123"},
+            data={"mobile": "+44 abc"},
             expect=refuses("Enter the number in international form"),
         ),
     ),

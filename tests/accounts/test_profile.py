@@ -56,6 +56,23 @@ def test_bad_profile_values_are_shown_next_to_the_field(client_for, alice, chang
     assert not AuditEvent.objects.exists()
 
 
+def test_a_national_number_is_read_in_the_country_of_the_home_zone(client_for, alice):
+    data = {**GOOD, "time_zone": "America/New_York", "mobile": "(212) 555-0100"}
+
+    response = client_for(alice).post(URL, data)
+
+    assert response.status_code == 302
+    alice.patient_profile.refresh_from_db()
+    assert alice.patient_profile.mobile == "+12125550100"
+
+
+def test_the_mobile_field_is_a_telephone_field(client_for, alice):
+    html = client_for(alice).get(URL).content.decode()
+
+    assert 'type="tel"' in html
+    assert 'autocomplete="tel"' in html
+
+
 def test_clinician_saves_name_and_practice(client_for, charlie):
     response = client_for(charlie).post(
         URL, {"display_name": "Dr C. Brown", "practice": "Riverside Surgery"}

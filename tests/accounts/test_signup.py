@@ -147,7 +147,7 @@ def test_made_up_signup_link_is_refused_and_writes_nothing(client, db):
         ({"password1": "8402751936", "password2": "8402751936"}, "password1", "entirely numeric"),
         ({"time_zone": "Mars/Olympus_Mons"}, "time_zone", "Pick a time zone from the list"),
         ({"time_zone": "localtime"}, "time_zone", "Pick a time zone from the list"),
-        ({"mobile": "07700 900123"}, "mobile", "international form"),
+        ({"mobile": "07700 900123", "time_zone": "Etc/UTC"}, "mobile", "international form"),
         ({"mobile": "+44 abc"}, "mobile", "international form"),
         ({"password2": PASSWORD + "x"}, "password2", "not the same"),
         ({"display_name": ""}, "display_name", "This field is required."),
@@ -258,6 +258,20 @@ def test_mangled_invitation_token_in_the_form_is_ignored(client, sign_up):
 
     assert response.status_code == 302
     assert PendingSignup.objects.get().invite_token == ""
+
+
+def test_a_national_number_is_read_in_the_country_of_the_home_zone(sign_up):
+    sign_up({**GOOD, "time_zone": "Europe/London", "mobile": "07700 900123"})
+
+    assert PendingSignup.objects.get().mobile == "+447700900123"
+
+
+def test_the_mobile_field_is_a_telephone_field(client):
+    html = client.get(reverse("accounts:signup")).content.decode()
+
+    field = re.search(r"<input[^>]*name=\"mobile\"[^>]*>", html).group(0)
+    assert 'type="tel"' in field
+    assert 'autocomplete="tel"' in field
 
 
 def test_signup_page_keeps_what_was_typed_except_passwords(client):

@@ -171,3 +171,14 @@ def test_reply_stop_is_promised_when_the_provider_passes_replies_on(client_for, 
     html = client_for(alice).get(URL).content.decode()
 
     assert "reply STOP to any of our texts" in html
+
+
+def test_a_national_number_for_texts_is_read_in_the_country_of_the_home_zone(client_for, alice):
+    send = reverse("reminders:sms_send_code")
+
+    response = client_for(alice).post(send, {"mobile": "07700 900123"})
+
+    assert response.status_code == 302
+    assert ReminderPreference.objects.get(patient=alice).sms_pending_number == "+447700900123"
+    html = client_for(alice).get(URL).content.decode()
+    assert 'type="tel"' in html and 'autocomplete="tel"' in html

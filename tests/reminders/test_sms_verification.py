@@ -78,7 +78,7 @@ def test_a_code_that_is_not_six_digits_is_explained(client_for, alice, texted):
 
 
 def test_a_bad_number_is_explained(client_for, alice):
-    response = client_for(alice).post(SEND, {"mobile": "07700 900123"})
+    response = client_for(alice).post(SEND, {"mobile": "+44 abc"})
 
     assert response.status_code == 400
     assert "international form" in " ".join(field_errors(response.content, "mobile"))
