@@ -140,8 +140,8 @@ def _saved_message(rx: Prescription) -> str:
     text = "Your prescription is saved and your doses are planned."
     if rx.joined_stage != "start":
         text += (
-            f" Your last injection ({rx.start_date:%-d %b %Y}) is in your history. If you had "
-            "others since, add them with “Add past injections” on your history page."
+            f" Your last injection ({rx.start_date:%-d %b %Y}) is in your history. To add the "
+            "ones before it, use “Add past injections” on your history page."
         )
     return text
 
