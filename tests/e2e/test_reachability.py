@@ -242,3 +242,14 @@ def test_staff_pages_have_44_px_targets_at_1280(page: Page, live_server, client,
         found[path] = small_targets(page)
 
     assert {path: small for path, small in found.items() if small} == {}
+
+
+def test_pages_before_logging_in_have_44_px_targets_at_375(page: Page, live_server, db):
+    page.set_viewport_size({"width": 375, "height": 800})
+    found = {}
+    for path in ("/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        found[path] = small_targets(page)
+
+    assert {path: small for path, small in found.items() if small} == {}
