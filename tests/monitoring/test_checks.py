@@ -13,6 +13,7 @@ from monitoring.checks import (
     AMPOULE_GONE,
     MISMATCH_GONE,
     OVERDUE_GONE,
+    plan_changed_reviewed,
     raise_all_record_flags,
 )
 from monitoring.models import Flag
@@ -163,3 +164,18 @@ def test_the_sweep_raises_record_flags_once_a_clinician_follows_the_patient(dave
     assert raise_all_record_flags(now=noon(START)) == 0
     kinds = set(Flag.objects.filter(patient=dave).values_list("kind", flat=True))
     assert kinds == {"regimen_mismatch", "expired_ampoule"}
+
+
+REVIEW_QUERIES = 11  # four review rules, the link, two record checks, three endings
+
+
+@pytest.mark.parametrize("logged", [1, 6])
+def test_the_review_of_one_prescription_takes_a_fixed_number_of_queries(
+    alice, bob, django_assert_num_queries, logged
+):
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 1, 6))
+    for month in range(1, logged + 1):
+        log(rx, date(2025, month, 6), expiry=date(2024, 1, 1))
+
+    with django_assert_num_queries(REVIEW_QUERIES):
+        plan_changed_reviewed(prescription=rx)
