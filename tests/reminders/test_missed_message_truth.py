@@ -10,6 +10,7 @@ from accounts.models import CareLink
 from monitoring.models import Flag
 from reminders.messages import render
 from reminders.models import Kind, Notification
+from schedules import services
 from schedules.models import Dose
 from tests.helpers import prescribe
 from tests.reminders.conftest import utc
@@ -59,8 +60,9 @@ def test_a_patient_with_no_care_team_is_not_told_anyone_was_told(dose):
 def test_a_flag_and_an_active_link_say_the_care_team_was_told(dose, bob):
     flag(dose)
 
+    text = missed(dose, "sms")
     assert TOLD in missed(dose, "email")
-    assert "Care team told" in missed(dose, "sms")
+    assert "Care team told" in text and len(text) <= 160 and text.isascii()
 
 
 def test_an_active_link_without_a_flag_for_that_dose_says_nothing_of_it(dose, bob):
@@ -75,3 +77,14 @@ def test_a_revoked_link_no_longer_counts_as_a_care_team(dose, bob, alice):
     )
 
     assert TOLD not in missed(dose, "email")
+
+
+def test_with_no_dose_to_come_the_message_names_no_next_dose(dose, alice):
+    services.prescription_stop(
+        prescription=dose.prescription, actor=alice, reason="Stopped", today=date(2026, 6, 20)
+    )
+
+    body, text = missed(dose, "email"), missed(dose, "sms")
+
+    assert "from your next dose" not in body and "No further dose is planned" in body
+    assert "Next dose" not in text and "no further dose is planned" in text
