@@ -61,9 +61,10 @@ def per_year(cadence: Cadence) -> str:
     return f"{count:g}" if count == int(count) else f"about {round(count)}"
 
 
-def next_doses(*, prescription: Prescription, actor: User, cadence: Cadence) -> list[date]:
+def next_doses(*, prescription: Prescription, actor: User, cadence: Cadence) -> list[date] | None:
     """The first doses from the patient's today on that the change would plan: the change is
-    made by the service itself, read, and rolled back, so the preview cannot drift from it."""
+    made by the service itself, read, and rolled back, so the preview cannot drift from it.
+    None when the service refuses the change."""
     today = local_today(prescription.patient)
     try:
         with transaction.atomic():
@@ -80,7 +81,7 @@ def next_doses(*, prescription: Prescription, actor: User, cadence: Cadence) -> 
     except _Preview as preview:
         return preview.dues
     except ValidationError:
-        return []  # refused: the real change says why
+        return None
 
 
 class _Preview(Exception):
@@ -91,10 +92,14 @@ class _Preview(Exception):
         self.dues = dues
 
 
-def consequence(*, prescription: Prescription, actor: User, cadence: Cadence) -> str:
+def consequence(*, prescription: Prescription, actor: User, cadence: Cadence) -> str | None:
+    """What the change would mean, to confirm; None when the service would refuse it anyway
+    (then its own reason is what the clinician needs to read)."""
+    dues = next_doses(prescription=prescription, actor=actor, cadence=cadence)
+    if dues is None:
+        return None
     low, high = usual_range()
     text = f"{cadence.describe().capitalize()} means {per_year(cadence)} injections a year"
-    dues = next_doses(prescription=prescription, actor=actor, cadence=cadence)
     if dues:
         text += "; the next doses would be " + ", ".join(f"{due:%-d %b}" for due in dues)
     longest = Cadence(high.unit, high.every_max or high.every)

@@ -196,6 +196,8 @@ def _confirmed(request: AuthedRequest, prescription: Prescription, form: Interva
     if intervals.is_usual(cadence) or form.confirms(key):
         return True
     text = intervals.consequence(prescription=prescription, actor=request.user, cadence=cadence)
+    if text is None:
+        return True  # refused whatever the answer: the change itself says why
     form.ask_to_confirm(key, text)
     return False
 

@@ -297,3 +297,18 @@ def test_the_interval_service_itself_still_takes_a_daily_interval(alice, bob, hi
     )
 
     assert phase.cadence().describe() == "daily"
+
+
+def test_an_unusual_interval_the_service_refuses_shows_the_refusal_not_a_question(
+    client_for, alice, bob, history
+):
+    services.maintenance_interval_change(
+        prescription=history, actor=bob, unit="day", every=1, today=TODAY
+    )
+    before = snapshot()
+
+    response = client_for(bob).post(url("interval_change", alice), DAILY)
+
+    refused(response, "That is already the maintenance interval.")
+    assert "Yes, I mean this interval" not in response.content.decode()
+    assert snapshot() == before
