@@ -21,7 +21,7 @@ from core.messages import first_name, site_link
 from schedules.models import Prescription
 from schedules.services.replan import next_due
 
-from .models import ChangeNotice, Kind, Notification
+from .models import ChangeNotice, Kind, Notification, ReminderPreference
 from .planner import deliver_at, preferences_for
 
 
@@ -100,6 +100,8 @@ def change_context(row: Notification) -> dict[str, object]:
     ).get(pk=row.payload["notice"])
     return {
         "name": first_name(row.recipient),
+        # A clinician's reason may name a diagnosis: only in messages the patient opted into.
+        "detailed": ReminderPreference.of(row.recipient).detailed_messages,
         "notice": notice,
         "clinician": notice.changed_by.display_name if notice.changed_by else "your clinician",
         "link": site_link("home"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from reminders.changes import current_notice
 from reminders.dispatcher import dispatch_due
+from reminders.messages import render
 from reminders.models import ChangeNotice, Kind, Notification, ReminderPreference
 from schedules import services
 from schedules.models import Dose
@@ -86,6 +87,18 @@ def test_the_change_email_is_dispatched_like_the_others_with_its_key(rx, alice, 
     assert message.extra_headers["Message-ID"].startswith(f"<notification-{row.pk}@")
     assert "Dr Bob Smith changed your injection schedule." in message.body
     assert "Your next dose moved from Sunday 5 April to " in message.body
+    # A reason may name a diagnosis: it stays in the app unless messages are detailed.
+    assert "Levels are stable" not in message.body
+    assert "The reason they gave is on your home page" in message.body
+
+
+def test_a_patient_who_opted_into_detailed_messages_reads_the_reason(rx, alice, bob):
+    ReminderPreference.objects.create(patient=alice, detailed_messages=True)
+    change_interval(rx, bob)
+
+    dispatch_due()
+
+    (message,) = [m for m in mail.outbox if m.to == [alice.email]]
     assert "Reason given: Levels are stable" in message.body
 
 
@@ -98,6 +111,10 @@ def test_texts_go_too_when_the_patient_receives_texts_and_email_only_if_on(rx, a
 
     rows = Notification.objects.filter(recipient=alice, kind=Kind.CHANGED)
     assert [row.channel for row in rows] == ["sms"]
+    text = render(rows[0]).body
+    assert text.isascii() and len(text) <= 160
+    assert text.startswith("B12 Tracker: Dr Bob Smith changed your schedule.")
+    assert "Next dose moved from Sun 5 Apr to" in text and "Levels" not in text
     dispatch_due()
     rows[0].refresh_from_db()
     assert rows[0].status in ("sent", "pending")  # pending only inside quiet hours
