@@ -59,7 +59,7 @@ def test_long_notes_wrap_on_the_patient_pages(
     sign_in(page, live_server, client, alice)
     page.set_viewport_size({"width": width, "height": 800})
 
-    wide = overflow(page, live_server, ["/me/history/", "/me/prescription/"])
+    wide = overflow(page, live_server, ["/me/history/", "/me/prescription/", "/me/record/"])
 
     assert wide == {}
 
