@@ -1,6 +1,8 @@
 """Forms for sign-up, log-in, profiles and invitations. They parse and validate only;
 services do the writing."""
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -9,26 +11,93 @@ from django.db import transaction
 from core.messages import render_text
 
 from .models import User
-from .phones import to_e164
+from .phones import place_zones, to_e164
 from .tasks import send_email_message
 from .validators import KNOWN_TIME_ZONES, looks_like_token
 
 # Longer than any passphrase a person or a password manager makes; hashing megabytes is not.
 PASSWORD_MAX_LENGTH = 256
 
-TIME_ZONE_CHOICES = [(zone, zone.replace("_", " ")) for zone in sorted(KNOWN_TIME_ZONES)]
 UNKNOWN_ZONE = "Pick a time zone from the list, such as Europe/London or America/New_York."
+# Offered first, in this order: where most patients live.
+COMMON_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Australia/Sydney",
+    "Australia/Perth",
+    "Pacific/Auckland",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Asia/Singapore",
+    "Africa/Johannesburg",
+    "UTC",
+)
+
+
+def zone_label(zone: str) -> str:
+    """ "London (Europe/London)": the place first, so typing a city's first letters finds it."""
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return place if place == zone else f"{place} ({zone})"
+
+
+def _listed_zones() -> list[str]:
+    """Every zone a place has (zone.tab) and UTC; aliases such as US/Eastern or GB stay
+    accepted but are not offered."""
+    return sorted({*place_zones(), "UTC"} & KNOWN_TIME_ZONES)
+
+
+def zone_choices(extra: str | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Common zones first, then each region's, by place name; `extra` (a saved zone that is
+    not offered, such as US/Eastern) is listed too, so that saving keeps it."""
+    groups: dict[str, list[str]] = {}
+    for zone in _listed_zones():
+        if zone not in COMMON_ZONES:
+            groups.setdefault(zone.split("/", 1)[0], []).append(zone)
+    listed = {*COMMON_ZONES, *(zone for zones in groups.values() for zone in zones)}
+    if extra and extra in KNOWN_TIME_ZONES and extra not in listed:
+        groups["Other"] = [extra]
+    labelled = [("Common time zones", [(zone, zone_label(zone)) for zone in COMMON_ZONES])]
+    for region in sorted(groups):
+        zones = sorted(groups[region], key=zone_label)
+        labelled.append((region, [(zone, zone_label(zone)) for zone in zones]))
+    return labelled
 
 
 class TimeZoneField(forms.ChoiceField):
-    def __init__(self, *, label: str, initial: str | None = None) -> None:
+    """A select of readable zones ("London (Europe/London)"), common ones first; any known
+    zone is accepted. With `browser_zone`, static/js/timezone.js picks the browser's zone
+    while the field is untouched."""
+
+    def __init__(
+        self, *, label: str, initial: str | None = None, browser_zone: bool = False
+    ) -> None:
+        attrs = {"data-browser-zone": "true"} if browser_zone else {}
         super().__init__(
             label=label,
             initial=initial,
-            choices=TIME_ZONE_CHOICES,
+            choices=zone_choices(),
             error_messages={"invalid_choice": UNKNOWN_ZONE},
-            help_text="Doses and reminders follow the calendar of this zone.",
+            help_text="Doses and reminders follow the calendar of this zone. Type a city to jump "
+            "to it.",
+            widget=forms.Select(attrs={**attrs, "autocomplete": "off"}),
         )
+
+    def valid_value(self, value: str) -> bool:
+        return value in KNOWN_TIME_ZONES
+
+    def offer(self, zone: object) -> None:
+        """List a saved zone that the list does not offer, so the page shows it selected."""
+        if isinstance(zone, str):
+            self.choices = zone_choices(extra=zone)
 
 
 class TelInput(forms.TextInput):
@@ -71,7 +140,7 @@ class SignupForm(forms.Form):
         help_text="How the app and your care team address you.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    time_zone = TimeZoneField(label="Home time zone", initial="Europe/London")
+    time_zone = TimeZoneField(label="Home time zone", initial="Europe/London", browser_zone=True)
     mobile = PhoneField(
         label="Mobile number (optional)",
         required=False,
@@ -91,6 +160,12 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     invite = InviteTokenField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # The zone the patient sent back stays as sent: no browser guess over it.
+            self.fields["time_zone"].widget.attrs.pop("data-browser-zone", None)
 
     def clean_email(self) -> str:
         typed: str = self.cleaned_data["email"]
@@ -147,6 +222,12 @@ class PatientProfileForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
         help_text="Local time in your home time zone.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zone_field = self.fields["time_zone"]
+        assert isinstance(zone_field, TimeZoneField)
+        zone_field.offer(self.initial.get("time_zone"))
 
     def clean_mobile(self) -> str:
         return phone_in_zone(self.cleaned_data["mobile"], self.cleaned_data.get("time_zone"))

@@ -70,15 +70,23 @@ UNKNOWN_COUNTRY = (
 
 
 @cache
-def _zone_countries() -> dict[str, str]:
-    """Each zone of zone.tab with its country, and each link (Europe/Belfast, US/Eastern)
-    with its target's."""
+def place_zones() -> dict[str, str]:
+    """The zones of zone.tab (one per place people live, no aliases), each with its country."""
     folder = resources.files("tzdata").joinpath("zoneinfo")
     countries: dict[str, str] = {}
     for line in folder.joinpath("zone.tab").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             country, _, zone = line.split("\t")[:3]
             countries[zone] = country
+    return countries
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """Each zone of zone.tab with its country, and each link (Europe/Belfast, US/Eastern)
+    with its target's."""
+    folder = resources.files("tzdata").joinpath("zoneinfo")
+    countries = dict(place_zones())
     for line in folder.joinpath("tzdata.zi").read_text(encoding="utf-8").splitlines():
         if line.startswith("L "):
             _, target, link = line.split()

@@ -122,3 +122,44 @@ def test_patient_home_and_menu_fit_a_320_pixel_screen(page: Page, live_server, c
     expect(menu.get_by_role("link", name="Care team", exact=True)).to_be_visible()
     expect(menu.get_by_role("button", name="Log out")).to_be_visible()
     assert_fits_320(page)
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """The browser says it is in Tokyo, as a visitor's own machine would."""
+    return {**browser_context_args, "timezone_id": "Asia/Tokyo"}
+
+
+def test_signup_preselects_the_browsers_time_zone(page: Page, live_server, axe_check):
+    page.goto(f"{live_server.url}/accounts/signup/")
+
+    expect(page.locator("#id_time_zone")).to_have_value("Asia/Tokyo")
+    axe_check(page)
+
+
+def test_a_zone_the_patient_picked_is_not_replaced(page: Page, live_server):
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.locator("#id_time_zone").select_option("Europe/Paris")
+    page.locator("#id_email").fill("not-an-email")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.locator("#div_id_email .invalid-feedback")).to_be_visible()
+    expect(page.locator("#id_time_zone")).to_have_value("Europe/Paris")
+
+
+def test_typing_a_city_finds_its_zone(page: Page, live_server):
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.locator("#id_time_zone").focus()
+
+    page.keyboard.type("Vancouver")
+
+    expect(page.locator("#id_time_zone")).to_have_value("America/Vancouver")
+
+
+def test_without_javascript_the_picker_keeps_london(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/signup/")
+
+    expect(page.locator("#id_time_zone")).to_have_value("Europe/London")
+    context.close()
