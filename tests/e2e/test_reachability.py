@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page
 
 from core.clock import local_today
+from schedules.models import Injection
 from tests.clinic.helpers import link, log, settle
 from tests.helpers import prescribe
 from tests.schedules.history import give_history
@@ -24,6 +25,9 @@ PATIENT_PAGES = [
     "/me/log/",
     "/me/schedule/",
     "/me/history/",
+    "/me/history/backfill/",
+    "/me/record/",
+    "/me/prescriptions/past/",
     "/me/prescription/",
     "/me/prescription/edit/",
     "/me/appointment/",
@@ -165,10 +169,15 @@ def test_the_measure_catches_a_small_target_and_spares_a_link_in_a_sentence(
 def test_patient_pages_have_44_px_targets_at_375(page: Page, live_server, client, alice):
     today = datetime.now(ZoneInfo("Europe/London")).date()
     give_history(alice, days=365, today=today)
+    injection = Injection.objects.filter(patient=alice, status="recorded").first()
     sign_in(page, live_server, client, alice)
     page.set_viewport_size({"width": 375, "height": 800})
     found = {}
-    for path in PATIENT_PAGES:
+    for path in [
+        *PATIENT_PAGES,
+        f"/me/history/{injection.pk}/correct/",
+        f"/me/history/{injection.pk}/void/",
+    ]:
         assert page.goto(live_server.url + path).status == 200, path
         found[path] = small_targets(page)
         page.get_by_role("button", name="Show or hide the menu").click()
