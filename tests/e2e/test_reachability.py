@@ -199,6 +199,9 @@ def test_the_regimen_cards_and_body_map_have_44_px_targets_at_375(
     card = page.locator(".regimen-option").nth(1)
     card.locator(".regimen-summary").click()
     assert card.locator("input[type=radio]").is_checked()
+    page.get_by_role("button", name="Next: your medicine").click()
+    page.get_by_role("button", name="Save prescription").wait_for()
+    assert small_targets(page) == []
 
     prescribe(dave, regimen="seed-maintenance", start=date.today() - timedelta(days=3))
     page.goto(f"{live_server.url}/me/log/")
