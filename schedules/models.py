@@ -70,9 +70,9 @@ class Prescription(models.Model):
     injections_before_joining = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     given_by = models.CharField(max_length=8, choices=GivenBy.choices, default=GivenBy.SELF)
-    monitoring_plan = models.TextField(blank=True)
-    adjustment_triggers = models.TextField(blank=True)
-    notes = models.TextField(blank=True)
+    monitoring_plan = models.TextField(blank=True, max_length=2000)
+    adjustment_triggers = models.TextField(blank=True, max_length=2000)
+    notes = models.TextField(blank=True, max_length=2000)
     version = models.PositiveIntegerField(default=1)
     # Raised by every write to the plan or its injections: cached pages are keyed on it.
     revision = models.PositiveIntegerField(default=0, editable=False)
@@ -271,7 +271,7 @@ class Injection(models.Model):
     given_by = models.CharField(max_length=8, choices=GivenBy.choices, default=GivenBy.SELF)
     lot = models.CharField("lot / batch number", max_length=40, blank=True)
     expiry = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=1000)
     extra = models.BooleanField(
         default=False, help_text="Confirmed although too soon: never counts toward a dose."
     )

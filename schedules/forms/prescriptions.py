@@ -20,6 +20,7 @@ from .joining import DateListField, Stage, clean_neuro, neuro_check, neuro_uncha
 
 CUSTOM = "custom"
 MAX_COUNT = 60
+TEXT_MAX = 2000  # the monitoring plan, the triggers and the notes (as the model says)
 
 
 class RegimenForm(forms.Form):
@@ -135,7 +136,7 @@ class PrescriptionForm(MedicineForm):
         required=False,
         help_text="Leave it empty to keep your schedule's maintenance interval.",
     )
-    taken = DateListField(required=False)
+    taken = DateListField(required=False, label="Past dates you had")
     past_reviewed = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4400)
     loading_every = whole_number(
         "Loading: one injection every", min_value=1, max_value=31, required=False
@@ -358,18 +359,23 @@ class PrescriptionEditForm(MedicineForm):
     )
     monitoring_plan = forms.CharField(
         label="Monitoring plan (optional)",
+        max_length=TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Which blood tests, and when. For example: B12 and blood count at 3 months.",
     )
     adjustment_triggers = forms.CharField(
         label="When to get in touch sooner (optional)",
+        max_length=TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: tingling or tiredness coming back before the next dose.",
     )
     notes = forms.CharField(
-        label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Notes (optional)",
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     reason = forms.CharField(
         label="What changed, and why? (optional)",
