@@ -121,3 +121,15 @@ def test_an_older_interval_change_without_before_or_reason_still_reads_well(
     assert "Maintenance interval changed</strong>: Now every 2 months. By " in html
     assert "Maintenance interval changed</strong>: By " in html
     assert "Reason:" not in html
+
+
+def test_a_real_interval_change_reads_with_both_intervals_and_the_reason(
+    client_for, alice, bob, history
+):
+    client = client_for(bob)
+    data = {"every": "2", "unit": "month", "reason": "Stable levels"}
+    assert client.post(url("interval_change", alice), data).status_code == 302
+
+    html = client.get(url("patient_detail", alice)).content.decode()
+
+    assert "From monthly to every 2 months. Reason: Stable levels. By Dr Bob Smith" in html
