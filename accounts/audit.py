@@ -3,6 +3,7 @@
 Callers pass the request when there is one, so the event carries the client address.
 """
 
+from axes.helpers import get_client_ip_address
 from django.db import models
 from django.http import HttpRequest
 
@@ -10,9 +11,11 @@ from .models import AuditEvent, User
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address as log-in throttling reads it: behind the HTTPS proxy, the one it
+    forwarded (PROXY_COUNT); otherwise the connection's."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return get_client_ip_address(request) or None
 
 
 def log_action(

@@ -328,6 +328,9 @@ if PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# A client (or its own office proxy) may send X-Forwarded-For too, which makes the header
+# longer than our proxies alone would: the entry our outermost proxy wrote still counts.
+IPWARE_STRICT = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -4,7 +4,7 @@ on PostgreSQL, raw SQL can change or remove a row once written."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from accounts.audit import log_action
 from accounts.models import AuditEvent, CareLink, PatientProfile, User
@@ -38,6 +38,28 @@ def test_log_action_writes_one_row_with_actor_patient_object_and_address(alice, 
     assert event.address == "2001:db8::7"
     assert event.detail == {"note": "test"}
     assert event.at is not None
+
+
+@override_settings(
+    AXES_IPWARE_PROXY_COUNT=0,
+    AXES_IPWARE_META_PRECEDENCE_ORDER=("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+)
+def test_behind_the_proxy_the_event_carries_the_clients_address(alice, bob):
+    request = RequestFactory().post(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="5.6.7.8, 81.2.69.142"
+    )
+
+    log_action(actor=bob, action="carelink.invited", patient=alice, request=request)
+
+    assert AuditEvent.objects.get().address == "81.2.69.142"
+
+
+def test_without_a_proxy_a_forwarded_address_is_ignored(alice, bob):
+    request = RequestFactory().post("/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="1.2.3.4")
+
+    log_action(actor=bob, action="carelink.invited", patient=alice, request=request)
+
+    assert AuditEvent.objects.get().address == "198.51.100.4"
 
 
 def test_log_action_without_request_or_saved_actor_leaves_them_empty(alice):

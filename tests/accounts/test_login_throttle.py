@@ -128,20 +128,33 @@ def attempt_through_proxy(client, email: str, password: str, forwarded_for: str)
 @BEHIND_PROXY
 def test_behind_the_proxy_each_client_address_counts_apart(client, alice):
     for _ in range(5):
-        attempt_through_proxy(client, alice.email, WRONG, forwarded_for="203.0.113.7")
-    assert attempt_through_proxy(client, alice.email, PASSWORD, "203.0.113.7").status_code == 429
+        attempt_through_proxy(client, alice.email, WRONG, forwarded_for="81.2.69.142")
+    assert attempt_through_proxy(client, alice.email, PASSWORD, "81.2.69.142").status_code == 429
 
-    response = attempt_through_proxy(client, alice.email, PASSWORD, forwarded_for="203.0.113.8")
+    response = attempt_through_proxy(client, alice.email, PASSWORD, forwarded_for="81.2.69.143")
     assert response.status_code == 302
 
 
 @BEHIND_PROXY
 def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_the_lock(client, alice):
     for number in range(5):
-        attempt_through_proxy(client, alice.email, WRONG, f"192.0.2.{number}, 203.0.113.7")
+        attempt_through_proxy(client, alice.email, WRONG, f"5.6.7.{number}, 81.2.69.142")
 
-    response = attempt_through_proxy(client, alice.email, PASSWORD, "192.0.2.99, 203.0.113.7")
+    response = attempt_through_proxy(client, alice.email, PASSWORD, "5.6.7.99, 81.2.69.142")
     assert response.status_code == 429
+
+
+@BEHIND_PROXY
+def test_behind_the_proxy_clients_whose_office_proxy_forwards_too_count_apart(client, alice):
+    for _ in range(5):
+        attempt_through_proxy(client, alice.email, WRONG, "10.1.2.3, 81.2.69.142")
+    assert (
+        attempt_through_proxy(client, alice.email, WRONG, "10.1.2.3, 81.2.69.142").status_code
+        == 429
+    )
+
+    response = attempt_through_proxy(client, alice.email, PASSWORD, "10.1.2.3, 81.2.69.143")
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize(
