@@ -83,9 +83,9 @@ def test_the_change_email_is_dispatched_like_the_others_with_its_key(rx, alice, 
     row = Notification.objects.get(recipient=alice, kind=Kind.CHANGED)
     (message,) = [m for m in mail.outbox if m.to == [alice.email]]
     assert row.status == "sent"
-    assert message.subject == "Your injection schedule was changed"
+    assert message.subject == "Your prescription was changed"
     assert message.extra_headers["Message-ID"].startswith(f"<notification-{row.pk}@")
-    assert "Dr Bob Smith changed your injection schedule." in message.body
+    assert "Dr Bob Smith changed your prescription." in message.body
     assert "Your next dose moved from Sunday 5 April to " in message.body
     # A reason may name a diagnosis: it stays in the app unless messages are detailed.
     assert "Levels are stable" not in message.body
@@ -113,7 +113,7 @@ def test_texts_go_too_when_the_patient_receives_texts_and_email_only_if_on(rx, a
     assert [row.channel for row in rows] == ["sms"]
     text = render(rows[0]).body
     assert text.isascii() and len(text) <= 160
-    assert text.startswith("B12 Tracker: Dr Bob Smith changed your schedule.")
+    assert text.startswith("B12 Tracker: Dr Bob Smith changed your prescription.")
     assert "Next dose moved from Sun 5 Apr to" in text and "Levels" not in text
     dispatch_due()
     rows[0].refresh_from_db()
@@ -193,3 +193,18 @@ def test_another_patient_cannot_dismiss_the_notice(rx, bob, dave, client_for):
     assert response.status_code == 404
     notice.refresh_from_db()
     assert notice.dismissed_at is None
+
+
+def test_amended_notes_are_not_called_a_schedule_change(rx, alice, bob, client_for):
+    services.prescription_update(
+        prescription=rx, actor=bob, changes={"notes": "Take with the nurse"}, today=TODAY
+    )
+    dispatch_due()
+
+    banner = parse(client_for(alice).get(reverse("home")).content).by_id("banner-changed")
+    (message,) = [m for m in mail.outbox if m.to == [alice.email]]
+    assert "Dr Bob Smith changed your prescription; your next dose is still on 5 Apr" in (
+        banner.text
+    )
+    assert "What changed: Changed the notes." in banner.text
+    assert "schedule" not in message.subject + message.body.split("Your schedule, with")[0]
