@@ -43,6 +43,19 @@ def _announce(
     )
 
 
+def _ended_words(phase: Phase, closed_on: date) -> str:
+    """'Repletion (loading), every other day, ended on 20 Jan 2025; maintenance, every 2
+    months, follows'."""
+    words = f"{phase.get_kind_display()}, {phase.cadence().describe()}, ended on "
+    words += f"{closed_on.day} {closed_on:%b %Y}"
+    after = Phase.objects.filter(prescription_id=phase.prescription_id, order__gt=phase.order)
+    following = after.order_by("order").first()
+    if following is not None:
+        kind = following.get_kind_display().lower()
+        words += f"; {kind}, {following.cadence().describe()}, follows"
+    return words
+
+
 def phase_close(
     *,
     phase: Phase,
@@ -68,12 +81,11 @@ def phase_close(
         before = next_due(current, today)
         keep_version(current, actor=actor, reason=f"Phase {phase.order + 1} ended on {closed_on}")
         prescription_replan(prescription=current, today=today)
-        ended = f"{phase.get_kind_display()} ({phase.cadence().describe()})"
         _announce(
             current,
             actor=actor,
             before=before,
-            description=f"{ended} ended on {closed_on:%-d %b %Y}",
+            description=_ended_words(phase, closed_on),
             reason="",
             today=today,
         )

@@ -46,7 +46,7 @@ def test_a_loading_phase_ended_by_the_clinician_shows_on_home_until_dismissed(
     banner = logged_in.locator("#banner-changed")
     expect(banner).to_contain_text("Your next dose moved from")
     expect(banner).to_contain_text("changed by Dr Bob Smith")
-    expect(banner).to_contain_text("Repletion (loading) (every other day) ended on")
+    expect(banner).to_contain_text("Repletion (loading), every other day, ended on")
     expect(logged_in.locator("#regimen-now")).to_contain_text("Now: Maintenance, every 2 months")
     checked(logged_in, axe_check)
 

@@ -131,7 +131,10 @@ def test_ending_a_loading_phase_tells_the_patient(alice, bob, clock):
 
     notice = ChangeNotice.objects.get(patient=alice)
     assert notice.before == date(2026, 3, 10) and notice.after == date(2026, 5, 8)
-    assert "ended on 8 Mar 2026" in notice.description
+    assert notice.description == (
+        "Repletion (loading), every other day, ended on 8 Mar 2026; "
+        "maintenance, every 2 months, follows"
+    )
     assert Notification.objects.filter(recipient=alice, kind=Kind.CHANGED).count() == 1
 
 
