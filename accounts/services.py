@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +22,7 @@ from .signals import profile_changed
 from .tasks import send_invitation, send_signup_attempt, send_signup_link
 
 SIGNUP_LINK_LIFETIME = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+SIGNUP_WARNING_GAP = 15 * 60  # seconds
 SIGNUP_LINK_GONE = "This link has expired or was already used. Sign up again to get a new one."
 
 
@@ -94,7 +96,9 @@ def signup_request(
     PendingSignup.objects.filter(created_at__lt=now - SIGNUP_LINK_LIFETIME).delete()
     existing = User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
     if existing is not None:
-        transaction.on_commit(lambda: send_signup_attempt.delay(existing))
+        # One warning per account in a while: repeating the form must not flood its inbox.
+        if cache.add(f"signup-warned:{existing}", True, timeout=SIGNUP_WARNING_GAP):
+            transaction.on_commit(lambda: send_signup_attempt.delay(existing))
         return
     pending = PendingSignup(
         email=email,

@@ -237,6 +237,16 @@ def test_signup_with_an_existing_email_answers_the_same_and_tells_the_owner(clie
     assert alice.check_password(PASSWORD)
 
 
+def test_repeated_signups_with_an_existing_email_warn_the_owner_once_in_a_while(
+    client, sign_up, alice
+):
+    for _ in range(5):
+        response = sign_up({**GOOD, "email": "alice@example.com"})
+        assert response.url == reverse("accounts:signup_sent")
+
+    assert [message.to for message in mail.outbox] == [["alice@example.com"]]
+
+
 def test_signup_page_says_nothing_about_existing_accounts(client, alice):
     response = client.post(reverse("accounts:signup"), {**GOOD, "email": "alice@example.com"})
 
