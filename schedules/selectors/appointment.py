@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from schedules import states
 from schedules.models import Dose, Injection, InjectionQuerySet, Prescription
 
-from .prescription import phases_with_counts
+from .prescription import describe_regimen, phases_with_counts
 
 if TYPE_CHECKING:
     from .prescription import CountedPhase
@@ -58,7 +58,8 @@ def appointment_summary(*, prescription: Prescription, today: date) -> Appointme
         .filter(prescription=prescription)
         .aggregate(extra=Count("id", filter=InjectionQuerySet.q_extra()), last=Max("given_on"))
     )
-    current = next((p for p in phases if p.last_due and p.last_due >= today), None)
+    described = describe_regimen(phases=phases).current  # the phase the next dose is in
+    current = next((p for p in phases if described and p.pk == described.phase.pk), None)
     summary = Appointment(
         prescription=prescription,
         phases=phases,

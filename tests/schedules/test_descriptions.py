@@ -56,6 +56,8 @@ def test_home_schedule_and_prescription_agree_on_the_current_phase(
     assert home.by_id("phase-progress").text.startswith("Maintenance")
     assert "Now: Maintenance, every 2–3 months" in schedule.by_id("regimen-now").text
     assert "Now: Maintenance, every 2–3 months" in home.by_id("regimen-now").text
+    appointment = page(client, "schedules:appointment").text
+    assert "Current phase Maintenance: every 2–3 months" in appointment
 
 
 def test_a_counted_phase_that_grew_says_why(client_for, alice, alice_rx, clock):
