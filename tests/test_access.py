@@ -22,7 +22,7 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, CareLink, User
+from accounts.models import AuditEvent, CareLink, PendingSignup, User
 from clinic.views.patients import CSV_HEADER
 from core.clock import local_today
 from monitoring.models import Flag
@@ -437,6 +437,13 @@ def _invited(ask: Ask) -> None:
     assert (link.status, link.patient) == ("pending", None)
 
 
+def _pending_signup(cast: dict) -> dict:
+    pending = PendingSignup.objects.create(
+        email="erin@example.com", display_name="Erin", time_zone="Europe/London", password="!"
+    )
+    return {"token": pending.token}
+
+
 def _invited_neutrally(ask: Ask) -> None:
     """An address whose account is not a patient's is invited like an unknown one."""
     link = CareLink.objects.get(clinician=ask.user, invited_email="staff@example.com")
@@ -650,8 +657,10 @@ PUBLIC: dict[str, Page] = {
     "home": Page(expect=shows("Welcome")),
     "accounts:signup": Page(expect=shows("Create your account", 'name="display_name"')),
     "accounts:signup_sent": Page(expect=shows("Check your email", "Check your email to continue")),
-    # A made-up sign-up link: the page says it cannot be used, and makes nothing.
-    "accounts:signup_confirm": Page(kwargs=lambda cast: {"token": "x-y"}, expect=answers(404)),
+    # A sign-up link as emailed: its GET shows the button and makes nothing.
+    "accounts:signup_confirm": Page(
+        kwargs=_pending_signup, expect=shows("Finish creating your account", "Create my account")
+    ),
     "accounts:login": Page(expect=shows("Log in", 'name="password"')),
     "accounts:logout": Page(method="post", expect=goes("accounts:login", lambda ask: None)),
     "accounts:password_reset": Page(expect=shows("Reset your password", 'name="email"')),
