@@ -44,7 +44,8 @@ COMMON_ZONES = (
 
 
 def zone_label(zone: str) -> str:
-    """ "London (Europe/London)": the place first, so typing a city's first letters finds it."""
+    """The place first, as in "London (Europe/London)", so typing a city's first letters
+    finds it."""
     place = zone.rsplit("/", 1)[-1].replace("_", " ")
     return place if place == zone else f"{place} ({zone})"
 
@@ -88,7 +89,7 @@ class TimeZoneField(forms.ChoiceField):
             error_messages={"invalid_choice": UNKNOWN_ZONE},
             help_text="Doses and reminders follow the calendar of this zone. Type a city to jump "
             "to it.",
-            widget=forms.Select(attrs={**attrs, "autocomplete": "off"}),
+            widget=forms.Select(attrs=attrs),
         )
 
     def valid_value(self, value: str) -> bool:
