@@ -47,6 +47,12 @@ def _stops(patient: User, ids: list[int]) -> dict[int, Stop]:
     return found
 
 
+def has_stopped(*, patient: User) -> bool:
+    """Whether the patient has a stopped prescription (one query)."""
+    stopped = Prescription.objects.filter(patient=patient, status=Prescription.Status.STOPPED)
+    return stopped.exists()
+
+
 def past_prescriptions(*, patient: User, today: date) -> list[PastPrescription]:
     """The patient's stopped prescriptions, the latest first, each with its doses given and
     missed and its injection entries: two queries."""

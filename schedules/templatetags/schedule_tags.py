@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from django import template
 
+from accounts.models import User
 from schedules.models import Dose, Phase
+from schedules.selectors.past import has_stopped
 from schedules.selectors.prescription import RegimenText, describe_regimen, phase_bound_words
 
 if TYPE_CHECKING:
@@ -65,6 +67,13 @@ def regimen_words(phases: list[CountedPhase]) -> RegimenText:
 def dose_status(dose: Dose, today: date) -> str:
     """The dose's status on `today` (Dose.status_on), for the status words and marks."""
     return dose.status_on(today)
+
+
+@register.simple_tag
+def stopped_before(user: User) -> bool:
+    """`{% stopped_before user as stopped %}`: whether the patient has a stopped prescription,
+    so a page without an active one does not say none was ever recorded."""
+    return has_stopped(patient=user)
 
 
 @register.filter

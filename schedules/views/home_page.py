@@ -13,6 +13,7 @@ from accounts.access import AuthedRequest, patient_required
 from accounts.models import CareLink
 from core.cache import cache_key, remember
 from schedules import selectors
+from schedules.selectors.past import has_stopped
 
 from .helpers import form_token, patient_today
 
@@ -45,6 +46,8 @@ def home(request: AuthedRequest) -> HttpResponse:
             "summary": summary,
             "page_key": cache_key(*key),
             "today": today,
+            # Only without an active prescription: whether it was stopped, or never recorded.
+            "stopped": rx is None and has_stopped(patient=request.user),
             "token": form_token(),
             "profile": request.user.patient_profile,
             "pending": [link for link in links if link.status == CareLink.Status.PENDING],

@@ -53,7 +53,7 @@ def test_voiding_and_stopping_show_at_once(client_for, alice, alice_rx):
     history = client.get(reverse("schedules:history")).content.decode()
     assert "From a prescription that was stopped" in history
     assert f"/me/history/{other.pk}/correct/" not in history
-    assert "No prescription is recorded yet" in client.get("/").content.decode()
+    assert "You have no active prescription" in client.get("/").content.decode()
 
 
 def test_a_new_day_redraws_the_statuses(client_for, alice, alice_rx, clock):

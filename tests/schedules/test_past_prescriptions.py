@@ -102,3 +102,15 @@ def test_the_list_costs_the_same_however_many_were_stopped(
     with django_assert_num_queries(4):  # session, user, prescriptions with counts, stop events
         page = parse(client.get(LIST).content)
     assert len(list(page.find_all("li", cls="past-item"))) == 3
+
+
+def test_after_a_stop_no_page_says_no_prescription_was_ever_recorded(client_for, alice, stopped):
+    client = client_for(alice)
+
+    home = client.get(reverse("home")).content.decode()
+    schedule = parse(client.get(reverse("schedules:schedule")).content)
+
+    assert "No prescription is recorded yet" not in home
+    assert "You have no active prescription" in home
+    assert schedule.find("h1").text == "No active prescription"
+    assert "No prescription yet" not in schedule.text
