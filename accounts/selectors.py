@@ -3,11 +3,16 @@
 `patient_for_clinician` is the access check every clinician view goes through.
 """
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import CareLink, Role, User
+from .models import CareLink, PendingSignup, Role, User
 from .validators import looks_like_token
+
+SIGNUP_LINK_LIFETIME = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 
 
 def patient_for_clinician(*, clinician: User, patient_id: int) -> User:
@@ -46,3 +51,12 @@ def pending_invitation(*, token: str) -> CareLink | None:
         .filter(token=token, status=CareLink.Status.PENDING)
         .first()
     )
+
+
+def signup_pending(*, token: str, now: datetime) -> PendingSignup | None:
+    """The sign-up a link names, while the link is young enough to use."""
+    if not looks_like_token(token):
+        return None
+    return PendingSignup.objects.filter(
+        token=token, created_at__gte=now - SIGNUP_LINK_LIFETIME
+    ).first()

@@ -4,9 +4,8 @@ Each service runs in one transaction and writes an audit event for link changes.
 """
 
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
@@ -18,10 +17,10 @@ from django.utils import timezone
 
 from .audit import log_action
 from .models import CareLink, ClinicianProfile, PatientProfile, PendingSignup, Role, User
+from .selectors import SIGNUP_LINK_LIFETIME, signup_pending
 from .signals import profile_changed
 from .tasks import send_invitation, send_signup_attempt, send_signup_link
 
-SIGNUP_LINK_LIFETIME = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 SIGNUP_WARNING_GAP = 15 * 60  # seconds
 SIGNUP_LINK_GONE = "This link has expired or was already used. Sign up again to get a new one."
 
@@ -115,21 +114,13 @@ def signup_request(
     transaction.on_commit(lambda: send_signup_link.delay(pending_id))
 
 
-def signup_pending(*, token: str, now: datetime | None = None) -> PendingSignup | None:
-    """The sign-up a link names, while the link is young enough to use."""
-    now = now or timezone.now()
-    return PendingSignup.objects.filter(
-        token=token, created_at__gte=now - SIGNUP_LINK_LIFETIME
-    ).first()
-
-
 @transaction.atomic
 def signup_confirm(
     *, token: str, request: HttpRequest | None = None, now: datetime | None = None
 ) -> User:
     """Make the account a sign-up link stands for; the link and any others for that address
     stop working."""
-    pending = signup_pending(token=token, now=now)
+    pending = signup_pending(token=token, now=now or timezone.now())
     if pending is None:
         raise ValidationError(SIGNUP_LINK_GONE)
     # Only one of two clicks on links for the same address may make the account.

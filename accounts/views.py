@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import submitted
@@ -18,7 +19,6 @@ from . import backends, selectors, services, throttle
 from .access import AuthedRequest, patient_required
 from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
 from .models import CareLink, Role, User
-from .validators import looks_like_token
 
 LOCKED_OUT = (
     "Too many failed log-in attempts. For your safety, log-in is paused for 15 minutes. "
@@ -92,7 +92,7 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
     account and logs in."""
     if request.user.is_authenticated:
         return redirect("home")
-    pending = services.signup_pending(token=token) if looks_like_token(token) else None
+    pending = selectors.signup_pending(token=token, now=timezone.now())
     if pending is None:
         return render(request, "accounts/signup_confirm.html", {"gone": True}, status=404)
     if request.method == "GET":
