@@ -112,8 +112,8 @@ class RegimenText:
 
     @property
     def summary(self) -> str:
-        """'Repletion (loading): Mon, Wed, Fri, 6 injections; then Maintenance: monthly, ongoing'"""
-        return "; then ".join(f"{p.name}: {p.cadence}, {p.bound}" for p in self.phases)
+        """'Repletion (loading): Mon, Wed, Fri, 6 injections. Then Maintenance: monthly, ongoing'"""
+        return ". Then ".join(f"{p.name}: {p.cadence}, {p.bound}" for p in self.phases)
 
     @property
     def now(self) -> str:

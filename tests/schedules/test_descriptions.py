@@ -34,7 +34,7 @@ def test_the_prescription_page_says_the_interval_a_clinician_set(client_for, ali
 
     assert "two to three months" not in text and "2–3 months" not in text
     summary = page(client_for(alice), "schedules:prescription").by_id("regimen-summary").text
-    assert "then Maintenance: every 3 months, ongoing" in summary
+    assert "Then Maintenance: every 3 months, ongoing" in summary
 
 
 def test_home_schedule_and_prescription_agree_on_the_current_phase(
@@ -80,7 +80,7 @@ def test_the_description_helper_names_one_current_phase(alice, alice_rx):
     assert described.current is not None and described.current.phase.kind == "repletion"
     assert [text.current for text in described.phases] == [True, False]
     assert described.summary == (
-        "Repletion (loading): Mon, Wed, Fri, 6 injections; "
-        "then Maintenance: every 2–3 months, ongoing"
+        "Repletion (loading): Mon, Wed, Fri, 6 injections. "
+        "Then Maintenance: every 2–3 months, ongoing"
     )
     assert described.now == "Now: Repletion (loading), Mon, Wed, Fri"
