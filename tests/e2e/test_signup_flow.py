@@ -86,11 +86,12 @@ def test_signup_errors_are_shown_next_to_fields_and_pass_axe(page: Page, live_se
     page.locator("#id_email").fill("not-an-email")
     page.locator("#id_display_name").fill("Erin Walsh")
     page.locator("#id_password1").fill("short")
-    page.locator("#id_password2").fill("short")
+    page.locator("#id_password2").fill("shirt")
     page.get_by_role("button", name="Create account").click()
 
     expect(page.locator("#div_id_email .invalid-feedback")).to_contain_text("valid email")
     expect(page.locator("#div_id_password1 .invalid-feedback")).to_contain_text("too short")
+    expect(page.locator("#div_id_password2 .invalid-feedback")).to_contain_text("not the same")
     axe_check(page)
 
 
