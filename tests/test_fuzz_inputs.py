@@ -81,9 +81,10 @@ def cases() -> list:
 
 
 @pytest.fixture
-def world(alice, bob, charlie, staff) -> dict:
+def world(alice, bob, charlie, dave, staff) -> dict:
     """alice on open-ended loading with her first injection, linked to bob, invited by
-    charlie, with an open flag; a failed reminder for the staff pages."""
+    charlie, with an open flag; dave with no prescription yet (the wizard's pages); a failed
+    reminder for the staff pages."""
     injection = loading_with_a_first_injection(alice)
     rx = injection.prescription
     pending = CareLink.objects.create(clinician=charlie, patient=alice, invited_email=alice.email)
@@ -113,7 +114,8 @@ def world(alice, bob, charlie, staff) -> dict:
         "uidb64": "MQ",
         "token": "x-y",
     }
-    return {"users": {"patient": alice, "clinician": bob, "staff": staff}, "ids": ids}
+    users = {"patient": alice, "new patient": dave, "clinician": bob, "staff": staff}
+    return {"users": users, "ids": ids}
 
 
 def url_for(name: str, ids: dict) -> str:
@@ -228,7 +230,9 @@ def fuzz_page(sender: Sender, path: str, seen: set) -> None:
         _fuzz_form(sender, form, seen)
 
 
-def _fuzz_form(sender: Sender, form: dict, seen: set) -> None:
+def _fuzz_form(sender: Sender, form: dict, seen: set, *, follow: bool = True) -> None:
+    """Each field replaced in turn; a GET form sent as it stands is followed once, to the forms
+    of the page it opens (a wizard's next step)."""
     action = urlsplit(form["action"]).path
     try:
         match = resolve(action)
@@ -236,20 +240,28 @@ def _fuzz_form(sender: Sender, form: dict, seen: set) -> None:
         return
     name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
     key = (form["method"], form["action"], tuple(sorted(form["fields"])))
-    if name in SKIP_ACTIONS or key in seen or form["method"] != "post":
+    if name in SKIP_ACTIONS or key in seen:
         return
     seen.add(key)
+    method = "post" if form["method"] == "post" else "get"
     for field in form["fields"]:
         for label, value in HOSTILE.items():
             data = form["fields"] | {field: value}
-            sender.send("post", form["action"], data, f"{field}={label}")
+            sender.send(method, form["action"], data, f"{field}={label}")
+    if method == "get" and follow:
+        response = sender.send("get", form["action"], form["fields"], "as shown")
+        if response.status_code == 302:
+            response = sender.send("get", response.url, {}, "redirected")
+        opened = html_of(response)
+        for inner in forms_of(opened, action) if opened is not None else []:
+            _fuzz_form(sender, inner, seen, follow=False)
 
 
 @pytest.mark.parametrize("name", cases())
 def test_hostile_input_never_answers_500(world, name):
     path = url_for(name, world["ids"])
     failures: list[str] = []
-    for role in ("patient", "clinician", "staff", "visitor"):
+    for role in ("patient", "new patient", "clinician", "staff", "visitor"):
         sender = Sender(world["users"].get(role))
         fuzz_page(sender, path, set())
         failures += [f"{role}: {failure}" for failure in sender.failures]
