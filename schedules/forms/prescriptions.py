@@ -130,7 +130,7 @@ class PrescriptionForm(MedicineForm):
         help_text="Your next dates are worked out from it.",
     )
     joined_every = whole_number(
-        "Maintenance: one injection every how many months? (optional)",
+        "Months between your maintenance injections (optional)",
         min_value=1,
         max_value=12,
         required=False,
