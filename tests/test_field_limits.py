@@ -21,10 +21,6 @@ NOT_FORM_WRITTEN = {
     "monitoring.Flag.note",
 }
 
-# Limits still missing, listed so that the rest of the suite stays green meanwhile; each
-# entry is a strict expected failure, so the one who adds the limit also removes the entry.
-MISSING: set[str] = set()
-
 
 def our_modules() -> Iterator[str]:
     for app in APPS:
@@ -65,8 +61,7 @@ def form_cases() -> list:
         for name, field in fields_of(form_class).items():
             if isinstance(field, forms.CharField):
                 label = f"{form_class.__module__}.{form_class.__qualname__}.{name}"
-                marks = [pytest.mark.xfail(strict=True, reason="no limit yet")] * (label in MISSING)
-                cases.append(pytest.param(field, id=label, marks=marks))
+                cases.append(pytest.param(field, id=label))
     return cases
 
 
@@ -80,8 +75,7 @@ def model_cases() -> list:
                 label = f"{model._meta.label}.{field.name}"
                 if label in NOT_FORM_WRITTEN:
                     continue
-                marks = [pytest.mark.xfail(strict=True, reason="no limit yet")] * (label in MISSING)
-                cases.append(pytest.param(field, id=label, marks=marks))
+                cases.append(pytest.param(field, id=label))
     return cases
 
 
