@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 
 from accounts.models import User
 from schedules import states
@@ -60,6 +60,7 @@ def phases_with_counts(*, prescription: Prescription, today: date) -> list[Count
             last_taken=Max("doses__due", filter=taken),
             last_missed=Max("doses__due", filter=missed),
             next_open=Min("doses__due", filter=waiting),
+            before_joining=F("prescription__injections_before_joining"),
         )
         .order_by("order")
     )
@@ -78,8 +79,15 @@ def phase_bound_words(phase: Phase) -> str:
     the phase was loaded with them)."""
     if phase.closed_on:
         return f"ended on {phase.closed_on.day} {phase.closed_on:%b %Y}"
+    # A patient who joined part-way had some of the first phase's injections before its start.
+    before = (getattr(phase, "before_joining", None) or 0) if phase.order == 0 else 0
     if phase.bound == "count":
         words = _plural(phase.count or 0, "injection")
+        if before:
+            words = (
+                f"{_plural((phase.count or 0) + before, 'injection')} in all, "
+                f"{before} of them before your start date here"
+            )
         added = (getattr(phase, "total", None) or 0) - (phase.count or 0)
         missed = getattr(phase, "missed", None) or 0
         if added > 0 and missed:
@@ -89,6 +97,8 @@ def phase_bound_words(phase: Phase) -> str:
     if phase.bound == "duration":
         return f"for {phase.duration_days} days"
     if phase.bound == "open":
+        if before:
+            return f"until your clinician ends it ({before} had before your start date here)"
         return "until your clinician ends it"
     return "ongoing"
 

@@ -447,3 +447,19 @@ def test_the_past_dates_are_asked_beside_the_nerve_symptoms_question(client_for,
 
     assert saved.status_code == 302
     assert Injection.objects.count() == 3
+
+
+def test_the_loading_phase_of_a_joiner_is_described_with_the_injections_had_before(alice, clock):
+    from schedules.selectors import phases_with_counts
+    from schedules.selectors.prescription import phase_bound_words
+
+    rx = create(
+        alice,
+        regimen="bnf-no-neuro",
+        joining=Joining(stage="loading", last_given=date(2025, 1, 3), loading_had=3),
+    )
+
+    loading, maintenance = phases_with_counts(prescription=rx, today=START)
+    words = phase_bound_words(loading)
+    assert words == "6 injections in all, 2 of them before your start date here"
+    assert phase_bound_words(maintenance) == "ongoing"
