@@ -41,7 +41,8 @@ def _check_actor(actor: User) -> None:
 
 
 def _entry(actor: User, now: datetime, text: str) -> str:
-    return f"{timezone.localtime(now):%Y-%m-%d %H:%M} {actor.display_name}: {text}"
+    local = timezone.localtime(now)
+    return f"{local.day} {local:%b %Y %H:%M} {actor.display_name}: {text}"
 
 
 def appended_note(entry: str) -> Case:

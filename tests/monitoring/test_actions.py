@@ -128,3 +128,13 @@ def test_a_patient_note_is_an_audit_event(alice, bob):
 def test_notes_go_on_patients_only(bob, charlie):
     with pytest.raises(ValidationError, match="patient"):
         actions.patient_note_add(patient=charlie, actor=bob, note="Hello")
+
+
+def test_a_note_is_stamped_with_the_date_as_pages_write_it(flag, bob):
+    import time_machine
+
+    with time_machine.travel("2026-11-30 14:05:00+00:00", tick=False):
+        actions.flag_acknowledge(flag=flag, actor=bob, note="Booking a review.")
+
+    flag.refresh_from_db()
+    assert flag.note.startswith("30 Nov 2026 14:05 Dr Bob Smith: ")
