@@ -33,8 +33,7 @@ def throttle_username(
 
     Without this axes looks for an "email" credential, finds none, and never counts per account.
     """
-    value = (credentials or {}).get("username") or request.POST.get("username")
-    return value.strip().lower() if value else None
+    return throttle.account_key(request, credentials)
 
 
 def locked_out(

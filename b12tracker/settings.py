@@ -154,7 +154,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Throttling: five wrong passwords for one account from one address within 15 minutes are
 # answered normally; the sixth attempt, right password or not, is refused until 15 minutes
 # pass. An address alone is locked only after 50 failures (a practice shares one address):
-# accounts.throttle.failure_limit drops the limit to none once the address reaches that.
+# accounts.throttle.failure_limit drops the limit to none once the address reaches that, and
+# for one account once 30 failures spread over any addresses reach it.
 # axes locks when the count reaches the limit, and accounts.views.locked_out lets the attempt
 # that reaches it keep its normal answer.
 AXES_FAILURE_LIMIT = "accounts.throttle.failure_limit"

@@ -219,3 +219,13 @@ def test_login_accepts_the_email_in_another_case(client, alice):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_guesses_spread_over_many_addresses_lock_that_account_everywhere(client, alice, bob):
+    for n in range(6):  # five from each address: no pair reaches its own lock
+        for _ in range(5):
+            assert_no_match(attempt(client, alice.email, WRONG, address=f"198.51.100.{n + 1}"))
+
+    assert_locked(attempt(client, alice.email, PASSWORD, address="198.51.100.99"))
+    # Another account from a fresh address is untouched.
+    assert attempt(client, bob.email, PASSWORD, address="198.51.100.99").status_code == 302
