@@ -45,6 +45,8 @@ def record(request: AuthedRequest) -> HttpResponse:
 
 @patient_required
 def record_csv(request: AuthedRequest) -> HttpResponse:
+    """The record as a file. The audit row it writes is the record of who took a copy of the
+    data, as the clinician's export keeps one; nothing of the patient's record changes."""
     found = patient_record(patient=request.user, today=patient_today(request))
     log_action(
         actor=request.user,
