@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import Notification
+from .models import ChangeNotice, Notification
 
 
 @admin.register(Notification)
@@ -16,3 +16,12 @@ class NotificationAdmin(ReadOnlyAdmin[Notification]):
     date_hierarchy = "scheduled_for"
     list_select_related = ("recipient",)
     raw_id_fields = ("recipient", "dose")
+
+
+@admin.register(ChangeNotice)
+class ChangeNoticeAdmin(ReadOnlyAdmin[ChangeNotice]):
+    """What patients were told of their clinicians' changes, and whether they dismissed it."""
+
+    list_display = ("pk", "patient", "description", "before", "after", "created_at", "dismissed_at")
+    list_select_related = ("patient",)
+    raw_id_fields = ("patient", "prescription", "changed_by")

@@ -64,6 +64,16 @@ def _notification(cast: dict) -> Model:
     )
 
 
+def _change_notice(cast: dict) -> Model:
+    from reminders.models import ChangeNotice
+    from tests.helpers import prescribe
+
+    rx = prescribe(cast["alice"], start=timezone.localdate())
+    return ChangeNotice.objects.create(
+        patient=cast["alice"], prescription=rx, changed_by=cast["bob"], description="Monthly"
+    )
+
+
 def _audit_event(cast: dict) -> Model:
     link = CareLink.objects.get(clinician=cast["bob"], patient=cast["alice"])
     return log_action(
@@ -81,6 +91,7 @@ MAKERS: dict[str, Callable[[dict], Model]] = {
     "accounts.CareLink": lambda cast: CareLink.objects.get(clinician=cast["bob"]),
     "accounts.AuditEvent": _audit_event,
     "reminders.Notification": _notification,
+    "reminders.ChangeNotice": _change_notice,
 }
 
 
