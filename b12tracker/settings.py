@@ -276,7 +276,11 @@ HEARTBEAT_STALE_AFTER = timedelta(minutes=3)
 # Reminder sweeps: how often beat ticks them, how long a claimed message stays claimed, and
 # the hour (UTC) of each clinician's daily flag digest.
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
-NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300, minimum=1)
+# A claim on a reminder lasts this long and is renewed while its sender is still at work, so a
+# killed sender's reminders go back to pending within it; the dispatch sweep then runs every
+# DISPATCH_SECONDS, more often than the other sweeps.
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 30, minimum=1)
+DISPATCH_SECONDS = env_int("DISPATCH_SECONDS", 15, minimum=1)
 FLAG_DIGEST_HOUR = env_int("FLAG_DIGEST_HOUR", 7)
 # Health: a pending reminder this long past its intended instant (whatever its retry time)
 # turns the status page red; the bearer token that lets a monitor read /ops/health (unset:
@@ -287,10 +291,10 @@ if FLAG_DIGEST_HOUR > 23:
     raise ImproperlyConfigured("FLAG_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")
 
 
-def _sweep(task: str) -> dict[str, object]:
+def _sweep(task: str, seconds: int = SWEEP_SECONDS) -> dict[str, object]:
     # A tick left queued longer than this is dropped: the next one does the same work.
-    expires = max(SWEEP_SECONDS, 30)
-    return {"task": task, "schedule": float(SWEEP_SECONDS), "options": {"expires": expires}}
+    expires = max(seconds, 30)
+    return {"task": task, "schedule": float(seconds), "options": {"expires": expires}}
 
 
 # Every periodic task lives here and nowhere else.
@@ -298,7 +302,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "extend-horizons": {"task": "schedules.tasks.extend_schedule_horizons", "schedule": 3600.0},
     "plan-notifications": _sweep("reminders.tasks.plan_notifications"),
-    "dispatch-notifications": _sweep("reminders.tasks.dispatch_notifications"),
+    "dispatch-notifications": _sweep("reminders.tasks.dispatch_notifications", DISPATCH_SECONDS),
     "flag-missed-doses": _sweep("schedules.tasks.flag_missed_doses"),
     "nudge-unlogged-doses": _sweep("reminders.tasks.nudge_unlogged_doses"),
     "plan-flag-digests": _sweep("monitoring.tasks.plan_flag_digests"),

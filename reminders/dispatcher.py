@@ -113,6 +113,16 @@ def _ours(row: Notification) -> QuerySet[Notification]:
     return Notification.objects.filter(pk=row.pk, claim=row.claim, status=Status.SENDING)
 
 
+def renew(row: Notification, *, now: datetime) -> bool:
+    """Extend a claim that is still ours and still running; a lapsed one (its row may be on its
+    way back to pending) is never revived."""
+    until = now + lease()
+    renewed = _ours(row).filter(lease_until__gt=now).update(lease_until=until) == 1
+    if renewed:
+        row.lease_until = until
+    return renewed
+
+
 def _finish(row: Notification, **values: object) -> bool:
     """Record the outcome, unless the lease ran out and another sender took the row."""
     values.setdefault("claim", "")
@@ -162,8 +172,10 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
     now = timezone.now()
     # Nobody else takes the row before its lease ends (release_expired waits for that), so
     # a lease with time to spare needs no database round trip. One too close to its end is
-    # left alone: it goes back to pending and is sent once, from elsewhere.
-    if row.lease_until is None or now + send_margin() >= row.lease_until:
+    # renewed first, so that leases can stay short and a dead sender's rows come back soon.
+    if row.lease_until is None:
+        return
+    if now + send_margin() >= row.lease_until and not renew(row, now=now):
         return
     pref = _preference(row)
     reason = why_not(row, pref)

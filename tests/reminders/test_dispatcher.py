@@ -21,6 +21,7 @@ from reminders.dispatcher import (
     deliver,
     dispatch_due,
     release_expired,
+    renew,
     send_margin,
 )
 from reminders.models import Notification, ReminderPreference
@@ -148,16 +149,54 @@ def test_a_sender_whose_lease_lapsed_mid_send_does_not_record_over_the_new_claim
     assert second.sent == 1 and (row.status, row.claim, row.attempts) == ("sent", "", 2)
 
 
-def test_a_claim_too_near_the_end_of_its_lease_is_left_to_lapse_unsent(due_row):
+def test_a_claim_near_the_end_of_its_lease_is_renewed_and_sent(due_row):
     (mine,) = claim(now=NOW)
     result = DispatchResult()
-    # Not yet lapsed, but a send started now could outlast the lease.
-    with time_machine.travel(mine.lease_until - send_margin(), tick=False):
+    # Not yet lapsed, but a send started now could outlast the lease: the claim is extended.
+    near_end = mine.lease_until - send_margin()
+    with time_machine.travel(near_end, tick=False):
         deliver(mine, result=result)
 
     row = Notification.objects.get(pk=due_row.pk)
-    assert result.handled == 0 and (row.status, row.claim) == ("sending", mine.claim)
+    assert result.sent == 1 and (row.status, row.attempts) == ("sent", 1)
+    assert len([m for m in mail.outbox if "due today" in m.subject]) == 1
+
+
+def test_a_renewed_claim_lasts_a_whole_lease_from_the_renewal(due_row, settings):
+    (mine,) = claim(now=NOW)
+    near_end = mine.lease_until - send_margin()
+
+    assert renew(mine, now=near_end)
+    lease = timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+    row = Notification.objects.get(pk=due_row.pk)
+    assert row.lease_until == mine.lease_until == near_end + lease
+    assert release_expired(now=near_end + lease - timedelta(seconds=1)) == 0
+
+
+def test_a_lapsed_claim_is_not_revived_and_its_row_is_not_sent(due_row):
+    (mine,) = claim(now=NOW)
+    lapsed = mine.lease_until + timedelta(seconds=1)  # lapsed, not yet released
+    result = DispatchResult()
+    with time_machine.travel(lapsed, tick=False):
+        deliver(mine, result=result)
+
+    row = Notification.objects.get(pk=due_row.pk)
+    assert result.handled == 0 and row.status == "sending" and row.lease_until < lapsed
     assert not [m for m in mail.outbox if "due today" in m.subject]
+    assert release_expired(now=lapsed) == 1
+
+
+def test_a_dead_senders_reminder_goes_out_again_within_a_minute(due_row, settings):
+    """The defaults: a lease that is renewed while sending, and a dispatch sweep run often."""
+    real = settings
+    claim(now=NOW)  # the sender that took it is killed here
+    worst = real.NOTIFICATION_LEASE_SECONDS + real.DISPATCH_SECONDS
+    assert worst <= 60
+    beat = real.CELERY_BEAT_SCHEDULE["dispatch-notifications"]["schedule"]
+    assert beat == real.DISPATCH_SECONDS
+    with time_machine.travel(NOW + timedelta(seconds=worst), tick=False):
+        result = dispatch_due()
+    assert result.released == 1 and result.sent == 1
 
 
 def test_a_reminder_for_a_dose_taken_since_planning_is_cancelled(due_row, alice):

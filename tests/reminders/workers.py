@@ -126,6 +126,7 @@ def start_worker(var_dir: Path, broker: str, name: str, **env: str) -> subproces
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "SWEEP_SECONDS": "1",
+        "DISPATCH_SECONDS": "1",
         "SMS_BACKEND": "file",
         **env,
     }
