@@ -7,9 +7,10 @@ lease bounds how long a claim lasts, and every write after it checks the claim i
 from __future__ import annotations
 
 import logging
+import random
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from core.clock import home_zone
+from core.clock import home_zone, local_today
 from schedules import states
 from schedules.models import Dose
 
@@ -45,6 +46,15 @@ def send_margin() -> timedelta:
     return min(timedelta(seconds=longest), lease() / 2)
 
 
+# While a provider is down, its rows wait this long (jittered, so that they do not all
+# knock at once) without using up an attempt; the first to find it back sends the rest.
+OUTAGE_WAIT_SECONDS = (30, 90)
+
+
+def outage_wait() -> timedelta:
+    return timedelta(seconds=random.uniform(*OUTAGE_WAIT_SECONDS))
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1])
 
@@ -57,10 +67,13 @@ class DispatchResult:
     cancelled: int = 0
     deferred: int = 0
     released: int = 0
+    # Rows put back to wait because their provider did not answer (no attempt used).
+    held: int = 0
+    outages: set[str] = field(default_factory=set)
 
     @property
     def handled(self) -> int:
-        return self.sent + self.retried + self.failed + self.cancelled + self.deferred
+        return self.sent + self.retried + self.failed + self.cancelled + self.deferred + self.held
 
 
 # --- claiming -----------------------------------------------------------------------------------
@@ -88,7 +101,8 @@ def claim(*, now: datetime, batch: int = BATCH) -> list[Notification]:
         due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:batch])
+        # In the order they were meant to go, so rows held through an outage keep their place.
+        ids = list(due.order_by("scheduled_for", "pk").values_list("pk", flat=True)[:batch])
         if not ids:
             return []
         # Guarded: a row another sender took in the meantime is no longer pending.
@@ -105,7 +119,7 @@ def claim(*, now: datetime, batch: int = BATCH) -> list[Notification]:
             "recipient__reminder_preference",
             "dose__prescription",
         )
-        .order_by("next_attempt_at", "pk")
+        .order_by("scheduled_for", "pk")
     )
 
 
@@ -146,6 +160,8 @@ def why_not(row: Notification, pref: ReminderPreference | None) -> str:
         settled = dose.status not in states.OPEN_STATUSES or dose.injection_id is not None
         if settled and row.kind in DOSE_REMINDER_KINDS:
             return f"The dose is {dose.status}."
+        if row.kind in DOSE_REMINDER_KINDS and dose.latest < local_today(row.recipient):
+            return "Not delivered: the dose's window closed before it could be sent."
         if row.kind == Kind.MISSED and dose.status != Dose.Status.MISSED:
             return "The dose is no longer missed."
     if pref is not None:
@@ -176,6 +192,14 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
     if row.lease_until is None:
         return
     if now + send_margin() >= row.lease_until and not renew(row, now=now):
+        return
+    if row.channel in result.outages:  # its provider just failed for another row: wait too
+        result.held += _finish(
+            row,
+            status=Status.PENDING,
+            attempts=F("attempts") - 1,
+            next_attempt_at=now + outage_wait(),
+        )
         return
     pref = _preference(row)
     reason = why_not(row, pref)
@@ -208,6 +232,18 @@ def _failed_attempt(
     row: Notification, error: TransportError, *, now: datetime, result: DispatchResult
 ) -> None:
     message = str(error)[:500]
+    if error.outage:
+        # The provider is down, not this message: wait, keep the attempt, try again soon.
+        result.outages.add(row.channel)
+        result.held += _finish(
+            row,
+            status=Status.PENDING,
+            attempts=F("attempts") - 1,
+            last_error=message,
+            last_error_at=now,
+            next_attempt_at=now + outage_wait(),
+        )
+        return
     if error.permanent or row.attempts >= MAX_ATTEMPTS:
         result.failed += _finish(row, status=Status.FAILED, last_error=message, last_error_at=now)
         if error.permanent and row.kind != Kind.FLAG_DIGEST:

@@ -1,6 +1,7 @@
 """Transports: email through Django's mail backends, SMS through file, console, locmem or Twilio.
 
-Every failure is a TransportError: permanent ones disable the channel, others are retried.
+Every failure is a TransportError: permanent ones disable the channel, outages (the provider
+itself did not answer) hold every row of the channel without using an attempt, others retry.
 TRANSPORTS maps each channel to its transport: web push would be one class and one entry.
 """
 

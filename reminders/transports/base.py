@@ -21,9 +21,13 @@ class Outgoing:
 
 
 class TransportError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    """`permanent`: this address or number will never work. `outage`: the provider itself did
+    not answer (refused, timed out, a server error), so every message would fail alike."""
+
+    def __init__(self, message: str, *, permanent: bool = False, outage: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.outage = outage and not permanent
 
 
 class Transport(ABC):

@@ -76,11 +76,15 @@ class TwilioSms(SmsTransport):
             )
         except TwilioRestException as error:
             permanent = error.status in PERMANENT_HTTP or error.code in TWILIO_PERMANENT_CODES
+            # Server errors and "too many requests" hold for every message, not this one.
+            outage = error.status >= 500 or error.status == 429
             raise TransportError(
-                f"Twilio {error.status} (code {error.code}): {error.msg}"[:400], permanent=permanent
+                f"Twilio {error.status} (code {error.code}): {error.msg}"[:400],
+                permanent=permanent,
+                outage=outage,
             ) from None
         except Exception as error:  # network errors and timeouts from the HTTP layer
-            raise TransportError(f"Twilio unreachable: {error!r}"[:400]) from None
+            raise TransportError(f"Twilio unreachable: {error!r}"[:400], outage=True) from None
         return str(sent.sid)
 
 

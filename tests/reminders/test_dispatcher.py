@@ -7,15 +7,18 @@ status=PENDING condition, the lease check before sending, and the claim token ev
 after the claim checks. (SKIP LOCKED, PostgreSQL only, is tested in test_dispatch_race.py.)"""
 
 from datetime import date, time, timedelta
+from time import monotonic
 
 import pytest
 import time_machine
 from django.core import mail
 from django.test import override_settings
 
+from core.messages import message_id
 from reminders import dispatcher
 from reminders.dispatcher import (
     MAX_ATTEMPTS,
+    OUTAGE_WAIT_SECONDS,
     DispatchResult,
     claim,
     deliver,
@@ -263,24 +266,92 @@ def _unreachable_smtp():
     )
 
 
-def test_temporary_errors_retry_with_backoff_and_give_up_after_five(due_row, alice):
+def test_a_mail_server_that_is_down_holds_reminders_without_using_attempts(due_row, alice):
     moment = NOW
     with _unreachable_smtp():
+        for _ in range(MAX_ATTEMPTS * 2):
+            with time_machine.travel(moment, tick=False):
+                result = dispatch_due()
+            due_row.refresh_from_db()
+            assert result.held == 1 and result.retried == result.failed == 0
+            assert (due_row.status, due_row.attempts) == ("pending", 0)
+            assert due_row.last_error_at == moment  # the status page's "last error" time
+            assert "SMTP unavailable" in due_row.last_error
+            wait = (due_row.next_attempt_at - moment).total_seconds()
+            assert OUTAGE_WAIT_SECONDS[0] <= wait <= OUTAGE_WAIT_SECONDS[1]
+            # Waiting, it still counts as waiting since its intended instant.
+            assert outbox_status(now=moment).oldest_due == due_row.scheduled_for
+            moment = due_row.next_attempt_at
+    assert ReminderPreference.objects.filter(patient=alice, email_enabled=False).count() == 0
+
+    with (
+        smtp_server() as (collector, port),
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+        ),
+        time_machine.travel(moment, tick=False),
+    ):
+        assert dispatch_due().sent == 1
+    due_row.refresh_from_db()
+    assert (due_row.status, due_row.attempts) == ("sent", 1)
+    assert len(collector.messages) == 1
+
+
+def test_an_outage_holds_the_rest_of_the_batch_untried_and_they_go_out_in_order(
+    alice, bob, due_row
+):
+    others = [
+        Notification.objects.create(
+            recipient=alice,
+            channel="email",
+            kind="flag_digest",
+            dedupe_key=f"outage-{n}",
+            scheduled_for=NOW - timedelta(minutes=10 - n),
+            next_attempt_at=NOW,
+        )
+        for n in range(3)
+    ]
+    with _unreachable_smtp(), time_machine.travel(NOW, tick=False):
+        started = monotonic()
+        result = dispatch_due()
+        took = monotonic() - started
+    assert result.held == 4 and result.sent == 0
+    assert took < 4  # one connection attempt, not one per row (each may take EMAIL_TIMEOUT)
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {0}
+
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        assert dispatch_due().sent == 4
+    in_order = Notification.objects.order_by("scheduled_for", "pk").values_list("pk", flat=True)
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
+        message_id(f"notification-{pk}") for pk in in_order
+    ]
+    assert {r.pk for r in others} < set(in_order)
+
+
+def test_a_message_the_server_defers_retries_with_backoff_and_gives_up_after_five(due_row, alice):
+    moment = NOW
+    with (
+        smtp_server(Collector(refuse="450 4.2.1 Mailbox busy, try later")) as (_server, port),
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+        ),
+    ):
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with time_machine.travel(moment, tick=False):
                 result = dispatch_due()
             due_row.refresh_from_db()
-            assert due_row.attempts == attempt
-            assert due_row.last_error_at == moment  # the status page's "last error" time
+            assert due_row.attempts == attempt and due_row.last_error_at == moment
             if attempt < MAX_ATTEMPTS:
                 assert result.retried == 1 and due_row.status == "pending"
                 assert due_row.next_attempt_at > moment
-                # Backing off, it still counts as waiting since its intended instant.
-                assert outbox_status(now=moment).oldest_due == due_row.scheduled_for
                 with time_machine.travel(due_row.next_attempt_at - timedelta(seconds=1)):
                     assert dispatch_due().handled == 0  # not before its backoff ends
                 moment = due_row.next_attempt_at
-    assert due_row.status == "failed" and "SMTP unavailable" in due_row.last_error
+    assert due_row.status == "failed" and "450" in due_row.last_error
     assert outbox_status(now=moment).failed_recent == 1
     assert ReminderPreference.objects.filter(patient=alice, email_enabled=False).count() == 0
 
@@ -303,3 +374,17 @@ def test_a_refused_address_fails_once_and_turns_email_off(due_row, alice):
     assert not pref.email_enabled and "could not be delivered" in pref.email_disabled_reason
     assert not rows(status="pending", channel="email")
     assert any("could not be delivered" in problem for problem in channel_problems(patient=alice))
+
+
+def test_a_reminder_held_past_its_doses_window_is_recorded_not_delivered_not_sent_late(
+    due_row,
+):
+    closed = due_row.dose.latest + timedelta(days=1)
+    # As after an outage that outlasted the window, before the missed-dose sweep ran.
+    with time_machine.travel(utc(closed.year, closed.month, closed.day, 12), tick=False):
+        result = dispatch_due()
+
+    due_row.refresh_from_db()
+    assert result.cancelled == 1 and result.sent == 0
+    assert due_row.status == "cancelled" and due_row.last_error.startswith("Not delivered")
+    assert not [m for m in mail.outbox if "due today" in m.subject]
