@@ -1,11 +1,15 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server."""
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from core.clock import local_today
+from tests.clinic.helpers import link, log, settle
 from tests.conftest import need
+from tests.helpers import prescribe
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -58,3 +62,20 @@ def axe_check():
 def browser_context_args(browser_context_args):
     # axe is injected as an inline script, which our Content-Security-Policy rightly forbids.
     return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def ward(alice, bob, make_patient):
+    """alice: bnf-neuro (open-ended loading) for 12 days, the dose 8 days ago missed.
+    Aaron and Abel are up to date and come first alphabetically."""
+    today = local_today(alice)
+    rx = prescribe(alice, regimen="bnf-neuro", start=today - timedelta(days=12))
+    for ago in (12, 10, 6, 4, 2):
+        log(rx, today - timedelta(days=ago))
+    settle(rx, today)
+    for email, name in (("aaron@example.com", "Aaron Adams"), ("abel@example.com", "Abel Brown")):
+        patient = make_patient(email, name)
+        link(bob, patient)
+        other = prescribe(patient, regimen="seed-maintenance", start=today - timedelta(days=3))
+        log(other, today - timedelta(days=3))
+    return rx

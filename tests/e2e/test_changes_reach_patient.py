@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from core.clock import local_today
 from schedules import services
+from tests.e2e.helpers import sign_in
 from tests.helpers import loading_with_a_first_injection
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -17,10 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def logged_in(page: Page, live_server, client, alice):
-    client.force_login(alice, backend="accounts.backends.ProfileBackend")
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    page.context.add_cookies([{**cookie, "url": live_server.url}])
-    return page
+    return sign_in(page, live_server, client, alice)
 
 
 def fits_320(page: Page) -> bool:

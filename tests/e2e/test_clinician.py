@@ -4,34 +4,12 @@ appear; he resolves her flag from the inbox and exports the list. A refused flag
 its note; a daily maintenance interval asks for confirmation beside the field. Every clinician
 page passes axe without serious violations."""
 
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.clock import local_today
-from tests.clinic.helpers import link, log, settle
 from tests.conftest import PASSWORD
-from tests.helpers import prescribe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def ward(alice, bob, make_patient):
-    """alice: bnf-neuro (open-ended loading) for 12 days, the dose 8 days ago missed.
-    Aaron and Abel are up to date and come first alphabetically."""
-    today = local_today(alice)
-    rx = prescribe(alice, regimen="bnf-neuro", start=today - timedelta(days=12))
-    for ago in (12, 10, 6, 4, 2):
-        log(rx, today - timedelta(days=ago))
-    settle(rx, today)
-    for email, name in (("aaron@example.com", "Aaron Adams"), ("abel@example.com", "Abel Brown")):
-        patient = make_patient(email, name)
-        link(bob, patient)
-        other = prescribe(patient, regimen="seed-maintenance", start=today - timedelta(days=3))
-        log(other, today - timedelta(days=3))
-    return rx
 
 
 def log_in_as_bob(page: Page, live_server) -> None:

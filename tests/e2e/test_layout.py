@@ -12,6 +12,7 @@ from monitoring.models import Flag
 from schedules import services
 from schedules.models import Injection, Prescription
 from tests.clinic.helpers import log, settle
+from tests.e2e.helpers import sign_in
 from tests.helpers import prescribe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,12 +33,6 @@ def long_notes(alice, bob):
     Prescription.objects.filter(pk=rx.pk).update(notes=WORD, monitoring_plan=WORD)
     assert Flag.objects.filter(patient=alice).update(note=WORD)
     return rx
-
-
-def sign_in(page: Page, live_server, client, user) -> None:
-    client.force_login(user, backend="accounts.backends.ProfileBackend")
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    page.context.add_cookies([{**cookie, "url": live_server.url}])
 
 
 def overflow(page: Page, live_server, paths: list[str]) -> dict[str, int]:

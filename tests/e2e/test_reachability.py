@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page
 
-from core.clock import local_today
 from schedules.models import Injection
-from tests.clinic.helpers import link, log, settle
+from tests.e2e.helpers import sign_in
 from tests.helpers import prescribe
 from tests.schedules.history import give_history
 
@@ -124,29 +123,6 @@ NAV_LINES = """
 
 def small_targets(page: Page) -> list[str]:
     return page.evaluate(MEASURE)["small"]
-
-
-def sign_in(page: Page, live_server, client, user) -> Page:
-    client.force_login(user, backend="accounts.backends.ProfileBackend")
-    cookie = {"name": "sessionid", "value": client.cookies["sessionid"].value}
-    page.context.add_cookies([{**cookie, "url": live_server.url}])
-    return page
-
-
-@pytest.fixture
-def ward(alice, bob, make_patient):
-    """alice on bnf-neuro with a missed dose (so a flag is open); two more of bob's patients."""
-    today = local_today(alice)
-    rx = prescribe(alice, regimen="bnf-neuro", start=today - timedelta(days=12))
-    for ago in (12, 10, 6, 4, 2):
-        log(rx, today - timedelta(days=ago))
-    settle(rx, today)
-    for email, name in (("aaron@example.com", "Aaron Adams"), ("abel@example.com", "Abel Brown")):
-        patient = make_patient(email, name)
-        link(bob, patient)
-        other = prescribe(patient, regimen="seed-maintenance", start=today - timedelta(days=3))
-        log(other, today - timedelta(days=3))
-    return rx
 
 
 def test_the_measure_catches_a_small_target_and_spares_a_link_in_a_sentence(

@@ -4,12 +4,12 @@ ampoule is recorded with a warning, and text fields have a limit."""
 from datetime import date
 
 import pytest
-from django.urls import reverse
 
 from schedules.models import Injection
 from tests.helpers import noon
 from tests.htmltools import field_errors, parse
 from tests.schedules.helpers import START, log
+from tests.schedules.test_history_pages import correct_url, correction, void_url
 
 pytestmark = pytest.mark.django_db
 
@@ -19,25 +19,6 @@ def first(alice_rx, clock):
     injection = log(alice_rx, START, site="deltoid_left")
     clock.move_to(noon(date(2025, 1, 9)))
     return injection
-
-
-def correct_url(injection):
-    return reverse("schedules:injection_correct", args=[injection.pk])
-
-
-def void_url(injection):
-    return reverse("schedules:injection_void", args=[injection.pk])
-
-
-def correction(**changes):
-    data = {
-        "reason": "Wrong date",
-        "given_on": "2025-01-07",
-        "site": "thigh_left",
-        "given_by": "self",
-        "dose_mcg": "1000",
-    }
-    return data | changes
 
 
 def unchanged(injection) -> bool:
