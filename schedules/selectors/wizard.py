@@ -3,6 +3,7 @@ dates, planned by the engine before anything is saved."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -45,22 +46,7 @@ def plan_preview(
 ) -> list[PreviewDose]:
     """The first dates a new prescription would give, before anything is saved."""
     plan = engine.plan(phases, start=start, given=[], today=today, until=start + timedelta(400))
-    labels = [_KIND_LABELS.get(spec.kind, spec.kind) for spec in phases]
-    preview: list[PreviewDose] = []
-    previous = None
-    for dose in plan.doses[:length]:
-        preview.append(
-            PreviewDose(
-                dose.due,
-                dose.earliest,
-                dose.latest,
-                dose.dose_mcg,
-                f"{labels[dose.phase_index]} ({phases[dose.phase_index].cadence.describe()})",
-                dose.phase_index != previous,
-            )
-        )
-        previous = dose.phase_index
-    return preview
+    return _labelled(plan.doses, phases, length)
 
 
 @dataclass(frozen=True)
@@ -94,11 +80,15 @@ def wizard_preview(
     )
 
 
-def _labelled(doses: list[engine.PlannedDose], phases: list[engine.PhaseSpec]) -> list[PreviewDose]:
+def _labelled(
+    doses: Sequence[engine.PlannedDose],
+    phases: list[engine.PhaseSpec],
+    length: int = PREVIEW_LENGTH,
+) -> list[PreviewDose]:
     labels = [_KIND_LABELS.get(spec.kind, spec.kind) for spec in phases]
     preview: list[PreviewDose] = []
     previous = None
-    for dose in doses[:PREVIEW_LENGTH]:
+    for dose in doses[:length]:
         preview.append(
             PreviewDose(
                 dose.due,

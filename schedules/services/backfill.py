@@ -20,7 +20,7 @@ from core.clock import local_today
 from schedules.choices import GivenBy
 from schedules.models import Dose, Injection, JoinStage, Prescription, volume_for
 
-from .injections import injection_problems
+from .injections import injection_problems, planned_dose_on
 from .replan import prescription_replan
 from .too_soon import too_soon_after
 
@@ -160,7 +160,7 @@ def store_backfilled(
     made = []
     for row in rows:
         assert row.given_on is not None
-        dose_mcg = _planned_dose_on(prescription, row.given_on)
+        dose_mcg = planned_dose_on(prescription, row.given_on)
         injection = Injection(
             patient=prescription.patient,
             prescription=prescription,
@@ -176,13 +176,3 @@ def store_backfilled(
         injection.save()
         made.append(injection)
     return made
-
-
-def _planned_dose_on(prescription: Prescription, given_on: date) -> int:
-    dose = (
-        Dose.objects.live()
-        .filter(prescription=prescription, latest__gte=given_on)
-        .order_by("due")
-        .first()
-    )
-    return dose.dose_mcg if dose else prescription.dose_mcg

@@ -123,7 +123,7 @@ def injection_log(
     today = today or local_today(patient)
     route = route or prescription.route
     if dose_mcg is None:  # 0 is a typing slip to refuse, not "the planned dose"
-        dose_mcg = _planned_dose_on(prescription, given_on)
+        dose_mcg = planned_dose_on(prescription, given_on)
     errors = injection_problems(
         prescription=prescription,
         values={
@@ -178,7 +178,9 @@ def injection_log(
     return injection
 
 
-def _planned_dose_on(prescription: Prescription, given_on: date) -> int:
+def planned_dose_on(prescription: Prescription, given_on: date) -> int:
+    """The dose of the first live dose still open on `given_on` (the prescription's dose after
+    the last one): what an injection that day is taken to have given."""
     dose = (
         Dose.objects.live()
         .filter(prescription=prescription, latest__gte=given_on)
