@@ -55,7 +55,7 @@ def main() -> None:
             if row.channel == "sms":
                 sms.send(Outgoing(to="+447700900123", body=message.body, key=row.message_key))
             else:
-                EmailMessage(message.subject, message.body, to=[row.recipient.email]).send()
+                EmailMessage(message.subject, message.body, to=[row.account.email]).send()
         direct = time.perf_counter() - started
     count = len(rows)
     print(f"messages:                   {count} (half email, half SMS)")

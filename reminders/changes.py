@@ -101,7 +101,7 @@ def change_context(row: Notification) -> dict[str, object]:
     return {
         "name": first_name(row.recipient),
         # A clinician's reason may name a diagnosis: only in messages the patient opted into.
-        "detailed": ReminderPreference.of(row.recipient).detailed_messages,
+        "detailed": ReminderPreference.of(row.account).detailed_messages,
         "notice": notice,
         "clinician": notice.changed_by.display_name if notice.changed_by else "your clinician",
         "link": site_link("home"),

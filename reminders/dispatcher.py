@@ -150,7 +150,7 @@ def _finish(row: Notification, **values: object) -> bool:
 def _preference(row: Notification) -> ReminderPreference | None:
     if row.kind == Kind.FLAG_DIGEST:
         return None
-    return ReminderPreference.of(row.recipient)
+    return ReminderPreference.of(row.account)
 
 
 def why_not(row: Notification, pref: ReminderPreference | None) -> str:
@@ -160,7 +160,7 @@ def why_not(row: Notification, pref: ReminderPreference | None) -> str:
         settled = dose.status not in states.OPEN_STATUSES or dose.injection_id is not None
         if settled and row.kind in DOSE_REMINDER_KINDS:
             return f"The dose is {dose.status}."
-        if row.kind in DOSE_REMINDER_KINDS and dose.latest < local_today(row.recipient):
+        if row.kind in DOSE_REMINDER_KINDS and dose.latest < local_today(row.account):
             return "Not delivered: the dose's window closed before it could be sent."
         if row.kind == Kind.MISSED and dose.status != Dose.Status.MISSED:
             return "The dose is no longer missed."
@@ -173,7 +173,9 @@ def why_not(row: Notification, pref: ReminderPreference | None) -> str:
 
 
 def address(row: Notification, pref: ReminderPreference | None) -> str:
-    return pref.sms_number if row.channel == Channel.SMS and pref else row.recipient.email
+    if row.address:
+        return row.address
+    return pref.sms_number if row.channel == Channel.SMS and pref else row.account.email
 
 
 def send(row: Notification, pref: ReminderPreference | None) -> str:
@@ -207,7 +209,7 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
         result.cancelled += _finish(row, status=Status.CANCELLED, last_error=reason)
         return
     if row.channel == Channel.SMS and pref is not None:
-        zone = home_zone(row.recipient)
+        zone = home_zone(row.account)
         later = timing.after_quiet_hours(now, zone, pref.quiet_start, pref.quiet_end)
         if later > now:
             result.deferred += _finish(
@@ -247,7 +249,7 @@ def _failed_attempt(
     if error.permanent or row.attempts >= MAX_ATTEMPTS:
         result.failed += _finish(row, status=Status.FAILED, last_error=message, last_error_at=now)
         if error.permanent and row.kind != Kind.FLAG_DIGEST:
-            channel_disable(patient=row.recipient, channel=row.channel, reason=message, now=now)
+            channel_disable(patient=row.account, channel=row.channel, reason=message, now=now)
         return
     result.retried += _finish(
         row,

@@ -44,7 +44,7 @@ def dose_context(row: Notification) -> dict[str, object]:
     if dose is None:  # a kind with no dose registers its own context builder
         raise ValueError(f"Notification {row.pk} ({row.kind}) has no dose to speak of.")
     prescription = dose.prescription
-    pref = ReminderPreference.of(row.recipient)
+    pref = ReminderPreference.of(row.account)
     context: dict[str, object] = {
         "name": first_name(row.recipient),
         "dose": dose,

@@ -29,10 +29,28 @@ class Kind(models.TextChoices):
     BOOKING = "booking", "Booking reminder"
     FLAG_DIGEST = "flag_digest", "Flag digest"
     CHANGED = "changed", "Schedule changed by a clinician"
+    # Account messages: they go whatever the reminder preferences say.
+    INVITATION = "invitation", "Care team invitation"
+    SIGNUP_LINK = "signup_link", "Sign-up confirmation link"
+    SIGNUP_EXISTS = "signup_exists", "Sign-up attempt on an existing account"
+    PASSWORD_RESET = "password_reset", "Password reset link"
+    SMS_CODE = "sms_code", "Mobile number verification code"
+    # Monitoring prompts: a symptom check-in, a blood test or review to book.
+    CHECKIN = "checkin", "Symptom check-in prompt"
+    LAB_DUE = "lab_due", "Blood test to book"
+    REVIEW_DUE = "review_due", "Review to book"
 
 
 # Kinds about one dose that stop mattering once the dose is taken, missed or cancelled.
 DOSE_REMINDER_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.NUDGE, Kind.BOOKING)
+# Kinds a person asked for or must have to use their account: never subject to preferences.
+ACCOUNT_KINDS = (
+    Kind.INVITATION,
+    Kind.SIGNUP_LINK,
+    Kind.SIGNUP_EXISTS,
+    Kind.PASSWORD_RESET,
+    Kind.SMS_CODE,
+)
 
 
 class ReminderPreference(models.Model):
@@ -62,6 +80,8 @@ class ReminderPreference(models.Model):
     nudge_time = models.TimeField("Evening nudge time", default=time(19, 0))
     missed_enabled = models.BooleanField("Tell me when a dose is missed", default=True)
     booking_enabled = models.BooleanField("Remind me to book nurse appointments", default=True)
+    checkin_enabled = models.BooleanField("Prompt me to check in on my symptoms", default=True)
+    lab_due_enabled = models.BooleanField("Remind me to book blood tests and reviews", default=True)
     booking_days_before = models.PositiveSmallIntegerField(
         "Days before a nurse-given dose", default=14
     )
@@ -97,8 +117,10 @@ class ReminderPreference(models.Model):
             return cls(patient=patient)
 
     def kind_enabled(self, kind: str) -> bool:
-        if kind == Kind.CHANGED:
+        if kind == Kind.CHANGED or kind in ACCOUNT_KINDS:
             return True  # a change to the treatment always reaches the patient's channels
+        if kind == Kind.REVIEW_DUE:
+            return self.lab_due_enabled
         return bool(getattr(self, f"{kind}_enabled", False))
 
     @property
@@ -128,9 +150,17 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    # None for a message to someone without an account yet (an invitation, a sign-up link).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
+    # Where it goes when that is not the recipient's own address or verified number: the
+    # invited address, the number being verified.
+    address = models.CharField(max_length=254, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     dose = models.ForeignKey(
@@ -173,6 +203,10 @@ class Notification(models.Model):
                 name="notification_has_dose_or_key",
             ),
             models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(address=""),
+                name="notification_has_recipient_or_address",
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=["pending", "sending", "sent", "failed", "cancelled"]),
                 name="notification_status_valid",
             ),
@@ -198,6 +232,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.channel} #{self.pk} ({self.status})"
+
+    @property
+    def account(self) -> User:
+        """The account the row is for; only an account message to an address may have none."""
+        if self.recipient is None:
+            raise ValueError(f"Notification {self.pk} ({self.kind}) has no recipient account.")
+        return self.recipient
 
     @property
     def message_key(self) -> str:

@@ -177,7 +177,7 @@ class RetryResult:
 def _window_closed(row: Notification, *, now: datetime) -> bool:
     if row.kind not in DOSE_REMINDER_KINDS or row.dose is None:
         return False
-    return row.dose.latest < local_today(row.recipient, now=now)
+    return row.dose.latest < local_today(row.account, now=now)
 
 
 @transaction.atomic
