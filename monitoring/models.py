@@ -22,6 +22,21 @@ class Flag(models.Model):
             "Check the regimen: nerve symptoms reported on a schedule for no nerve symptoms",
         )
         EXPIRED_AMPOULE = "expired_ampoule", "Injection with an expired ampoule"
+        # From symptom check-ins and labs: the evidence for the interval.
+        RED_FLAG_SYMPTOM = (
+            "red_flag_symptom",
+            "Urgent symptom reported: weakness, walking or vision",
+        )
+        SYMPTOMS_RETURN_EARLY = (
+            "symptoms_return_early",
+            "Symptoms return before the next dose: consider a shorter interval",
+        )
+        TINGLING_WORSE = "tingling_worse", "Pins and needles or numbness new or worse"
+        LOW_B12_ON_MAINTENANCE = (
+            "low_b12_on_maintenance",
+            "Serum B12 in the deficient range while on maintenance",
+        )
+        TEST_OVERDUE = "test_overdue", "Planned blood test or review overdue"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
