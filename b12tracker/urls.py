@@ -21,6 +21,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("me/", include("schedules.urls")),
+    path("me/", include("monitoring.urls")),
     path("clinic/", include("clinic.urls")),
     path("", include("reminders.urls")),
     path("admin/", admin.site.urls),

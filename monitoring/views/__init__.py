@@ -1,0 +1,1 @@
+"""Patient pages of monitoring, under /me/: symptom check-ins and lab results."""
