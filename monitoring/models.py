@@ -99,3 +99,138 @@ class Flag(models.Model):
 
 
 MISSED_KINDS = (Flag.Kind.MISSED_LOADING, Flag.Kind.MISSED_MAINTENANCE)
+
+
+# --- Symptom check-ins: one a day per patient, its earlier versions, and the prompt cadence.
+
+
+class Score(models.IntegerChoices):
+    NONE = 0, "None"
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
+# (field, the words a patient sees), in the order the page asks them.
+SYMPTOMS: tuple[tuple[str, str], ...] = (
+    ("tiredness", "Tiredness"),
+    ("tingling", "Pins and needles or numbness"),
+    ("balance", "Balance"),
+    ("memory", "Memory and concentration"),
+    ("mood", "Low mood"),
+    ("mouth", "Sore mouth or tongue"),
+    ("breathless", "Breathlessness"),
+)
+RED_FLAGS: tuple[tuple[str, str], ...] = (
+    ("weakness", "New or worse weakness in your arms or legs"),
+    ("walking", "Difficulty walking"),
+    ("vision", "Loss of vision or blurred sight"),
+)
+SCORE_MAX = int(Score.SEVERE)
+CHECKIN_NOTE_LENGTH = 1000
+
+
+def _score_field(label: str) -> models.PositiveSmallIntegerField:  # type: ignore[type-arg]
+    return models.PositiveSmallIntegerField(label, choices=Score.choices, default=Score.NONE)
+
+
+class CheckIn(models.Model):
+    """How the patient felt on one local day; a second check-in that day edits this one."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    on = models.DateField("date")
+    tiredness = _score_field("Tiredness")
+    tingling = _score_field("Pins and needles or numbness")
+    balance = _score_field("Balance")
+    memory = _score_field("Memory and concentration")
+    mood = _score_field("Low mood")
+    mouth = _score_field("Sore mouth or tongue")
+    breathless = _score_field("Breathlessness")
+    weakness = models.BooleanField("New or worse weakness", default=False)
+    walking = models.BooleanField("Difficulty walking", default=False)
+    vision = models.BooleanField("Loss of vision or blurred sight", default=False)
+    note = models.TextField(blank=True, max_length=CHECKIN_NOTE_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "on"], name="checkin_one_per_day"),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__lte": SCORE_MAX}), name=f"checkin_{name}_on_scale"
+                )
+                for name, _ in SYMPTOMS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.on} (total {self.total})"
+
+    @property
+    def total(self) -> int:
+        return sum(int(getattr(self, name)) for name, _ in SYMPTOMS)
+
+    @property
+    def red_flags(self) -> list[str]:
+        """The words of each urgent question answered yes."""
+        return [words for name, words in RED_FLAGS if getattr(self, name)]
+
+    def snapshot(self) -> dict[str, object]:
+        names = [name for name, _ in SYMPTOMS] + [name for name, _ in RED_FLAGS]
+        values: dict[str, object] = {name: getattr(self, name) for name in names}
+        values["note"] = self.note
+        return values
+
+
+class CheckInRevision(models.Model):
+    """A check-in as it stood before an edit: edits never lose what was said first."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    recorded_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["checkin", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "number"], name="checkin_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkin} version {self.number}"
+
+
+class CheckInPlan(models.Model):
+    """How often the patient wants to be asked to check in; no row means the defaults."""
+
+    class Every(models.IntegerChoices):
+        DAILY = 1, "Every day"
+        THREE_DAYS = 3, "Every 3 days"
+        WEEKLY = 7, "Every week"
+        FORTNIGHTLY = 14, "Every 2 weeks"
+
+    patient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_plan"
+    )
+    every_days = models.PositiveSmallIntegerField(
+        "Ask me", choices=Every.choices, default=Every.WEEKLY
+    )
+    closer_before_dose = models.BooleanField(
+        "Ask every 3 days in the 2 weeks before a maintenance dose", default=True
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_days__in=[1, 3, 7, 14]), name="checkin_plan_every_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in plan: {self.get_every_days_display()}"
