@@ -84,6 +84,8 @@ class PatientProfile(models.Model):
         "mobile number", max_length=16, blank=True, validators=[validate_e164]
     )
     reminder_time = models.TimeField("preferred reminder time", default=time(9, 0))
+    # Optional; lab results dated before it are refused.
+    date_of_birth = models.DateField("date of birth", null=True, blank=True)
 
     def __str__(self) -> str:
         return self.display_name

@@ -234,3 +234,138 @@ class CheckInPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in plan: {self.get_every_days_display()}"
+
+
+# --- Lab results ---------------------------------------------------------------------------------
+# The tests, units and rules that read these rows live in monitoring/labs/ (docs/labs.md).
+
+
+class LabTest(models.TextChoices):
+    SERUM_B12 = "serum_b12", "Serum B12"
+    ACTIVE_B12 = "active_b12", "Active B12 (holotranscobalamin)"
+    MMA = "mma", "Methylmalonic acid (MMA)"
+    FOLATE = "folate", "Folate"
+    FERRITIN = "ferritin", "Ferritin"
+    HAEMOGLOBIN = "haemoglobin", "Haemoglobin"
+    MCV = "mcv", "MCV (red cell size)"
+
+
+class LabUnit(models.TextChoices):
+    """UCUM codes (stored) with the way a lab prints them (shown)."""
+
+    PG_ML = "pg/mL", "pg/mL"
+    NG_L = "ng/L", "ng/L"
+    PMOL_L = "pmol/L", "pmol/L"
+    UMOL_L = "umol/L", "µmol/L"
+    NMOL_L = "nmol/L", "nmol/L"
+    NG_ML = "ng/mL", "ng/mL"
+    UG_L = "ug/L", "µg/L"
+    G_DL = "g/dL", "g/dL"
+    G_L = "g/L", "g/L"
+    FL = "fL", "fL"
+
+
+# Per test: its LOINC code (active B12 has no single code in our table, so none is stored),
+# the units a lab may print it in, and the one unit every result is also stored in.
+LAB_LOINC: dict[str, str] = {
+    LabTest.SERUM_B12: "2132-9",
+    LabTest.ACTIVE_B12: "",
+    LabTest.MMA: "13964-2",
+    LabTest.FOLATE: "2284-8",
+    LabTest.FERRITIN: "2276-4",
+    LabTest.HAEMOGLOBIN: "718-7",
+    LabTest.MCV: "787-2",
+}
+LAB_UNITS: dict[str, tuple[str, ...]] = {
+    LabTest.SERUM_B12: (LabUnit.PG_ML, LabUnit.NG_L, LabUnit.PMOL_L),
+    LabTest.ACTIVE_B12: (LabUnit.PMOL_L,),
+    LabTest.MMA: (LabUnit.UMOL_L, LabUnit.NMOL_L),
+    LabTest.FOLATE: (LabUnit.NG_ML, LabUnit.NMOL_L),
+    LabTest.FERRITIN: (LabUnit.NG_ML, LabUnit.UG_L),
+    LabTest.HAEMOGLOBIN: (LabUnit.G_L, LabUnit.G_DL),
+    LabTest.MCV: (LabUnit.FL,),
+}
+LAB_CANONICAL_UNIT: dict[str, str] = {
+    LabTest.SERUM_B12: LabUnit.NG_L,
+    LabTest.ACTIVE_B12: LabUnit.PMOL_L,
+    LabTest.MMA: LabUnit.UMOL_L,
+    LabTest.FOLATE: LabUnit.NG_ML,
+    LabTest.FERRITIN: LabUnit.UG_L,
+    LabTest.HAEMOGLOBIN: LabUnit.G_L,
+    LabTest.MCV: LabUnit.FL,
+}
+
+
+def _per_test(field: str, table: dict[str, str]) -> Q:
+    return Q(
+        *(Q(test=test) & Q(**{field: value}) for test, value in table.items()), _connector="OR"
+    )
+
+
+def _units_allowed() -> Q:
+    return Q(
+        *(Q(test=test, unit__in=list(units)) for test, units in LAB_UNITS.items()),
+        _connector="OR",
+    )
+
+
+class LabResult(models.Model):
+    """One result as the lab printed it, with the same value in the test's canonical unit.
+
+    A correction edits the row in place; the audit log keeps each edit's before and after."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_results"
+    )
+    test = models.CharField(max_length=12, choices=LabTest.choices)
+    loinc = models.CharField("LOINC code", max_length=10, blank=True)
+    value = models.DecimalField(max_digits=10, decimal_places=3)
+    unit = models.CharField("unit (UCUM)", max_length=8, choices=LabUnit.choices)
+    canonical_value = models.DecimalField(max_digits=12, decimal_places=3)
+    canonical_unit = models.CharField(max_length=8, choices=LabUnit.choices)
+    ref_low = models.DecimalField(
+        "lab's range: low", max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    ref_high = models.DecimalField(
+        "lab's range: high", max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    taken_on = models.DateField("sample taken on")
+    note = models.TextField(blank=True, max_length=500)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="lab_value_positive"),
+            models.CheckConstraint(
+                condition=Q(canonical_value__gt=0), name="lab_canonical_positive"
+            ),
+            models.CheckConstraint(
+                condition=_per_test("loinc", LAB_LOINC), name="lab_loinc_of_test"
+            ),
+            models.CheckConstraint(condition=_units_allowed(), name="lab_unit_of_test"),
+            models.CheckConstraint(
+                condition=_per_test("canonical_unit", LAB_CANONICAL_UNIT),
+                name="lab_canonical_unit_of_test",
+            ),
+            models.CheckConstraint(
+                condition=Q(ref_low__isnull=True) | Q(ref_low__gte=0),
+                name="lab_ref_low_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(ref_low__isnull=True)
+                | Q(ref_high__isnull=True)
+                | Q(ref_low__lte=models.F("ref_high")),
+                name="lab_ref_low_not_above_high",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "test", "taken_on"], name="lab_patient_test_taken_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_test_display()} {self.value} {self.unit} on {self.taken_on}"
