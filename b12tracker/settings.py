@@ -286,6 +286,13 @@ FLAG_DIGEST_HOUR = env_int("FLAG_DIGEST_HOUR", 7)
 # turns the status page red; the bearer token that lets a monitor read /ops/health (unset:
 # staff only).
 OUTBOX_LATE_MINUTES = env_int("OUTBOX_LATE_MINUTES", 5, minimum=1)
+# ... and so does a channel whose waiting messages have failed, with no delivery since, for
+# this long (its provider is down, or refuses everything).
+TRANSPORT_DOWN_MINUTES = env_int("TRANSPORT_DOWN_MINUTES", 5, minimum=1)
+# While a provider does not answer, its messages wait between a third of this and this many
+# seconds (jittered) before the next try, without using an attempt.
+_outage_wait = env_int("OUTAGE_WAIT_SECONDS", 90, minimum=1)
+OUTAGE_WAIT_SECONDS = (_outage_wait / 3, float(_outage_wait))
 OPS_HEALTH_TOKEN = env_str("OPS_HEALTH_TOKEN", "")
 if FLAG_DIGEST_HOUR > 23:
     raise ImproperlyConfigured("FLAG_DIGEST_HOUR must be an hour from 0 to 23 (UTC).")

@@ -52,7 +52,7 @@ OUTAGE_WAIT_SECONDS = (30, 90)
 
 
 def outage_wait() -> timedelta:
-    return timedelta(seconds=random.uniform(*OUTAGE_WAIT_SECONDS))
+    return timedelta(seconds=random.uniform(*settings.OUTAGE_WAIT_SECONDS))
 
 
 def backoff(attempts: int) -> timedelta:

@@ -1,13 +1,14 @@
 """Reads for the staff status page (worker ticks, the broker, the outbox) and for the
 patient home page (why reminders cannot reach a patient)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q
+from django.db.models.functions import Least
 
 from accounts.models import User
 from core.models import SweepTick
@@ -75,15 +76,58 @@ def late_after() -> timedelta:
     return timedelta(minutes=settings.OUTBOX_LATE_MINUTES)
 
 
+def down_after() -> timedelta:
+    return timedelta(minutes=settings.TRANSPORT_DOWN_MINUTES)
+
+
 @dataclass(frozen=True)
 class ChannelHealth:
-    """One channel's latest delivery and latest failed attempt (a retry's or a final one)."""
+    """One channel's latest delivery and latest failed attempt (a retry's or a final one), and
+    since when it has been failing: messages still wait on it with errors newer than its last
+    delivery, counted from the earliest of them (or the last delivery, if that is later)."""
 
     channel: str
     label: str
     last_success: datetime | None
     last_error_at: datetime | None
     last_error: str
+    failing_since: datetime | None = None
+    now: datetime | None = None
+    down_after: timedelta = timedelta(minutes=5)
+
+    @property
+    def failing(self) -> bool:
+        return self.failing_since is not None
+
+    @property
+    def failing_for(self) -> timedelta | None:
+        if self.failing_since is None or self.now is None:
+            return None
+        return max(self.now - self.failing_since, timedelta(0))
+
+    @property
+    def down(self) -> bool:
+        """Failing for at least TRANSPORT_DOWN_MINUTES: the status page turns red."""
+        return self.failing_for is not None and self.failing_for >= self.down_after
+
+    @property
+    def failing_minutes(self) -> int:
+        return 0 if self.failing_for is None else int(self.failing_for.total_seconds() // 60)
+
+    @property
+    def down_after_minutes(self) -> int:
+        return int(self.down_after.total_seconds() // 60)
+
+    def errors_since_success(self) -> Q | None:
+        """Rows whose last failed attempt came after this channel's last delivery (None when
+        its last error is older than that, or there is none)."""
+        if self.last_error_at is None:
+            return None
+        if self.last_success is None:
+            return Q(channel=self.channel, last_error_at__isnull=False)
+        if self.last_error_at <= self.last_success:
+            return None
+        return Q(channel=self.channel, last_error_at__gt=self.last_success)
 
 
 @dataclass(frozen=True)
@@ -104,6 +148,10 @@ class OutboxStatus:
     @property
     def late(self) -> bool:
         return self.oldest_age is not None and self.oldest_age > self.late_after
+
+    @property
+    def channels_down(self) -> list[ChannelHealth]:
+        return [channel for channel in self.channels if channel.down]
 
     @property
     def oldest_age_minutes(self) -> int | None:
@@ -139,10 +187,20 @@ def _channel_health(channel: Channel) -> ChannelHealth:
 
 
 def outbox_status(*, now: datetime) -> OutboxStatus:
-    """Counts by status and the oldest waiting message in one aggregate query, the sweeps
-    ticked in one more, and two reads per channel: a fixed 2 + 2 x channels queries."""
+    """Two reads per channel, then counts by status, the oldest waiting message and since when
+    each failing channel's waiting messages have had errors in one aggregate query, and the
+    sweeps ticked in one more: a fixed 2 + 2 x channels queries."""
     Status = Notification.Status
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    channels = [_channel_health(channel) for channel in Channel]
+    waiting = Q(status__in=[Status.PENDING, Status.SENDING])
+    failing_terms = {
+        f"failing_{c.channel}": Min(
+            Least("scheduled_for", "last_error_at"), filter=waiting & errored
+        )
+        for c in channels
+        if (errored := c.errors_since_success()) is not None
+    }
     counts = Notification.objects.filter(
         Q(status__in=[Status.PENDING, Status.SENDING, Status.FAILED])
         | Q(status=Status.SENT, sent_at__gte=start)
@@ -155,16 +213,33 @@ def outbox_status(*, now: datetime) -> OutboxStatus:
         ),
         sent_today=Count("pk", filter=Q(status=Status.SENT)),
         oldest_due=Min("scheduled_for", filter=Q(status=Status.PENDING, scheduled_for__lte=now)),
+        **failing_terms,
     )
+    failing = {c.channel: counts.pop(f"failing_{c.channel}", None) for c in channels}
     oldest = counts["oldest_due"]
     ticked = set(SweepTick.objects.filter(name__in=SWEEPS).values_list("name", flat=True))
     return OutboxStatus(
         **counts,
         oldest_age=None if oldest is None else now - oldest,
         never_ticked=[name for name in SWEEPS if name not in ticked],
-        channels=[_channel_health(channel) for channel in Channel],
+        channels=[
+            replace(
+                c,
+                failing_since=_failing_since(failing[c.channel], c.last_success),
+                now=now,
+                down_after=down_after(),
+            )
+            for c in channels
+        ],
         late_after=late_after(),
     )
+
+
+def _failing_since(earliest: datetime | None, last_success: datetime | None) -> datetime | None:
+    """The earliest waiting message with an error, but never before the last delivery."""
+    if earliest is None:
+        return None
+    return earliest if last_success is None else max(earliest, last_success)
 
 
 FAILED_PAGE_SIZE = 50
@@ -200,7 +275,12 @@ class Health:
 
     @property
     def ok(self) -> bool:
-        return not (self.worker.heartbeat_stale or self.outbox.late or self.outbox.failed_recent)
+        return not (
+            self.worker.heartbeat_stale
+            or self.outbox.late
+            or self.outbox.failed_recent
+            or self.outbox.channels_down
+        )
 
     def as_json(self) -> dict[str, object]:
         worker, outbox = self.worker, self.outbox
@@ -222,9 +302,13 @@ class Health:
                 "failed_24h": {"ok": not outbox.failed_recent, "count": outbox.failed_recent},
                 "channels": {
                     c.channel: {
+                        "ok": not c.down,
                         "last_success": _iso(c.last_success),
                         "last_error_at": _iso(c.last_error_at),
                         "last_error": c.last_error,
+                        "failing_since": _iso(c.failing_since),
+                        "failing_seconds": _seconds(c.failing_for),
+                        "down_after_seconds": int(c.down_after.total_seconds()),
                     }
                     for c in outbox.channels
                 },

@@ -140,14 +140,22 @@ def test_recently_sent_rows_are_green_and_show_each_channels_last_success(client
     assert body["status"] == "ok"
     assert body["checks"]["channels"] == {
         "email": {
+            "ok": True,
             "last_success": "2026-06-11T11:59:00+00:00",
             "last_error_at": None,
             "last_error": "",
+            "failing_since": None,
+            "failing_seconds": None,
+            "down_after_seconds": 300,
         },
         "sms": {
+            "ok": True,
             "last_success": "2026-06-11T11:57:00+00:00",
             "last_error_at": None,
             "last_error": "",
+            "failing_since": None,
+            "failing_seconds": None,
+            "down_after_seconds": 300,
         },
     }
     assert body["checks"]["oldest_waiting"]["age_seconds"] is None
