@@ -9,11 +9,13 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from core.models import SweepTick
 
-from .models import Channel, Notification, ReminderPreference
+from .models import Channel, Kind, Notification, ReminderPreference
 
 
 @dataclass(frozen=True)
@@ -335,16 +337,62 @@ def preference_or_defaults(*, patient: User) -> ReminderPreference:
     )
 
 
-def channel_problems(*, patient: User) -> list[str]:
-    """Why a patient's reminders cannot reach them, in words for the home page."""
+def channel_problems(*, patient: User, now: datetime | None = None) -> list[str]:
+    """Why a patient's reminders cannot reach them, or did not, in words for the home page:
+    two queries (the preferences, the patient's undelivered messages)."""
+    now = now or timezone.now()
     pref = ReminderPreference.objects.filter(patient=patient).first()
-    if pref is None:
-        return []
-    problems = [
-        reason for reason in (pref.email_disabled_reason, pref.sms_disabled_reason) if reason
-    ]
-    if not pref.channels() and not problems:
-        problems.append("Email and text reminders are both off, so no reminders reach you.")
-    elif not pref.channels():
-        problems.append("No reminders reach you until a channel is turned back on.")
-    return problems
+    problems: list[str] = []
+    if pref is not None:
+        problems = [
+            reason for reason in (pref.email_disabled_reason, pref.sms_disabled_reason) if reason
+        ]
+        if not pref.channels() and not problems:
+            problems.append("Email and text reminders are both off, so no reminders reach you.")
+        elif not pref.channels():
+            problems.append("No reminders reach you until a channel is turned back on.")
+    return problems + _undelivered(patient=patient, now=now)
+
+
+# A message recorded as not delivered, or failed for good, stays on the home page this long.
+UNDELIVERED_WINDOW = timedelta(days=3)
+UNDELIVERED_SHOWN = 10
+CHANNEL_WORDS = {Channel.EMAIL: "email", Channel.SMS: "text message"}
+
+
+def _undelivered(*, patient: User, now: datetime) -> list[str]:
+    """The patient's messages waiting through a failing provider (one line per channel), and
+    those recorded as not delivered or failed for good lately (one line each), newest first."""
+    Status = Notification.Status
+    since = now - UNDELIVERED_WINDOW
+    rows = (
+        Notification.objects.filter(recipient=patient)
+        .filter(
+            Q(status=Status.PENDING, last_error_at__isnull=False, scheduled_for__lte=now)
+            | Q(status=Status.FAILED, last_error_at__gte=since)
+            | Q(
+                status=Status.CANCELLED,
+                last_error__startswith="Not delivered",
+                scheduled_for__gte=since,
+            )
+        )
+        .select_related("dose")
+        .only("channel", "kind", "status", "scheduled_for", "dose__due")
+        .order_by("-scheduled_for", "-pk")[:UNDELIVERED_SHOWN]
+    )
+    lines: dict[str, None] = {}  # ordered and without repeats
+    for row in rows:
+        words = CHANNEL_WORDS.get(Channel(row.channel), row.channel)
+        if row.status == Status.PENDING:
+            line = (
+                f"Your reminder by {words} has not gone out yet: our {words} service is not "
+                "answering. We keep trying."
+            )
+        elif row.dose is not None:
+            due = date_format(row.dose.due, "j M Y")
+            line = f"We could not send your reminder for the injection due {due} by {words}."
+        else:
+            what = Kind(row.kind).label.lower() if row.kind in Kind.values else "message"
+            line = f"We could not send your {what} by {words}."
+        lines[line] = None
+    return list(lines)

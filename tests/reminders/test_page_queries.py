@@ -17,9 +17,10 @@ from tests.reminders.conftest import daily, utc
 pytestmark = pytest.mark.django_db
 
 NOW = utc(2026, 6, 11, 12, 0)
-# Session, the user with their profile, the preferences, and them again for the channel check.
-# The first visit too: a patient who never saved any sees the defaults, and a GET writes nothing.
-PREFERENCES = 4
+# Session, the user with their profile, the preferences, and them again for the channel check
+# with the patient's undelivered messages. The first visit too: a patient who never saved any
+# sees the defaults, and a GET writes nothing.
+PREFERENCES = 5
 # Session, user, the ticks, the outbox counts and oldest waiting row in one aggregate, the
 # sweeps ticked, and each channel's latest success and latest error (two channels).
 STATUS = 9
