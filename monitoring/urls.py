@@ -1,7 +1,14 @@
 """Monitoring's patient pages, mounted under /me/ beside the schedule's."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from .views import labs
 
 app_name = "monitoring"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("labs/", labs.labs, name="labs"),
+    path("labs/add/", labs.lab_add, name="lab_add"),
+    path("labs/<int:pk>/edit/", labs.lab_edit, name="lab_edit"),
+    path("labs/<slug:test>/", labs.lab_trend, name="lab_trend"),
+]

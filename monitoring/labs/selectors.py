@@ -75,3 +75,13 @@ def lab_row(result: LabResult, dates: list[date]) -> LabRow:
 
 def lab_rows(results: list[LabResult], dates: list[date]) -> list[LabRow]:
     return [lab_row(result, dates) for result in results]
+
+
+def latest_rows(patient: User) -> list[LabRow]:
+    """The newest result of each test with its band and warnings: two queries."""
+    return lab_rows(list(latest_results(patient).values()), injection_dates(patient))
+
+
+def trend_rows(patient: User, test: str) -> list[LabRow]:
+    """Every result of one test, oldest first, with band and warnings: two queries."""
+    return lab_rows(list(results_of(patient, test)), injection_dates(patient))
