@@ -242,3 +242,92 @@ def return_summary(patient: User) -> ReturnSummary:
 def tingling_worse(patient: User) -> bool:
     """Whether pins and needles are new or worse now (two queries)."""
     return tingling_new_or_worse(patient_cycles(patient))
+
+
+# --- The chart: total score against days since the injection, one line per cycle.
+
+CHART_WIDTH = 600
+CHART_HEIGHT = 260
+_LEFT, _RIGHT, _TOP, _BOTTOM = 40, 12, 12, 36
+# Colours told apart by most colour-blind readers (Okabe-Ito); the table carries the figures.
+_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000")
+_TOTAL_MAX = 21  # seven symptoms, each 0 to 3
+
+
+@dataclass(frozen=True)
+class ChartDot:
+    x: float
+    y: float
+    day: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    cycle: Cycle
+    colour: str
+    points: str  # an SVG polyline's points
+    dots: tuple[ChartDot, ...]
+    newest: bool
+
+
+@dataclass(frozen=True)
+class SymptomChart:
+    width: int
+    height: int
+    lines: tuple[ChartLine, ...]
+    x_ticks: tuple[tuple[float, int], ...]
+    y_ticks: tuple[tuple[float, int], ...]
+    interval_x: float | None  # where the prescribed interval ends
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+
+
+def chart_of(summary: ReturnSummary) -> SymptomChart | None:
+    """The counted cycles and the running one (newest first), or None with no check-ins."""
+    running = [c for c in summary.cycles[:1] if not c.complete]
+    shown = [c for c in (*running, *summary.counted) if c.days]
+    if not shown:
+        return None
+    last_day = max(
+        [summary.interval_days or 0] + [c.day_of(s) for c in shown for s in c.days] + [28]
+    )
+    span = CHART_WIDTH - _LEFT - _RIGHT
+    height = CHART_HEIGHT - _TOP - _BOTTOM
+
+    def x(day: int) -> float:
+        return round(_LEFT + span * day / last_day, 1)
+
+    def y(total: int) -> float:
+        return round(_TOP + height * (1 - total / _TOTAL_MAX), 1)
+
+    lines = []
+    for index, cycle in enumerate(shown):
+        dots = tuple(
+            ChartDot(x=x(cycle.day_of(s)), y=y(s.total), day=cycle.day_of(s), total=s.total)
+            for s in cycle.days
+        )
+        lines.append(
+            ChartLine(
+                cycle=cycle,
+                colour=_COLOURS[index % len(_COLOURS)],
+                points=" ".join(f"{d.x},{d.y}" for d in dots),
+                dots=dots,
+                newest=index == 0,
+            )
+        )
+    step = 7 if last_day <= 70 else 14
+    return SymptomChart(
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        lines=tuple(reversed(lines)),  # the newest drawn last, on top
+        x_ticks=tuple((x(day), day) for day in range(0, last_day + 1, step)),
+        y_ticks=tuple((y(total), total) for total in range(0, _TOTAL_MAX + 1, 3)),
+        interval_x=x(summary.interval_days) if summary.interval_days else None,
+        plot_left=_LEFT,
+        plot_right=CHART_WIDTH - _RIGHT,
+        plot_top=_TOP,
+        plot_bottom=CHART_HEIGHT - _BOTTOM,
+    )

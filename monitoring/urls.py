@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from .views import labs
+from .views import checkins, labs
 
 app_name = "monitoring"
 
@@ -11,4 +11,6 @@ urlpatterns: list[URLPattern] = [
     path("labs/add/", labs.lab_add, name="lab_add"),
     path("labs/<int:pk>/edit/", labs.lab_edit, name="lab_edit"),
     path("labs/<slug:test>/", labs.lab_trend, name="lab_trend"),
+    path("symptoms/", checkins.checkin_page, name="checkins"),
+    path("symptoms/plan/", checkins.checkin_plan, name="checkin_plan"),
 ]
