@@ -313,6 +313,12 @@ CELERY_BEAT_SCHEDULE = {
     "flag-missed-doses": _sweep("schedules.tasks.flag_missed_doses"),
     "nudge-unlogged-doses": _sweep("reminders.tasks.nudge_unlogged_doses"),
     "plan-flag-digests": _sweep("monitoring.tasks.plan_flag_digests"),
+    # Symptom check-in prompts go by the day, at the patient's reminder time.
+    "plan-checkin-prompts": {
+        "task": "monitoring.tasks.plan_checkin_prompts",
+        "schedule": 900.0,
+        "options": {"expires": 900},
+    },
     # Review flags (overdue maintenance, repeated misses, loading and 3-month reviews) move
     # by the day: every 15 minutes is plenty.
     "raise-review-flags": {

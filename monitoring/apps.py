@@ -16,6 +16,7 @@ class MonitoringConfig(AppConfig):
         from reminders.models import Kind
         from schedules.signals import plan_changed
 
+        from .checkins import checkin_context
         from .checks import plan_changed_reviewed
         from .digest import digest_context
         from .services import plan_changed_received
@@ -24,3 +25,4 @@ class MonitoringConfig(AppConfig):
         plan_changed.connect(plan_changed_received, dispatch_uid="monitoring.plan_changed")
         plan_changed.connect(plan_changed_reviewed, dispatch_uid="monitoring.review")
         register_context(Kind.FLAG_DIGEST, digest_context)
+        register_context(Kind.CHECKIN, checkin_context)

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.sweeps import sweep
 
-from . import checks, review, services
+from . import checkins, checks, review, services
 
 
 @shared_task
@@ -20,3 +20,9 @@ def raise_review_flags() -> int:
 @sweep("plan_flag_digests")
 def plan_flag_digests() -> int:
     return services.plan_flag_digests(now=timezone.now())
+
+
+@shared_task
+@sweep("plan_checkin_prompts")
+def plan_checkin_prompts() -> int:
+    return checkins.plan_checkin_prompts(now=timezone.now())
