@@ -326,6 +326,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 900.0,
         "options": {"expires": 900},
     },
+    # The monitoring plan: tests done by a result, "book your test" prompts, overdue flags.
+    "plan-monitoring-checks": {
+        "task": "monitoring.tasks.plan_monitoring_checks",
+        "schedule": 900.0,
+        "options": {"expires": 900},
+    },
 }
 
 # HTTPS: one switch for the whole set, on behind a TLS-terminating proxy.

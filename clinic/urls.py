@@ -3,7 +3,7 @@ access tests, which list them all."""
 
 from django.urls import path
 
-from .views import flags, invitations, notes, patient, patients, prescription
+from .views import flags, invitations, notes, patient, patients, prescription, tests_due
 
 app_name = "clinic"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("invite/", invitations.invite, name="invite"),
     path("invite/withdraw/", invitations.invitation_withdraw, name="invitation_withdraw"),
     path("flags/", flags.flags, name="flags"),
+    path("tests-due/", tests_due.tests_due, name="tests_due"),
     path("patients/<int:patient_id>/", patient.patient_detail, name="patient_detail"),
     path("patients/<int:patient_id>/report/", patient.patient_report, name="patient_report"),
     path(
@@ -35,6 +36,22 @@ urlpatterns = [
         name="interval_change",
     ),
     path("patients/<int:patient_id>/notes/", notes.note_add, name="note_add"),
+    path("patients/<int:patient_id>/plan/", tests_due.plan_item_add, name="plan_item_add"),
+    path(
+        "patients/<int:patient_id>/plan/<int:item_id>/move/",
+        tests_due.plan_item_change,
+        name="plan_item_change",
+    ),
+    path(
+        "patients/<int:patient_id>/plan/<int:item_id>/cancel/",
+        tests_due.plan_item_cancel,
+        name="plan_item_cancel",
+    ),
+    path(
+        "patients/<int:patient_id>/plan/<int:item_id>/done/",
+        tests_due.plan_item_done,
+        name="plan_item_done",
+    ),
     path(
         "patients/<int:patient_id>/flags/<int:flag_id>/acknowledge/",
         flags.flag_acknowledge,

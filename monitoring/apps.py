@@ -19,6 +19,7 @@ class MonitoringConfig(AppConfig):
         from .checkins import checkin_context
         from .checks import plan_changed_reviewed
         from .digest import digest_context
+        from .plan import plan_changed_planned, plan_prompt_context
         from .services import plan_changed_received
 
         # Missed-dose flags first, so the review that follows counts the doses just missed.
@@ -26,3 +27,7 @@ class MonitoringConfig(AppConfig):
         plan_changed.connect(plan_changed_reviewed, dispatch_uid="monitoring.review")
         register_context(Kind.FLAG_DIGEST, digest_context)
         register_context(Kind.CHECKIN, checkin_context)
+        # The monitoring plan: the checks a starting prescription brings, and their prompts.
+        plan_changed.connect(plan_changed_planned, dispatch_uid="monitoring.plan")
+        register_context(Kind.LAB_DUE, plan_prompt_context)
+        register_context(Kind.REVIEW_DUE, plan_prompt_context)

@@ -369,3 +369,76 @@ class LabResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_test_display()} {self.value} {self.unit} on {self.taken_on}"
+
+
+# --- The monitoring plan: which test or review, when ---------------------------------------------
+# Derived from the prescription when it starts, changed by the clinician; the dates, statuses
+# and reminders that read these rows live in monitoring/plan.py (docs/monitoring.md).
+
+
+class PlanWhat(models.TextChoices):
+    FULL_BLOOD_COUNT = "fbc", "Full blood count"
+    SERUM_B12 = "serum_b12", "Serum B12"
+    ACTIVE_B12 = "active_b12", "Active B12"
+    MMA = "mma", "Methylmalonic acid (MMA)"
+    FOLATE = "folate", "Folate"
+    FERRITIN = "ferritin", "Ferritin"
+    REVIEW = "review", "Review with your clinician"
+
+
+class PlanItem(models.Model):
+    """One planned blood test or review. Its status on a day (due, overdue) is derived;
+    stored is only whether it is still planned, done or cancelled."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Origin(models.TextChoices):
+        REGIMEN = "regimen", "From the prescription"
+        CLINICIAN = "clinician", "Added by the clinician"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_items"
+    )
+    prescription = models.ForeignKey(
+        "schedules.Prescription", on_delete=models.CASCADE, related_name="plan_items"
+    )
+    what = models.CharField(max_length=12, choices=PlanWhat.choices)
+    due_on = models.DateField("planned for")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.CLINICIAN)
+    # Derived items are unique per prescription and purpose ("rx:12:serum_b12:start"), so
+    # deriving twice is harmless and a cancelled one is not re-made.
+    key = models.CharField(max_length=60, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(null=True, blank=True)
+    done_by_lab = models.ForeignKey(
+        LabResult, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="plan_item_once_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "done", "cancelled"]),
+                name="plan_item_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(done_on__isnull=False),
+                name="plan_item_done_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="plan_item_status_due_idx"),
+            models.Index(fields=["patient", "status"], name="plan_item_patient_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()} on {self.due_on} ({self.status})"

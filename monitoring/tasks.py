@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.sweeps import sweep
 
-from . import checkins, checks, review, services
+from . import checkins, checks, plan, review, services
 
 
 @shared_task
@@ -26,3 +26,9 @@ def plan_flag_digests() -> int:
 @sweep("plan_checkin_prompts")
 def plan_checkin_prompts() -> int:
     return checkins.plan_checkin_prompts(now=timezone.now())
+
+
+@shared_task
+@sweep("plan_monitoring_checks")
+def plan_monitoring_checks() -> int:
+    return plan.plan_sweep(now=timezone.now()).total

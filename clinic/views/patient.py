@@ -11,7 +11,9 @@ from django.utils import timezone
 from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
 from clinic.forms import FailedFlag, IntervalForm, NoteForm, PhaseCloseForm, flag_items
+from clinic.plan_forms import PlanItemForm
 from clinic.selectors import overview as patient_reads
+from clinic.selectors import tests_due as plan_reads
 
 from .common import patient_of
 
@@ -56,6 +58,8 @@ def render_patient(
         "interval_form": IntervalForm(initial=_interval_initial(overview), auto_id="interval_%s"),
         "flag_items": flag_items(overview.unresolved_flags, failed_flag),
         "chart_data": _chart_data(overview),
+        "plan_rows": plan_reads.plan_rows(patient=patient, today=overview.today),
+        "plan_form": PlanItemForm(auto_id="plan_%s"),
         **forms,
     }
     return render(request, "clinic/patient_detail.html", context, status=status)

@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 
 from accounts import services as account_services
 from accounts.models import AuditEvent, CareLink
-from monitoring.models import Flag
+from monitoring.models import Flag, PlanItem
 from schedules.models import Phase, Prescription, PrescriptionVersion
 from tests.htmltools import parse
 
@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def record(bob, neuro, flag):
     """alice on open-ended loading with a missed dose (so an open flag), linked to bob."""
-    return {"phase": neuro.phases.get(order=0), "flag": flag}
+    item = PlanItem.objects.get(prescription=neuro, what="serum_b12")
+    return {"phase": neuro.phases.get(order=0), "flag": flag, "item": item}
 
 
 AMENDED = {
@@ -39,7 +40,11 @@ AMENDED = {
 
 def patient_requests(alice, record) -> list[tuple[str, str, dict]]:
     """Every clinic URL that names a patient, with a request that succeeds for bob."""
-    ids = {"flag_id": record["flag"].pk, "phase_id": record["phase"].pk}
+    ids = {
+        "flag_id": record["flag"].pk,
+        "phase_id": record["phase"].pk,
+        "item_id": record["item"].pk,
+    }
     return [
         (method, reverse(f"clinic:{name}", kwargs={"patient_id": alice.pk, **extra}), data)
         for name, method, extra, data in named_requests(ids)
@@ -48,6 +53,7 @@ def patient_requests(alice, record) -> list[tuple[str, str, dict]]:
 
 def named_requests(ids: dict) -> list[tuple[str, str, dict, dict]]:
     flag, phase = {"flag_id": ids["flag_id"]}, {"phase_id": ids["phase_id"]}
+    item = {"item_id": ids.get("item_id", 1)}
     return [
         ("patient_detail", "get", {}, {}),
         ("patient_report", "get", {}, {}),
@@ -60,6 +66,10 @@ def named_requests(ids: dict) -> list[tuple[str, str, dict, dict]]:
         ("flag_acknowledge", "post", flag, {}),
         ("flag_resolve", "post", flag, {"note": "Done"}),
         ("flag_note", "post", flag, {"note": "Rang"}),
+        ("plan_item_add", "post", {}, {"what": "folate", "due_on": "2025-08-01"}),
+        ("plan_item_change", "post", item, {"due_on": "2025-10-20"}),
+        ("plan_item_done", "post", item, {"done_on": "2025-07-18"}),
+        ("plan_item_cancel", "post", item, {}),
     ]
 
 
@@ -123,6 +133,14 @@ def _flag(status: str, note_ends: str = ""):
     return check
 
 
+def _planned(what: str, status: str, due_on: date):
+    def check(alice, bob, record) -> None:
+        item = PlanItem.objects.get(patient=alice, what=what)
+        assert (item.status, item.due_on) == (status, due_on)
+
+    return check
+
+
 # What bob gets from each request of named_requests, in the same order.
 BOB_GETS = [
     _page("Alice Patel"),
@@ -136,6 +154,10 @@ BOB_GETS = [
     _back_to_alice(_flag("acknowledged")),
     _back_to_alice(_flag("resolved", "Dr Bob Smith: Done")),
     _back_to_alice(_flag("open", "Dr Bob Smith: Rang")),
+    _back_to_alice(_planned("folate", "planned", date(2025, 8, 1))),
+    _back_to_alice(_planned("serum_b12", "planned", date(2025, 10, 20))),
+    _back_to_alice(_planned("serum_b12", "done", date(2025, 10, 6))),
+    _back_to_alice(_planned("serum_b12", "cancelled", date(2025, 10, 6))),
 ]
 REQUEST_IDS = [
     f"{name}-{method}" for name, method, *_ in named_requests({"flag_id": 1, "phase_id": 1})
@@ -148,6 +170,7 @@ def written() -> tuple:
         list(Flag.objects.values_list("status", "note", "acted_by")),
         list(Phase.objects.values_list("closed_on", "every", "unit")),
         list(Prescription.objects.values_list("prescriber", "confirmed_at", "notes", "version")),
+        list(PlanItem.objects.values_list("status", "due_on")),
     )
 
 

@@ -35,8 +35,8 @@ PATIENTS_CSV = 10
 # The flags inbox: session, user, count, one page of flags with their patient, dose and actor.
 FLAGS = 4
 # One patient's page and report: session, user, the patient, then the prescription, flags,
-# audit events, phases with their counts, doses and injections.
-PATIENT_DETAIL = 9
+# audit events, phases with their counts, doses and injections; the page adds the monitoring plan.
+PATIENT_DETAIL = 10
 PATIENT_REPORT = 9
 # Once a clinician has confirmed the prescription, one more: naming the prescriber looks for a
 # patient profile first (User.display_name), which the prescription's select_related lacks.
