@@ -6,13 +6,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
-from core.messages import render_text
-
+from . import outgoing
 from .models import User
 from .phones import place_zones, to_e164
-from .tasks import send_email_message
 from .validators import KNOWN_TIME_ZONES, looks_like_token
 
 # Longer than any passphrase a person or a password manager makes; hashing megabytes is not.
@@ -244,17 +245,30 @@ class InviteForm(forms.Form):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Password reset whose email leaves through the worker, after the request commits."""
+    """Password reset through the outbox: the request writes a row naming the account, and the
+    link (uid and token) is made when the row is sent, so no token is stored or queued."""
 
-    def send_mail(
+    def save(
         self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, object],
-        from_email: str | None,
-        to_email: str,
+        domain_override: str | None = None,
+        subject_template_name: str = "",
+        email_template_name: str = "",
+        use_https: bool = False,
+        token_generator: PasswordResetTokenGenerator = default_token_generator,
+        from_email: str | None = None,
+        request: HttpRequest | None = None,
         html_email_template_name: str | None = None,
+        extra_email_context: dict[str, str] | None = None,
     ) -> None:
-        subject = "".join(render_text(subject_template_name, context).splitlines())
-        body = render_text(email_template_name, context)
-        transaction.on_commit(lambda: send_email_message.delay(subject, body, to_email))
+        """Django's view calls this with its template names and generator; the outbox renders
+        `emails/password_reset.*` itself, so they are not used."""
+        email = self.cleaned_data["email"]
+        now = timezone.now()
+        with transaction.atomic():
+            for user in self.get_users(email):
+                outgoing.message_request(
+                    kind=outgoing.PASSWORD_RESET,
+                    recipient=user,
+                    key=f"password_reset:{user.pk}:{now.isoformat()}",
+                    payload={},
+                )

@@ -3,7 +3,6 @@
 Each service runs in one transaction and writes an audit event for link changes.
 """
 
-import secrets
 from datetime import datetime, time
 
 from django.contrib.auth.hashers import make_password
@@ -15,11 +14,19 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import outgoing
 from .audit import log_action
-from .models import CareLink, ClinicianProfile, PatientProfile, PendingSignup, Role, User
+from .models import (
+    AuditEvent,
+    CareLink,
+    ClinicianProfile,
+    PatientProfile,
+    PendingSignup,
+    Role,
+    User,
+)
 from .selectors import SIGNUP_LINK_LIFETIME, signup_pending
 from .signals import profile_changed
-from .tasks import send_invitation, send_signup_attempt, send_signup_link
 
 SIGNUP_WARNING_GAP = 15 * 60  # seconds
 SIGNUP_LINK_GONE = "This link has expired or was already used. Sign up again to get a new one."
@@ -93,11 +100,17 @@ def signup_request(
     email = User.objects.normalize_email(email).strip().lower()
     password_hash = make_password(password)
     PendingSignup.objects.filter(created_at__lt=now - SIGNUP_LINK_LIFETIME).delete()
-    existing = User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+    existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         # One warning per account in a while: repeating the form must not flood its inbox.
-        if cache.add(f"signup-warned:{existing}", True, timeout=SIGNUP_WARNING_GAP):
-            transaction.on_commit(lambda: send_signup_attempt.delay(existing))
+        if cache.add(f"signup-warned:{existing.pk}", True, timeout=SIGNUP_WARNING_GAP):
+            window = int(now.timestamp()) // SIGNUP_WARNING_GAP
+            outgoing.message_request(
+                kind=outgoing.SIGNUP_EXISTS,
+                recipient=existing,
+                key=f"signup_exists:{existing.pk}:{window}",
+                payload={},
+            )
         return
     pending = PendingSignup(
         email=email,
@@ -110,8 +123,13 @@ def signup_request(
     )
     pending.full_clean()
     pending.save()
-    pending_id = pending.pk
-    transaction.on_commit(lambda: send_signup_link.delay(pending_id))
+    # The link's token stays on the sign-up row; the message names the row only.
+    outgoing.message_request(
+        kind=outgoing.SIGNUP_LINK,
+        address=pending.email,
+        key=f"signup_link:{pending.pk}",
+        payload={"pending_id": pending.pk},
+    )
 
 
 @transaction.atomic
@@ -269,7 +287,7 @@ def carelink_invite(*, clinician: User, email: str, request: HttpRequest | None 
     log_action(
         actor=clinician, action="carelink.invited", patient=patient, obj=link, request=request
     )
-    _enqueue_invitation(link.pk)
+    _invitation_request(link)
     return link
 
 
@@ -277,7 +295,7 @@ def _resend(*, link: CareLink, clinician: User, request: HttpRequest | None) -> 
     log_action(
         actor=clinician, action="carelink.resent", patient=link.patient, obj=link, request=request
     )
-    _enqueue_invitation(link.pk, copy=secrets.token_hex(4))
+    _invitation_request(link)
     return link
 
 
@@ -307,9 +325,21 @@ def carelink_withdraw(
     return link
 
 
-def _enqueue_invitation(link_id: int, copy: str = "") -> None:
-    """The invitation email leaves after the commit; each copy has its own Message-ID."""
-    transaction.on_commit(lambda: send_invitation.delay(link_id, copy))
+def _invitation_request(link: CareLink) -> None:
+    """One message per copy: the first invitation and each resend (counted in the audit log,
+    read under the link's lock) is a message of its own."""
+    copy = AuditEvent.objects.filter(
+        object_type="accounts.CareLink",
+        object_id=str(link.pk),
+        action__in=["carelink.invited", "carelink.resent"],
+    ).count()
+    outgoing.message_request(
+        kind=outgoing.INVITATION,
+        recipient=link.patient,
+        address=link.invited_email,
+        key=f"invitation:{link.pk}:{copy}",
+        payload={"link_id": link.pk},
+    )
 
 
 def _respond(

@@ -22,9 +22,16 @@ from core.clock import home_zone, local_today
 from schedules import states
 from schedules.models import Dose
 
-from . import timing
+from . import account_messages, timing
 from .messages import render
-from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
+from .models import (
+    ACCOUNT_KINDS,
+    DOSE_REMINDER_KINDS,
+    Channel,
+    Kind,
+    Notification,
+    ReminderPreference,
+)
 from .services import channel_disable
 from .transports import Outgoing, TransportError, transport_for
 
@@ -94,11 +101,13 @@ def release_expired(*, now: datetime) -> int:
     return failed + released
 
 
-def claim(*, now: datetime, batch: int = BATCH) -> list[Notification]:
-    """Take up to `batch` due rows for this sender, oldest first."""
+def claim(*, now: datetime, batch: int = BATCH, ids: list[int] | None = None) -> list[Notification]:
+    """Take up to `batch` due rows for this sender, oldest first (only among `ids` if given)."""
     token = uuid.uuid4().hex
     with transaction.atomic():
         due = Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        if ids is not None:
+            due = due.filter(pk__in=ids)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         # In the order they were meant to go, so rows held through an outage keep their place.
@@ -148,13 +157,16 @@ def _finish(row: Notification, **values: object) -> bool:
 
 
 def _preference(row: Notification) -> ReminderPreference | None:
-    if row.kind == Kind.FLAG_DIGEST:
+    """The patient's preferences, which apply to reminders and prompts only."""
+    if row.kind == Kind.FLAG_DIGEST or row.kind in ACCOUNT_KINDS:
         return None
     return ReminderPreference.of(row.account)
 
 
 def why_not(row: Notification, pref: ReminderPreference | None) -> str:
     """Why this row must not be sent any more ("" when it should go)."""
+    if row.kind in ACCOUNT_KINDS:
+        return account_messages.why_not(row, now=timezone.now())
     dose = row.dose
     if dose is not None:
         settled = dose.status not in states.OPEN_STATUSES or dose.injection_id is not None
@@ -206,7 +218,7 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
     pref = _preference(row)
     reason = why_not(row, pref)
     if reason:
-        result.cancelled += _finish(row, status=Status.CANCELLED, last_error=reason)
+        _cancel(row, reason, result=result)
         return
     if row.channel == Channel.SMS and pref is not None:
         zone = home_zone(row.account)
@@ -230,6 +242,23 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
         result.sent += sent
 
 
+def _cancel(row: Notification, reason: str, *, result: DispatchResult) -> None:
+    cancelled = _finish(row, status=Status.CANCELLED, last_error=reason)
+    result.cancelled += cancelled
+    if cancelled and row.kind in ACCOUNT_KINDS:
+        account_messages.gave_up(row, reason=reason)
+
+
+def _failed_for_good(row: Notification, error: TransportError, message: str, now: datetime) -> None:
+    """A permanent error turns off the patient's own channel; an account message went to an
+    address the patient gave for that once (an invitation, a number being checked), so it
+    never does."""
+    if row.kind in ACCOUNT_KINDS:
+        account_messages.gave_up(row, reason=message)
+    elif error.permanent and row.kind != Kind.FLAG_DIGEST:
+        channel_disable(patient=row.account, channel=row.channel, reason=message, now=now)
+
+
 def _failed_attempt(
     row: Notification, error: TransportError, *, now: datetime, result: DispatchResult
 ) -> None:
@@ -247,9 +276,10 @@ def _failed_attempt(
         )
         return
     if error.permanent or row.attempts >= MAX_ATTEMPTS:
-        result.failed += _finish(row, status=Status.FAILED, last_error=message, last_error_at=now)
-        if error.permanent and row.kind != Kind.FLAG_DIGEST:
-            channel_disable(patient=row.account, channel=row.channel, reason=message, now=now)
+        failed = _finish(row, status=Status.FAILED, last_error=message, last_error_at=now)
+        result.failed += failed
+        if failed:
+            _failed_for_good(row, error, message, now)
         return
     result.retried += _finish(
         row,
@@ -260,13 +290,18 @@ def _failed_attempt(
     )
 
 
-def dispatch_due(*, budget_seconds: float = 50.0, batch: int = BATCH) -> DispatchResult:
+def dispatch_due(
+    *, budget_seconds: float = 50.0, batch: int = BATCH, ids: list[int] | None = None
+) -> DispatchResult:
     """The dispatch sweep: release lapsed leases, then claim and send until nothing is due
-    or the time budget is spent (the next beat tick carries on)."""
-    result = DispatchResult(released=release_expired(now=timezone.now()))
+    or the time budget is spent (the next beat tick carries on). With `ids`, only those rows
+    (just written, sent at once rather than at the next tick); lapsed leases are the sweep's."""
+    result = DispatchResult()
+    if ids is None:
+        result.released = release_expired(now=timezone.now())
     deadline = time.monotonic() + budget_seconds
     while time.monotonic() < deadline:
-        rows = claim(now=timezone.now(), batch=batch)
+        rows = claim(now=timezone.now(), batch=batch, ids=ids)
         if not rows:
             break
         for row in rows:

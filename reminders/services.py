@@ -1,5 +1,5 @@
 """Writes for reminders: preferences, SMS number verification, STOP replies, disabled channels,
-and staff re-queuing failed outbox rows.
+staff re-queuing failed outbox rows, and the outbox rows other apps ask for.
 
 Every service is keyword-only, runs in one transaction and leaves an audit event.
 """
@@ -21,11 +21,16 @@ from accounts.models import Role, User
 from accounts.services import patient_reminder_time_update
 from accounts.validators import validate_e164
 from core.clock import local_today
-from core.messages import render_sms
 
-from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
+from .models import (
+    ACCOUNT_KINDS,
+    DOSE_REMINDER_KINDS,
+    Channel,
+    Kind,
+    Notification,
+    ReminderPreference,
+)
 from .planner import replan_patient
-from .transports import Outgoing, transport_for
 
 CODE_LIFETIME = timedelta(minutes=10)
 CODE_RESEND_AFTER = timedelta(seconds=60)
@@ -226,9 +231,10 @@ def _code_hash(pref: ReminderPreference, code: str) -> str:
 def sms_verification_start(
     *, patient: User, number: str, request: HttpRequest | None = None, now: datetime | None = None
 ) -> ReminderPreference:
-    """Ask for a code to be texted to `number`; the caller enqueues `send_sms_code` once this
-    commits. The worker makes and sends the code, so it is never in the broker or a log; only
-    its hash is stored."""
+    """Ask for a code to be texted to `number`: an outbox row in this transaction (kick it
+    with `tasks.send_soon(sms_code_row_ids(...))` once this commits). The code is made when
+    the row is sent, a fresh one each attempt, so it is never in the broker, the outbox or a
+    log; only its hash is stored."""
     now = now or timezone.now()
     validate_e164(number)
     pref = preference_get(patient=patient, lock=True)
@@ -244,6 +250,17 @@ def sms_verification_start(
     pref.sms_code_attempts = 0
     pref.full_clean()
     pref.save()
+    Notification.objects.filter(
+        recipient=patient, kind=Kind.SMS_CODE, status=Notification.Status.PENDING
+    ).update(status=Notification.Status.CANCELLED, last_error="A newer code was asked for.")
+    account_message_write(
+        kind=Kind.SMS_CODE,
+        recipient=patient,
+        address=number,
+        key=f"sms_code:{pref.pk}:{now.isoformat()}",
+        payload={"requested_at": now.isoformat()},
+        now=now,
+    )
     log_action(
         actor=patient,
         action="reminders.sms_code_requested",
@@ -254,33 +271,48 @@ def sms_verification_start(
     return pref
 
 
-def sms_code_send(*, preference_id: int, now: datetime | None = None) -> bool:
-    """Make a fresh code, store its hash and text it (the worker's half of verification)."""
-    now = now or timezone.now()
+def sms_code_row_ids(*, patient: User) -> list[int]:
+    """The patient's verification code rows still waiting to go (the newest request's)."""
+    waiting = Notification.objects.filter(
+        recipient=patient, kind=Kind.SMS_CODE, status=Notification.Status.PENDING
+    )
+    return list(waiting.values_list("pk", flat=True))
+
+
+def sms_code_issue(
+    *, patient_id: int, number: str, requested_at: datetime, now: datetime
+) -> str | None:
+    """Make a fresh code for the request still waiting for `number` and store its hash: the
+    sender's half of verification, once per send attempt. None when that request is over."""
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
-        pref = ReminderPreference.objects.select_for_update().filter(pk=preference_id).first()
-        if pref is None or not pref.sms_pending_number:
-            return False
+        pref = ReminderPreference.objects.select_for_update().filter(patient_id=patient_id).first()
+        if pref is None or not _code_waiting(pref, number=number, requested_at=requested_at):
+            return None
         pref.sms_code_hash = _code_hash(pref, code)
         pref.sms_code_expires_at = now + CODE_LIFETIME
         pref.sms_code_attempts = 0
         pref.save(update_fields=["sms_code_hash", "sms_code_expires_at", "sms_code_attempts"])
-        number = pref.sms_pending_number
-    minutes = int(CODE_LIFETIME.total_seconds() // 60)
-    body = render_sms(kind="sms_code", context={"code": code, "minutes": minutes})
-    key = f"sms-code-{preference_id}-{int(now.timestamp())}"
-    transport_for(Channel.SMS).send(Outgoing(to=number, body=body, key=key))
-    return True
+    return code
 
 
-def sms_code_failed(*, preference_id: int, reason: str) -> None:
-    """The code could not be texted: say so on the page, instead of waiting in silence."""
+def _code_waiting(pref: ReminderPreference, *, number: str, requested_at: datetime) -> bool:
+    return pref.sms_pending_number == number and pref.sms_code_sent_at == requested_at
+
+
+def sms_code_failed(*, patient_id: int, number: str, requested_at: datetime, reason: str) -> None:
+    """The code could not be texted: say so on the page, instead of waiting in silence. Only
+    the request still waiting for that number is ended; a newer one is left alone."""
     with transaction.atomic():
-        pref = ReminderPreference.objects.select_for_update().filter(pk=preference_id).first()
-        if pref is None or not pref.sms_pending_number:
+        pref = (
+            ReminderPreference.objects.select_for_update()
+            .select_related("patient")
+            .filter(patient_id=patient_id)
+            .first()
+        )
+        if pref is None or not _code_waiting(pref, number=number, requested_at=requested_at):
             return
-        problem = f"We could not text a code to {pref.sms_pending_number} ({reason[:100]})."
+        problem = f"We could not text a code to {number} ({reason[:100]})."
         ReminderPreference.objects.filter(pk=pref.pk).update(
             sms_pending_number="", sms_code_hash="", sms_disabled_reason=problem[:200]
         )
@@ -394,6 +426,40 @@ class FlagDigest:
     flag_ids: list[int]
     day: date
     since: datetime
+
+
+def account_message_write(
+    *,
+    kind: str,
+    recipient: User | None,
+    address: str,
+    key: str,
+    payload: dict[str, object],
+    now: datetime | None = None,
+) -> int:
+    """One account message (an invitation, a sign-up link, a reset, a code) as an outbox row in
+    the caller's transaction; the row's id. Preferences do not apply: the person asked for it,
+    or needs it to use the account. Asking twice with the same key gives the same row."""
+    if kind not in ACCOUNT_KINDS:
+        raise ValueError(f"{kind!r} is not an account message.")
+    existing = Notification.objects.filter(dedupe_key=key).values_list("pk", flat=True).first()
+    if existing is not None:
+        return existing
+    now = now or timezone.now()
+    row = Notification(
+        recipient=recipient,
+        address=address,
+        kind=kind,
+        channel=Channel.SMS if kind == Kind.SMS_CODE else Channel.EMAIL,
+        dedupe_key=key,
+        payload=payload,
+        scheduled_for=now,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    row.full_clean(validate_constraints=False)  # the key's uniqueness is the insert's to keep
+    Notification.objects.bulk_create([row], ignore_conflicts=True)
+    return Notification.objects.values_list("pk", flat=True).get(dedupe_key=key)
 
 
 def flag_digests_enqueue(*, digests: list[FlagDigest], until: datetime, now: datetime) -> int:

@@ -5,7 +5,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.forms import Form
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
@@ -173,8 +172,7 @@ def sms_send_code(request: AuthedRequest) -> HttpResponse:
             ),
         )
         if pref is not None:
-            pref_id = pref.pk
-            transaction.on_commit(lambda: tasks.send_sms_code.delay(pref_id))
+            tasks.send_soon(services.sms_code_row_ids(patient=request.user))
             messages.success(
                 request, f"We are texting a code to {number}. It can take a minute to arrive."
             )

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import AuditEvent, CareLink, User
+from reminders.models import Notification
 from tests.conftest import PASSWORD
 from tests.htmltools import field_errors
 
@@ -74,7 +75,8 @@ def test_inviting_an_existing_patient_makes_a_pending_link_and_emails_them(
     assert "Dr Charlie Brown" in message.subject
     assert reverse("accounts:care_team") in message.body
     assert link.token not in message.body
-    assert message.extra_headers["Message-ID"].startswith(f"<carelink-{link.pk}@")
+    row = Notification.objects.get(kind="invitation", payload__link_id=link.pk)
+    assert message.extra_headers["Message-ID"].startswith(f"<{row.message_key}@")
     assert actions(link) == ["carelink.invited"]
 
 
