@@ -12,6 +12,7 @@ from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
 from clinic.forms import FailedFlag, IntervalForm, NoteForm, PhaseCloseForm, flag_items
 from clinic.plan_forms import PlanItemForm
+from clinic.selectors import labs as lab_reads
 from clinic.selectors import overview as patient_reads
 from clinic.selectors import tests_due as plan_reads
 
@@ -58,6 +59,7 @@ def render_patient(
         "interval_form": IntervalForm(initial=_interval_initial(overview), auto_id="interval_%s"),
         "flag_items": flag_items(overview.unresolved_flags, failed_flag),
         "chart_data": _chart_data(overview),
+        "labs": lab_reads.labs_section(patient=patient),
         "plan_rows": plan_reads.plan_rows(patient=patient, today=overview.today),
         "plan_form": PlanItemForm(auto_id="plan_%s"),
         **forms,

@@ -40,7 +40,7 @@ def lab_trend(request: AuthedRequest, test: str) -> HttpResponse:
 
 
 def _saved(request: AuthedRequest, result: LabResult, verb: str) -> HttpResponse:
-    row = lab_row(result, [])
+    row = lab_row(result)
     converted = f" ({row.canonical})" if row.converted else ""
     messages.success(request, f"{verb}: {result.get_test_display()} {row.printed}{converted}.")
     return redirect("monitoring:lab_trend", test=result.test)

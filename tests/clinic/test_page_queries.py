@@ -34,9 +34,11 @@ PATIENTS_BANDED = 11
 PATIENTS_CSV = 10
 # The flags inbox: session, user, count, one page of flags with their patient, dose and actor.
 FLAGS = 4
+# The patient page's Labs section: every result with its injection dates, in one query.
+LABS = 1
 # One patient's page and report: session, user, the patient, then the prescription, flags,
 # audit events, phases with their counts, doses and injections; the page adds the monitoring plan.
-PATIENT_DETAIL = 10
+PATIENT_DETAIL = 10 + LABS
 PATIENT_REPORT = 9
 # Once a clinician has confirmed the prescription, one more: naming the prescriber looks for a
 # patient profile first (User.display_name), which the prescription's select_related lacks.
@@ -225,3 +227,32 @@ def test_one_patient(
 
     html = response.content.decode()
     assert ("Dr Bob Smith, 20 Jul 2025" in html) == confirmed  # checked by
+
+
+@pytest.mark.parametrize("results", [3, 30])
+def test_one_patient_with_lab_results(
+    client_for, alice, bob, clock, django_assert_num_queries, results
+):
+    """The Labs section costs one query for 3 results of each test or for 30, with injections
+    around them for the timing warnings."""
+    from decimal import Decimal
+
+    from monitoring.labs.services import LabEntry, lab_result_record
+
+    short_history(alice, bob)
+    for n in range(results):
+        taken_on = date(2025, 6, 1) + timedelta(days=n)
+        for test, value, unit in (("serum_b12", 150 + n, "pmol/L"), ("folate", 5, "ng/mL")):
+            entry = LabEntry(test=test, value=Decimal(value), unit=unit, taken_on=taken_on)
+            lab_result_record(patient=alice, actor=alice, entry=entry, today=TODAY)
+
+    response = measure(
+        client_for(bob),
+        django_assert_num_queries,
+        PATIENT_DETAIL,
+        url("patient_detail", alice),
+    )
+
+    html = response.content.decode()
+    assert html.count('class="lab-chart-dot"') == 2 * results
+    assert "Taken on the same day as an injection" in html

@@ -193,9 +193,9 @@ def test_a_date_before_birth_is_refused(client_for, alice):
 
 # --- queries -----------------------------------------------------------------------------------
 
-# Session, user, profile (the patient's today is not needed to read), results, injections.
-LIST_QUERIES = 4
-TREND_QUERIES = 4
+# Session, user, and the results with their injection dates in one query.
+LIST_QUERIES = 3
+TREND_QUERIES = 3
 
 
 @pytest.mark.parametrize("count", [3, 30])
