@@ -11,11 +11,28 @@ from .models import ChangeNotice, Notification
 class NotificationAdmin(ReadOnlyAdmin[Notification]):
     """The outbox as staff see it; rows change only through the sweeps."""
 
-    list_display = ("pk", "kind", "channel", "status", "scheduled_for", "attempts", "sent_at")
+    list_display = (
+        "pk",
+        "kind",
+        "channel",
+        "to",
+        "status",
+        "scheduled_for",
+        "attempts",
+        "sent_at",
+    )
     list_filter = ("status", "kind", "channel")
     date_hierarchy = "scheduled_for"
     list_select_related = ("recipient",)
     raw_id_fields = ("recipient", "dose")
+    search_fields = ("address", "recipient__email")
+
+    @admin.display(description="To")
+    def to(self, row: Notification) -> str:
+        """The row's own address (an invited one, a number being checked), else the account's."""
+        if row.address:
+            return row.address
+        return row.recipient.email if row.recipient is not None else ""
 
 
 @admin.register(ChangeNotice)

@@ -248,8 +248,9 @@ FAILED_PAGE_SIZE = 50
 
 
 def failed_page(*, number: str | None) -> Page[Notification]:
-    """One page of the failed outbox rows, newest failure first, with each recipient's email:
-    two queries (the count, the page) however many rows there are."""
+    """One page of the failed outbox rows, newest failure first, with where each went (the
+    row's own address, such as an invited one, else the recipient's email): two queries (the
+    count, the page) however many rows there are."""
     rows = (
         Notification.objects.filter(status=Notification.Status.FAILED)
         .select_related("recipient")
@@ -260,6 +261,7 @@ def failed_page(*, number: str | None) -> Page[Notification]:
             "attempts",
             "last_error",
             "last_error_at",
+            "address",
             "recipient__email",
         )
         .order_by("-last_error_at", "-pk")
