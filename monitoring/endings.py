@@ -32,7 +32,14 @@ ENDED_BY: dict[str, tuple[str, ...]] = {
         Flag.Kind.THREE_MONTH_REVIEW,
         Flag.Kind.REGIMEN_MISMATCH,
     ),
-    INTERVAL_CHANGED: (Flag.Kind.REPEATED_MISSES, Flag.Kind.THREE_MONTH_REVIEW),
+    # The adjustment triggers ask for a different interval: a change answers them.
+    INTERVAL_CHANGED: (
+        Flag.Kind.REPEATED_MISSES,
+        Flag.Kind.THREE_MONTH_REVIEW,
+        Flag.Kind.SYMPTOMS_RETURN_EARLY,
+        Flag.Kind.TINGLING_WORSE,
+        Flag.Kind.LOW_B12_ON_MAINTENANCE,
+    ),
     PHASE_CLOSED: (Flag.Kind.LOADING_REVIEW,),
 }
 

@@ -442,3 +442,25 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_what_display()} on {self.due_on} ({self.status})"
+
+
+class TriggerState(models.Model):
+    """Whether an adjustment trigger's evidence holds for a prescription now, and which episode
+    it is in: a trigger flags once per episode, and a new episode starts only when the evidence
+    went away and came back (monitoring/triggers.py)."""
+
+    prescription = models.ForeignKey(
+        "schedules.Prescription", on_delete=models.CASCADE, related_name="trigger_states"
+    )
+    kind = models.CharField(max_length=24, choices=Flag.Kind.choices)
+    active = models.BooleanField(default=False)
+    episode = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prescription", "kind"], name="trigger_state_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} episode {self.episode} ({'on' if self.active else 'off'})"

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.sweeps import sweep
 
-from . import checkins, checks, plan, review, services
+from . import checkins, checks, plan, review, services, triggers
 
 
 @shared_task
@@ -13,7 +13,11 @@ from . import checkins, checks, plan, review, services
 def raise_review_flags() -> int:
     # A safety net: a change to a prescription's data already ran its review.
     now = timezone.now()
-    return review.raise_review_flags(now=now).total + checks.raise_all_record_flags(now=now)
+    return (
+        review.raise_review_flags(now=now).total
+        + checks.raise_all_record_flags(now=now)
+        + triggers.run_all_triggers(now=now)
+    )
 
 
 @shared_task

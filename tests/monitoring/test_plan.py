@@ -99,11 +99,12 @@ def test_status_on_a_day(rx, today, status):
 def test_a_result_of_that_test_since_the_window_opened_marks_it_done(rx, alice):
     lab(alice, "serum_b12", date(2025, 3, 22))  # before the window: does not count
     lab(alice, "folate", date(2025, 4, 1))  # another test: does not count
-    assert plan.plan_mark_done_by_labs(now=noon(date(2025, 4, 2))) == 0
+    assert {item.status for item in items(rx).values()} == {"planned"}
 
+    # Saving a result marks its planned test done at once; the sweep finds nothing left.
     result = lab(alice, "serum_b12", date(2025, 3, 23))
     haemoglobin = lab(alice, "haemoglobin", date(2025, 4, 1), "130")
-    assert plan.plan_mark_done_by_labs(now=noon(date(2025, 4, 2))) == 2
+    assert plan.plan_mark_done_by_labs(now=noon(date(2025, 4, 2))) == 0
 
     done = items(rx)
     assert (done["serum_b12"].status, done["serum_b12"].done_on) == ("done", date(2025, 3, 23))
@@ -111,6 +112,16 @@ def test_a_result_of_that_test_since_the_window_opened_marks_it_done(rx, alice):
     assert done["fbc"].done_by_lab == haemoglobin
     assert done["review"].status == "planned"
     assert AuditEvent.objects.filter(action="plan_item.done").count() == 2
+
+
+def test_the_sweep_marks_done_a_result_saved_around_the_services(rx, alice):
+    result = lab(alice, "serum_b12", date(2025, 3, 30))
+    PlanItem.objects.filter(what="serum_b12").update(
+        status="planned", done_on=None, done_by_lab=None
+    )
+
+    assert plan.plan_mark_done_by_labs(now=noon(date(2025, 4, 2))) == 1
+    assert items(rx)["serum_b12"].done_by_lab == result
 
 
 def test_the_clinician_adds_moves_and_cancels_with_an_audit_each(rx, bob, alice):
@@ -244,6 +255,7 @@ def test_moving_an_overdue_item_ends_its_flag(rx, bob):
 
 def test_the_sweep_task_runs_all_three(rx, bob, alice):
     lab(alice, "serum_b12", date(2025, 3, 30))
+    PlanItem.objects.filter(what="serum_b12").update(status="planned", done_on=None)
     with time_machine.travel(noon(date(2025, 4, 21)), tick=False):
         total = plan_monitoring_checks()
 
