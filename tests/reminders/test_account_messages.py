@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery import current_app as celery_app
 from django.conf import settings
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from kombu import Producer
+from kombu.exceptions import OperationalError
 
 from accounts import services as account_services
 from accounts.forms import QueuedPasswordResetForm
@@ -381,3 +384,36 @@ def test_the_admin_lists_where_each_row_went(client_for, staff, charlie, alice, 
     text = html.decode()
 
     assert "nobody@example.org" in text and alice.email in text
+
+
+# --- a broker that refuses the kick ------------------------------------------------------------
+
+
+@pytest.fixture
+def broker_refusing(monkeypatch):
+    """Tasks are queued, not run eagerly, and the broker client cannot reach its broker."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.update(task_always_eager=False)
+    monkeypatch.setattr(Producer, "publish", refuse)
+    yield
+    monkeypatch.undo()
+    celery_app.conf.update(task_always_eager=eager)
+
+
+def test_a_kick_the_broker_refuses_costs_only_latency(
+    client, alice, broker_refusing, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": alice.email})
+
+    assert response.status_code == 302
+    assert mail.outbox == [] and row("password_reset").status == "pending"
+    assert "the sweep will send them" in caplog.text
+
+    sweep()  # the sweep sends from the database, without the broker
+
+    assert [message.to for message in mail.outbox] == [[alice.email]]
