@@ -228,10 +228,10 @@ def day_scores(patient: User, since: date) -> list[DayScore]:
 
 
 def patient_cycles(patient: User) -> list[Cycle]:
+    """Two queries, even with no maintenance injection yet: pages pin their query counts."""
     injections = maintenance_injections(patient)
-    if not injections:
-        return []
-    return build_cycles(injections, day_scores(patient, injections[0].given_on))
+    since = injections[0].given_on if injections else date.max
+    return build_cycles(injections, day_scores(patient, since))
 
 
 def return_summary(patient: User) -> ReturnSummary:

@@ -14,6 +14,7 @@ from clinic.forms import FailedFlag, IntervalForm, NoteForm, PhaseCloseForm, fla
 from clinic.plan_forms import PlanItemForm
 from clinic.selectors import labs as lab_reads
 from clinic.selectors import overview as patient_reads
+from clinic.selectors import symptoms as symptom_reads
 from clinic.selectors import tests_due as plan_reads
 
 from .common import patient_of
@@ -60,6 +61,7 @@ def render_patient(
         "flag_items": flag_items(overview.unresolved_flags, failed_flag),
         "chart_data": _chart_data(overview),
         "labs": lab_reads.labs_section(patient=patient),
+        "symptoms": symptom_reads.symptoms_section(patient=patient),
         "plan_rows": plan_reads.plan_rows(patient=patient, today=overview.today),
         "plan_form": PlanItemForm(auto_id="plan_%s"),
         **forms,

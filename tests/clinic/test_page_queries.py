@@ -36,9 +36,11 @@ PATIENTS_CSV = 10
 FLAGS = 4
 # The patient page's Labs section: every result with its injection dates, in one query.
 LABS = 1
+# The patient page's Symptoms section: maintenance injections, their check-ins, the latest ones.
+SYMPTOMS = 3
 # One patient's page and report: session, user, the patient, then the prescription, flags,
 # audit events, phases with their counts, doses and injections; the page adds the monitoring plan.
-PATIENT_DETAIL = 10 + LABS
+PATIENT_DETAIL = 10 + LABS + SYMPTOMS
 PATIENT_REPORT = 9
 # Once a clinician has confirmed the prescription, one more: naming the prescriber looks for a
 # patient profile first (User.display_name), which the prescription's select_related lacks.
@@ -256,3 +258,31 @@ def test_one_patient_with_lab_results(
     html = response.content.decode()
     assert html.count('class="lab-chart-dot"') == 2 * results
     assert "Taken on the same day as an injection" in html
+
+
+def test_one_patient_with_5_or_50_symptom_check_ins_costs_the_same(client_for, alice, bob, clock):
+    """The Symptoms section's queries do not grow with the check-ins (its own pin is in
+    tests/clinic/test_symptoms_section.py), over four maintenance cycles."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from monitoring.models import CheckIn
+
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 4, 1))
+    for day in (date(2025, 4, 1), date(2025, 5, 1), date(2025, 6, 1), date(2025, 7, 1)):
+        log(rx, day)
+    settle(rx, TODAY)
+    client = client_for(bob)
+    counts = []
+    for total in (5, 50):
+        CheckIn.objects.filter(patient=alice).delete()
+        CheckIn.objects.bulk_create(
+            CheckIn(patient=alice, on=TODAY - timedelta(days=n), tiredness=n % 4)
+            for n in range(total)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("patient_detail", alice))
+        assert response.status_code == 200
+        assert response.content.decode().count('class="recent-checkin"') == min(total, 10)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -185,5 +185,8 @@ def test_return_summary_reads_maintenance_injections_and_check_ins(
 
 
 @pytest.mark.django_db
-def test_return_summary_of_a_patient_with_nothing_logged(dave):
-    assert return_summary(dave).sentence == "No maintenance injections logged yet."
+def test_return_summary_of_a_patient_with_nothing_logged(dave, django_assert_num_queries):
+    CheckIn.objects.create(patient=dave, on=date(2025, 3, 1), tiredness=2)
+    with django_assert_num_queries(2):
+        summary = return_summary(dave)
+    assert summary.sentence == "No maintenance injections logged yet."
