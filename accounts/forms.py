@@ -224,6 +224,12 @@ class PatientProfileForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}),
         help_text="Local time in your home time zone.",
     )
+    date_of_birth = forms.DateField(
+        label="Date of birth (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Lab results dated before it are refused as typing slips.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

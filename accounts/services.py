@@ -3,7 +3,8 @@
 Each service runs in one transaction and writes an audit event for link changes.
 """
 
-from datetime import datetime, time
+from datetime import date, datetime, time
+from typing import Literal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -13,6 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+
+from core.clock import zone_today
 
 from . import outgoing
 from .audit import log_action
@@ -170,6 +173,25 @@ def _attach_pending_invitations(
         log_action(actor=user, action="carelink.claimed", patient=user, obj=link, request=request)
 
 
+def _check_date_of_birth(born: date | None, time_zone: str) -> None:
+    """A birth date is optional; one in the future or before 1900 is a typing slip."""
+    if born is None:
+        return
+    if born > zone_today(time_zone):
+        raise ValidationError({"date_of_birth": ["Your date of birth cannot be in the future."]})
+    if born.year < 1900:
+        raise ValidationError({"date_of_birth": ["Enter a date of birth from 1900 onwards."]})
+
+
+def _audited(profile: PatientProfile) -> dict[str, str]:
+    born = profile.date_of_birth
+    return {
+        "time_zone": profile.time_zone,
+        "mobile": profile.mobile,
+        "date_of_birth": born.isoformat() if born else "",
+    }
+
+
 @transaction.atomic
 def patient_profile_update(
     *,
@@ -178,18 +200,23 @@ def patient_profile_update(
     time_zone: str,
     mobile: str,
     reminder_time: time,
+    date_of_birth: date | Literal["keep"] | None = "keep",
     request: HttpRequest | None = None,
 ) -> PatientProfile:
+    """Saves the profile; `date_of_birth` is left as it is unless given (None clears it)."""
     profile = PatientProfile.objects.select_for_update().get(user=user)
-    before = {"time_zone": profile.time_zone, "mobile": profile.mobile}
+    before = _audited(profile)
     before_time = profile.reminder_time
     profile.display_name = display_name
     profile.time_zone = time_zone
     profile.mobile = mobile
     profile.reminder_time = reminder_time
+    if date_of_birth != "keep":
+        _check_date_of_birth(date_of_birth, time_zone)
+        profile.date_of_birth = date_of_birth
     profile.full_clean()
     profile.save()
-    after = {"time_zone": profile.time_zone, "mobile": profile.mobile}
+    after = _audited(profile)
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     profile_changed.send(
         sender=PatientProfile,

@@ -119,6 +119,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
             "time_zone": patient.time_zone,
             "mobile": patient.mobile,
             "reminder_time": patient.reminder_time,
+            "date_of_birth": patient.date_of_birth,
         }
         form = PatientProfileForm(request.POST or None, initial=initial)
         save = services.patient_profile_update

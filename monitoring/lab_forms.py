@@ -3,11 +3,12 @@ own range and a note. Field checks only; the service judges the result as a whol
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from monitoring.labs.catalogue import unit_label, units_for
+from monitoring.labs.catalogue import printed, unit_label, units_for
 from monitoring.labs.services import LabEntry
 from monitoring.models import LabResult, LabTest, LabUnit
 
@@ -32,7 +33,8 @@ class LabResultForm(forms.Form):
     value = _number("Result, as printed on the report")
     unit = forms.ChoiceField(label="Unit", choices=LabUnit.choices)
     taken_on = forms.DateField(
-        label="Date the blood sample was taken", widget=forms.DateInput(attrs={"type": "date"})
+        label="Date the blood sample was taken",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ref_low = _number("Lab's range: low (optional)", required=False)
     ref_high = _number(
@@ -76,5 +78,7 @@ def units_by_test() -> dict[str, list[list[str]]]:
 
 
 def initial_from(result: LabResult) -> dict[str, object]:
+    """The form filled in from a stored result, its numbers as the lab printed them."""
     names = ("test", "value", "unit", "taken_on", "ref_low", "ref_high", "note")
-    return {name: getattr(result, name) for name in names}
+    values = {name: getattr(result, name) for name in names}
+    return {k: printed(v) if isinstance(v, Decimal) else v for k, v in values.items()}

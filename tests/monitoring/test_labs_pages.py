@@ -109,7 +109,8 @@ def test_a_correction_is_saved_and_audited(client_for, alice):
     result = add(alice)
     path = reverse("monitoring:lab_edit", args=[result.pk])
     form = client_for(alice).get(path).content
-    assert parse(form).by_id("id_value").attrs["value"] == "150.000"
+    assert parse(form).by_id("id_value").attrs["value"] == "150"
+    assert parse(form).by_id("id_taken_on").attrs["value"] == result.taken_on.isoformat()
 
     client_for(alice).post(path, form_data(alice, unit="pg/mL", taken_on=result.taken_on))
 
