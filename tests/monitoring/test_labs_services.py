@@ -179,3 +179,24 @@ def test_latest_results_per_test_in_one_query(alice, dave, django_assert_num_que
         latest = latest_results(alice)
 
     assert latest == {"serum_b12": newest, "folate": folate}
+
+
+def test_timing_warnings_count_only_injections_that_stand(alice):
+    from monitoring.labs.selectors import trend_rows
+    from schedules import services
+    from tests.clinic.helpers import log
+    from tests.helpers import prescribe
+
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 6, 1), today=TODAY)
+    log(rx, date(2025, 6, 1), today=TODAY)
+    voided = log(rx, date(2025, 6, 25), today=TODAY, confirm=True)
+    services.injection_void(injection=voided, actor=alice, reason="Not given", today=TODAY)
+    record(alice, taken_on=date(2025, 6, 28))  # 27 days after the one that stands
+    record(alice, taken_on=date(2025, 6, 10))  # 9 days after it
+
+    [early, late] = trend_rows(alice, "serum_b12")
+
+    assert early.warnings == [
+        "Taken 9 days after an injection: it reflects the injection, not your levels between doses."
+    ]
+    assert late.warnings == []
