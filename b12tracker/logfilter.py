@@ -5,6 +5,10 @@ is one, the exception's type and text) goes through; identical ones within `wind
 are dropped and counted. The first record after any logged record once the window has passed
 brings a summary line: "<message> ... repeated N times in the last 60 s". Info and debug
 lines always pass.
+
+A warning or error caused by a database that does not answer (a task failing on a worker
+whose database went away) becomes one clear line without its traceback, the same for every
+task, so an outage logs one line and one summary a window, not a traceback a tick.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ class RepeatedErrors(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, SUMMARY, False):
             return True
+        if record.levelno >= logging.WARNING:
+            clarify_database_outage(record)
         now = self.clock()
         with self._lock:
             due = self._due(now)
@@ -75,3 +81,38 @@ class RepeatedErrors(logging.Filter):
         for key, _ in ended:
             del self._seen[key]
         return [(k, s) for k, s in ended if s.suppressed]
+
+
+DATABASE_DOWN = "%s is unreachable (%s); tasks that need it fail until it answers"
+
+
+def database_outage(error: BaseException | None) -> BaseException | None:
+    """The error in `error`'s chain saying the database cannot be reached, if any."""
+    from django.db import InterfaceError, OperationalError
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        text = str(error).lower()
+        if isinstance(error, OperationalError | InterfaceError) and "connect" in text:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def clarify_database_outage(record: logging.LogRecord) -> None:
+    """Rewrite a record caused by an unreachable database as DATABASE_DOWN, traceback dropped."""
+    if not record.exc_info or record.msg == DATABASE_DOWN:
+        return
+    error = database_outage(record.exc_info[1])
+    if error is None:
+        return
+    from django.db import connection
+
+    from .startup import database_name, reason_of
+
+    secret = str(connection.settings_dict.get("PASSWORD") or "")
+    record.msg = DATABASE_DOWN
+    record.args = (database_name(), reason_of(error, secret=secret))
+    record.exc_info = None
+    record.exc_text = None

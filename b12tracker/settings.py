@@ -366,7 +366,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     # An error repeated (same logger, level, message and exception) within 60 s is logged
     # once, then counted: "... repeated N times in the last 60 s" (b12tracker.logfilter).
-    "filters": {"repeats": {"()": "b12tracker.logfilter.RepeatedErrors", "window": 60.0}},
+    "filters": {
+        "repeats": {
+            "()": "b12tracker.logfilter.RepeatedErrors",
+            "window": float(env_int("LOG_REPEAT_SECONDS", 60, minimum=1)),
+        }
+    },
     "formatters": {
         "plain": {"format": "[%(asctime)s: %(levelname)s/%(processName)s] %(name)s: %(message)s"}
     },

@@ -1,9 +1,10 @@
-"""A worker's start-up check: the database and the broker answer before it says "ready".
+"""A worker's (or a separate beat's) start-up check: the database and the broker answer
+before it says "ready".
 
 Each is tried with a doubling pause (0.5 s, 1 s, 2 s ... at most 8 s) until
 WORKER_STARTUP_CHECK_SECONDS have passed; one warning line per failed try. If either is still
-unreachable the worker exits with status 1 after ONE error line naming it, without a
-traceback and without the password.
+unreachable the process exits with status 1 after ONE error line naming it ("b12tracker
+worker: ..." or "b12tracker beat: ..."), without a traceback and without the password.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def with_back_off(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    role: str = "worker",
 ) -> None:
     """Run `check` until it passes, pausing 0.5 s, 1 s, 2 s ... (at most 8 s) between tries,
     for at most `budget` seconds; the last Unreachable is raised."""
@@ -100,7 +102,8 @@ def with_back_off(
                 raise
             wait = min(pause, left)
             logger.warning(
-                "b12tracker worker: %s is unreachable (%s); retrying in %.1f s",
+                "b12tracker %s: %s is unreachable (%s); retrying in %.1f s",
+                role,
                 error.what,
                 error.reason,
                 wait,
@@ -109,14 +112,17 @@ def with_back_off(
             pause = min(pause * 2, LONGEST_PAUSE)
 
 
-def check_services(app: Celery) -> None:
-    """The database, then the broker; exits the process (status 1) if one stays unreachable."""
+def check_services(app: Celery, *, role: str = "worker") -> None:
+    """The database, then the broker; exits the process (status 1) if one stays unreachable.
+    `role` names the process in its lines: "worker", or "beat" when beat runs on its own."""
     budget = float(settings.WORKER_STARTUP_CHECK_SECONDS)
     try:
-        with_back_off(check_database, budget)
-        with_back_off(lambda: check_broker(app), budget)
+        with_back_off(check_database, budget, role=role)
+        with_back_off(lambda: check_broker(app), budget, role=role)
     except Unreachable as error:
-        logger.error("b12tracker worker: %s is unreachable (%s); exiting", error.what, error.reason)
+        logger.error(
+            "b12tracker %s: %s is unreachable (%s); exiting", role, error.what, error.reason
+        )
         for handler in logging.getLogger().handlers:
             handler.flush()
         sys.exit(1)

@@ -38,6 +38,7 @@ def assert_one_naming_line(output: str, what: str) -> None:
     assert f"b12tracker worker: {what} is unreachable (connection refused); exiting" in exiting[0]
     assert "Traceback" not in output
     assert "ready" not in output
+    assert "beat: Starting" not in output  # the embedded beat starts only after the check
     # A few retry warnings, the exit line and (as root) Celery's superuser warning: no more.
     log_lines = [line for line in lines if line.startswith("[")]
     assert len(log_lines) <= 6, output

@@ -113,9 +113,22 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}{port}/{config['NAME']}"
 
 
-def start_worker(var_dir: Path, broker: str, name: str, **env: str) -> subprocess.Popen:
-    """A worker with embedded beat in its own process group (so a kill reaches the pool
-    and beat too). Its output goes to var_dir/worker.log."""
+def start_worker(
+    var_dir: Path, broker: str, name: str, *, beat: bool = True, **env: str
+) -> subprocess.Popen:
+    """A worker with embedded beat (unless `beat` is False) in its own process group (so a
+    kill reaches the pool and beat too). Its output goes to var_dir/worker.log."""
+    return _start(var_dir, broker, env, ["worker", *(["--beat"] if beat else [])], name)
+
+
+def start_beat(var_dir: Path, broker: str, **env: str) -> subprocess.Popen:
+    """Beat on its own (`celery beat`), output in var_dir/worker.log."""
+    return _start(var_dir, broker, env, ["beat"], "")
+
+
+def _start(
+    var_dir: Path, broker: str, env: dict[str, str], command: list[str], name: str
+) -> subprocess.Popen:
     var_dir.mkdir(parents=True, exist_ok=True)
     environment = {
         **os.environ,
@@ -134,8 +147,12 @@ def start_worker(var_dir: Path, broker: str, name: str, **env: str) -> subproces
         return subprocess.Popen(
             [
                 str(CELERY),
-                *("-A", "b12tracker", "worker", "--beat", "--concurrency", "1"),
-                *("--loglevel", "INFO", "--hostname", f"{name}-{os.getpid()}@%h"),
+                *("-A", "b12tracker", *command, "--loglevel", "INFO"),
+                *(
+                    ("--concurrency", "1", "--hostname", f"{name}-{os.getpid()}@%h")
+                    if command[0] == "worker"
+                    else ()
+                ),
             ],
             cwd=ROOT,
             env=environment,
