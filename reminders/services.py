@@ -71,9 +71,15 @@ def preference_get(*, patient: User, lock: bool = False) -> ReminderPreference:
 
 
 def _cancel_pending(*, patient: User, channel: str, reason: str) -> int:
-    return Notification.objects.filter(
-        recipient=patient, channel=channel, status=Notification.Status.PENDING
-    ).update(status=Notification.Status.CANCELLED, last_error=reason[:500])
+    """A channel turned off takes its waiting reminders with it; account messages (a reset, a
+    code to a number being checked) were asked for, and go whatever the preferences say."""
+    return (
+        Notification.objects.filter(
+            recipient=patient, channel=channel, status=Notification.Status.PENDING
+        )
+        .exclude(kind__in=ACCOUNT_KINDS)
+        .update(status=Notification.Status.CANCELLED, last_error=reason[:500])
+    )
 
 
 @transaction.atomic

@@ -417,3 +417,13 @@ def test_a_kick_the_broker_refuses_costs_only_latency(
     sweep()  # the sweep sends from the database, without the broker
 
     assert [message.to for message in mail.outbox] == [[alice.email]]
+
+
+def test_turning_texts_off_leaves_a_code_for_a_new_number_to_go(alice, no_kick, sms_outbox):
+    no_kick(lambda: services.sms_verification_start(patient=alice, number=NUMBER))
+    services.sms_turn_off(patient=alice)
+
+    sweep()
+
+    assert row("sms_code").status == "sent"
+    assert [text.to for text in sms_outbox] == [NUMBER]
