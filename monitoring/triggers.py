@@ -22,7 +22,7 @@ from accounts.models import CareLink
 from schedules.models import Dose, PhaseKind, Prescription
 
 from .labs.bands import Band, band
-from .labs.catalogue import shown
+from .labs.catalogue import printed
 from .models import CheckIn, Flag, LabResult, LabTest, TriggerState
 from .review import raise_flag
 from .symptom_return import (
@@ -85,7 +85,7 @@ def low_b12(prescription: Prescription) -> Evidence | None:
     ).exists() or _started_on_maintenance(prescription, latest.taken_on)
     if not on_maintenance:
         return None
-    value = f"{shown(latest.test, latest.value)} {latest.get_unit_display()}"
+    value = f"{printed(latest.value)} {latest.get_unit_display()}"
     text = f"Serum B12 {value} on {latest.taken_on:%-d %b %Y}, in the deficient range"
     return Evidence(kind=Flag.Kind.LOW_B12_ON_MAINTENANCE, summary=text)
 

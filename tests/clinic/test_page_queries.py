@@ -41,7 +41,8 @@ SYMPTOMS = 3
 # One patient's page and report: session, user, the patient, then the prescription, flags,
 # audit events, phases with their counts, doses and injections; the page adds the monitoring plan.
 PATIENT_DETAIL = 10 + LABS + SYMPTOMS
-PATIENT_REPORT = 9
+# The report adds the evidence: the cycles (injections, check-ins), latest labs, urgent answers.
+PATIENT_REPORT = 9 + 4
 # Once a clinician has confirmed the prescription, one more: naming the prescriber looks for a
 # patient profile first (User.display_name), which the prescription's select_related lacks.
 CONFIRMED = 1

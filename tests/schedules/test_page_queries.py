@@ -18,7 +18,8 @@ QUERIES = {  # name: (cold, warm)
     "home": (10, 7),
     "schedules:schedule": (7, 3),  # the list is windowed; counts over the whole plan in one query
     "schedules:history": (6, 3),  # a page of 20: count, page, and the names of its days
-    "schedules:appointment": (6, 6),
+    # and monitoring's evidence: the cycles (injections, check-ins), latest labs, urgent answers
+    "schedules:appointment": (10, 10),
     "schedules:injection_log": (6, 6),
     "schedules:prescription": (4, 4),
 }
