@@ -12,6 +12,6 @@ urlpatterns: list[URLPattern] = [
     path("symptoms/plan/", checkins.checkin_plan, name="checkin_plan"),
     path("labs/", labs.labs, name="labs"),
     path("labs/add/", labs.lab_add, name="lab_add"),
-    path("labs/<int:pk>/edit/", labs.lab_edit, name="lab_edit"),
+    path("labs/<int:result_id>/edit/", labs.lab_edit, name="lab_edit"),
     path("labs/<slug:test>/", labs.lab_trend, name="lab_trend"),
 ]

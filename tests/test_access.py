@@ -164,6 +164,23 @@ def _alice_prescription(cast: dict) -> dict:
     return {"prescription_id": _active(cast["alice"]).pk}
 
 
+def _alice_lab_result(cast: dict) -> dict:
+    """A serum B12 result alice copied from her report; made once."""
+    from decimal import Decimal
+
+    from monitoring.labs.services import LabEntry, lab_result_record
+    from monitoring.models import LabResult
+
+    alice = cast["alice"]
+    existing = LabResult.objects.filter(patient=alice).first()
+    if existing is None:
+        entry = LabEntry(
+            test="serum_b12", value=Decimal(300), unit="ng/L", taken_on=local_today(alice)
+        )
+        existing = lab_result_record(patient=alice, actor=alice, entry=entry)
+    return {"result_id": existing.pk}
+
+
 def _alice_notice(cast: dict) -> dict:
     """A notice on alice's home page of a change bob made."""
     alice_injection(cast)
@@ -752,6 +769,13 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     "reminders:preferences": OwnAccount(
         roles=PATIENT, expect=shows("Reminders", 'name="booking_days_before"')
     ),
+    # The patient's lab results: each reads only the logged-in patient's results.
+    "monitoring:labs": _own(expect=shows("Your lab results", "Add a result")),
+    "monitoring:lab_add": _own(expect=shows("Add a lab result", 'name="unit"')),
+    "monitoring:lab_trend": _own(
+        kwargs=lambda cast: {"test": "serum_b12"},
+        expect=shows("Serum B12: your results", "No Serum B12 results yet"),
+    ),
     "reminders:sms_send_code": OwnAccount(
         method="post",
         roles=PATIENT,
@@ -829,6 +853,9 @@ PATIENT_DATA: dict[str, PatientData] = {
     ),
     "reminders:notice_dismiss": _alice_acts(
         _alice_notice, goes("home", _notice_dismissed), method="post"
+    ),
+    "monitoring:lab_edit": _alice_acts(
+        _alice_lab_result, shows("Correct a lab result", 'value="300"')
     ),
 }
 STAFF_ONLY: dict[str, Page] = {

@@ -99,13 +99,26 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             "notice": ChangeNotice.objects.create(
                 patient=patient, prescription=rx, changed_by=bob, description="Loading ended"
             ).pk,
+            "lab": _lab_result(patient),
         }
     return records
 
 
+def _lab_result(patient: User) -> int:
+    from decimal import Decimal
+
+    from monitoring.labs.services import LabEntry, lab_result_record
+
+    entry = LabEntry(test="folate", value=Decimal(5), unit="ng/mL", taken_on=local_today(patient))
+    return lab_result_record(patient=patient, actor=patient, entry=entry).pk
+
+
 def written() -> dict:
     """Everything these requests could write."""
+    from monitoring.models import LabResult
+
     return {
+        "labs": list(LabResult.objects.order_by("pk").values()),
         "audit": list(AuditEvent.objects.values_list("pk", flat=True)),
         "links": list(CareLink.objects.order_by("pk").values()),
         "flags": list(Flag.objects.order_by("pk").values()),
@@ -173,6 +186,11 @@ def _correction(owner: dict) -> dict:
     }
 
 
+def _lab_correction(owner: dict) -> dict:
+    taken_on = owner["today"].isoformat()
+    return {"test": "folate", "value": "6", "unit": "ng/mL", "taken_on": taken_on}
+
+
 CASES: dict[str, Child | Own | Linked] = {
     "clinic:phase_close": Child("phase", lambda owner: {"closed_on": owner["today"].isoformat()}),
     "clinic:flag_acknowledge": Child("flag", lambda owner: {"note": "Seen"}),
@@ -186,6 +204,7 @@ CASES: dict[str, Child | Own | Linked] = {
         "prescription", "prescription_id", lambda owner: {"reason": "Changed"}, ("get", "post")
     ),
     "reminders:notice_dismiss": Own("notice", "notice_id"),
+    "monitoring:lab_edit": Own("lab", "result_id", _lab_correction, ("get", "post")),
     "schedules:past_prescription": Own("prescription", "prescription_id", methods=("get",)),
     "accounts:carelink_accept": Own("pending", "link_id"),
     "accounts:carelink_decline": Own("pending", "link_id"),

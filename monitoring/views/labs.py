@@ -69,8 +69,8 @@ def lab_add(request: AuthedRequest) -> HttpResponse:
 
 
 @patient_required
-def lab_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    result = get_object_or_404(LabResult, pk=pk, patient=request.user)
+def lab_edit(request: AuthedRequest, result_id: int) -> HttpResponse:
+    result = get_object_or_404(LabResult, pk=result_id, patient=request.user)
     form = LabResultForm(request.POST or None, initial=initial_from(result))
     if request.method == "POST" and form.is_valid():
         saved = submitted(
