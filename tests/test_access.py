@@ -517,6 +517,12 @@ def _texts_off(ask: Ask) -> None:
     assert (pref.sms_number, pref.sms_enabled) == (MOBILE, False)
 
 
+def _asked_every_3_days(ask: Ask) -> None:
+    from monitoring.models import CheckInPlan
+
+    assert CheckInPlan.objects.get(patient=ask.user).every_days == 3
+
+
 def _link_is(status: str) -> Callable[[Ask], None]:
     def check(ask: Ask) -> None:
         link = _link(ask)
@@ -768,6 +774,14 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
     "reminders:preferences": OwnAccount(
         roles=PATIENT, expect=shows("Reminders", 'name="booking_days_before"')
+    ),
+    # Symptom check-ins: the page and its cadence form read and write only the patient's own.
+    "monitoring:checkins": _own(expect=shows("Symptoms", "How have you been feeling?")),
+    "monitoring:checkin_plan": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        data={"every_days": "3"},
+        expect=goes("monitoring:checkins", _asked_every_3_days),
     ),
     # The patient's lab results: each reads only the logged-in patient's results.
     "monitoring:labs": _own(expect=shows("Your lab results", "Add a result")),
