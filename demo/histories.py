@@ -12,6 +12,8 @@ from core.clock import local_today
 from schedules import engine, regimens, services
 from schedules.models import Prescription
 
+from .evidence import EARLY_RETURN, give_early_return_history
+
 SITES = ["deltoid_left", "deltoid_right", "thigh_left", "thigh_right"]
 NO_NEURO_REGIMEN = "bnf-no-neuro"
 # Demo patients whose history shows a flag beyond the one missed dose each has.
@@ -67,6 +69,8 @@ def demo_start(slug: str, today: date, misses: int = 1) -> tuple[date, list[date
 
 def give_demo_history(patient: User, number: int) -> Prescription | None:
     """Idempotent: a patient who already has an active prescription is left alone."""
+    if number == EARLY_RETURN:
+        return give_early_return_history(patient)
     if Prescription.objects.filter(patient=patient, status="active").exists():
         return None
     slug = list(regimens.REGIMENS)[(number - 1) % len(regimens.REGIMENS)]

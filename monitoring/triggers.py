@@ -130,16 +130,21 @@ def _record(prescription: Prescription, kind: str, found: Evidence | None, now: 
         TriggerState.objects.filter(pk=state.pk).update(
             active=True, episode=state.episode, changed_at=now
         )
-    return int(
-        raise_flag(
-            kind=kind,
-            prescription=prescription,
-            key=episode_key(prescription, kind, state.episode),
-            summary=found.summary[:200],
-            now=now,
-            detail={"episode": state.episode, "evidence": found.summary},
-        )
+    key = episode_key(prescription, kind, state.episode)
+    raised = raise_flag(
+        kind=kind,
+        prescription=prescription,
+        key=key,
+        summary=found.summary[:200],
+        now=now,
+        detail={"episode": state.episode, "evidence": found.summary},
     )
+    if not raised:
+        # The same episode: a flag still waiting shows the evidence as it stands now.
+        Flag.objects.filter(key=key, status__in=Flag.UNRESOLVED).exclude(
+            summary=found.summary[:200]
+        ).update(summary=found.summary[:200])
+    return int(raised)
 
 
 def _followed(prescription: Prescription) -> bool:

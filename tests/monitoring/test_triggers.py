@@ -180,3 +180,12 @@ def test_the_flag_links_to_the_interval_form_and_a_new_interval_ends_it(client_f
     flag = Flag.objects.get(kind="low_b12_on_maintenance", prescription=rx)
     assert flag.status == "resolved" and flag.acted_by == bob
     assert "Ended: " in flag.note
+
+
+def test_a_flag_still_waiting_shows_the_evidence_as_it_stands(alice, bob):
+    prescribe(alice, regimen="seed-maintenance", start=START)
+    b12(alice, "100", date(2025, 2, 20))
+    b12(alice, "90", date(2025, 3, 20))
+
+    [flag] = Flag.objects.filter(kind="low_b12_on_maintenance")
+    assert flag.summary == "Serum B12 90 pmol/L on 20 Mar 2025, in the deficient range"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import CareLink, ClinicianProfile, PatientProfile, Role, User
 from demo.bulk import give_demo_histories
+from demo.evidence import give_demo_evidence
 from demo.histories import give_demo_history
 from demo.reminders import arm_demo_reminder
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             )
             if number <= SERVICE_HISTORIES:
                 give_demo_history(patient, number)
+                give_demo_evidence(patient, number)
                 arm_demo_reminder(patient=patient)
             else:
                 bulk.append((patient, number))
