@@ -775,6 +775,13 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     "reminders:preferences": OwnAccount(
         roles=PATIENT, expect=shows("Reminders", 'name="booking_days_before"')
     ),
+    # The patient's lab results: each reads only the logged-in patient's results.
+    "monitoring:labs": _own(expect=shows("Your lab results", "Add a result")),
+    "monitoring:lab_add": _own(expect=shows("Add a lab result", 'name="unit"')),
+    "monitoring:lab_trend": _own(
+        kwargs=lambda cast: {"test": "serum_b12"},
+        expect=shows("Serum B12: your results", "No Serum B12 results yet"),
+    ),
     # Symptom check-ins: the page and its cadence form read and write only the patient's own.
     "monitoring:checkins": _own(expect=shows("Symptoms", "How have you been feeling?")),
     "monitoring:checkin_plan": OwnAccount(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.audit import log_action
 from accounts.models import User
 from core.clock import local_today
-from monitoring.models import LabResult, LabTest
+from monitoring.models import LabResult, LabTest, LabUnit
 
 from .catalogue import (
     PLAUSIBLE,
@@ -46,6 +46,8 @@ class LabEntry:
 
 def _value_problem(entry: LabEntry) -> str | None:
     name = LabTest(entry.test).label
+    if entry.unit not in LabUnit.values:
+        return "Choose a unit from the list."
     if not unit_allowed(entry.test, entry.unit):
         choices = ", ".join(unit_label(unit) for unit in units_for(entry.test))
         return f"{unit_label(entry.unit)} is not a unit for {name}: choose {choices}."

@@ -62,6 +62,10 @@ def test_a_unit_of_another_test_is_refused_beside_the_unit(alice):
     assert problems == {"unit": ["µmol/L is not a unit for Serum B12: choose pg/mL, ng/L, pmol/L."]}
 
 
+def test_a_unit_we_do_not_know_is_refused(alice):
+    assert refused(alice, unit="furlongs") == {"unit": ["Choose a unit from the list."]}
+
+
 def test_an_implausibly_high_b12_is_refused_with_its_conversion(alice):
     problems = refused(alice, value=Decimal(5000), unit="pmol/L")
 
