@@ -344,3 +344,28 @@ def checkin_page(
         editing=checkin_for_day(patient, editing),
         done=checkin_for_day(patient, done),
     )
+
+
+# --- The home page's nudge ------------------------------------------------------------------
+
+
+def checkin_nudge(*, patient: User, today: date) -> date | None:
+    """The patient's last check-in date when a check-in is due by their cadence (never checked
+    in: `date.min`), or None when they are up to date or turned prompts off. One query."""
+    plan = CheckInPlan.objects.filter(patient=OuterRef("pk"))
+    row = (
+        User.objects.filter(pk=patient.pk)
+        .annotate(
+            last=Max("checkins__on"),
+            every=Subquery(plan.values("every_days")[:1]),
+        )
+        .values("last", "every", "reminder_preference__checkin_enabled")
+        .first()
+    )
+    if row is None or row["reminder_preference__checkin_enabled"] is False:
+        return None
+    last: date | None = row["last"]
+    every = row["every"] or CheckInPlan.Every.WEEKLY
+    if last is not None and last + timedelta(days=every) > today:
+        return None
+    return last or date.min

@@ -217,3 +217,30 @@ def test_the_page_costs_the_same_with_5_or_50_check_ins(
     assert response.status_code == 200
     rows = parse(response.content).find_all("tr", cls="checkin-row")
     assert len(list(rows)) == min(history, 14)
+
+
+# --- The home page's nudge --------------------------------------------------------------------
+
+
+def test_the_home_page_nudges_when_a_check_in_is_due_by_the_cadence(client_for, alice):
+    client = client_for(alice)
+    home = reverse("home")
+    nudge = parse(client.get(home).content).by_id("checkin-nudge")
+    assert nudge is not None and "How have you been feeling?" in nudge.text
+
+    CheckIn.objects.create(patient=alice, on=TODAY - timedelta(days=6))
+    assert parse(client.get(home).content).by_id("checkin-nudge") is None  # weekly: not yet
+
+    CheckIn.objects.filter(patient=alice).update(on=TODAY - timedelta(days=7))
+    nudge = parse(client.get(home).content).by_id("checkin-nudge")
+    assert nudge is not None and "Monday 3 March" in nudge.text
+
+    CheckInPlan.objects.create(patient=alice, every_days=14)
+    assert parse(client.get(home).content).by_id("checkin-nudge") is None
+
+
+def test_no_nudge_when_check_in_prompts_are_off(client_for, alice):
+    from reminders.models import ReminderPreference
+
+    ReminderPreference.objects.create(patient=alice, checkin_enabled=False)
+    assert parse(client_for(alice).get(reverse("home")).content).by_id("checkin-nudge") is None

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 QUERIES = {  # name: (cold, warm)
     # includes the reminder-channel warning (its preferences, its undelivered messages) and
-    # the change notice (one)
-    "home": (10, 7),
+    # the change notice (one), and monitoring's check-in nudge (one)
+    "home": (11, 8),
     "schedules:schedule": (7, 3),  # the list is windowed; counts over the whole plan in one query
     "schedules:history": (6, 3),  # a page of 20: count, page, and the names of its days
     # and monitoring's evidence: the cycles (injections, check-ins), latest labs, urgent answers
