@@ -110,3 +110,14 @@ def test_the_sweep_is_a_task_on_the_beat_schedule(alice, rx):
         assert plan_checkin_prompts_task.apply().get() == 1
     assert len(prompts()) == 1
     assert asked_on(date(2025, 2, 3) + timedelta(days=1)) == 0
+
+
+@pytest.mark.parametrize("patients", [2, 20])
+def test_a_sweep_with_nobody_due_reads_every_patient_in_one_query(
+    make_patient, django_assert_num_queries, patients
+):
+    for n in range(patients):
+        prescribe(make_patient(f"p{n}@example.com", f"Pat {n}"), start=START)
+    assert asked_on(date(2025, 2, 3)) == patients
+    with time_machine.travel(early(date(2025, 2, 4)), tick=False), django_assert_num_queries(1):
+        assert plan_checkin_prompts(now=early(date(2025, 2, 4))) == 0
