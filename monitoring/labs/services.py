@@ -158,7 +158,9 @@ def lab_result_update(
     request: HttpRequest | None = None,
 ) -> LabResult:
     """Correct a result in place; the audit event keeps each changed field's before and after."""
-    locked = LabResult.objects.select_for_update().select_related("patient__patient_profile")
+    # Lock the result row only: the profile is read beside it through an outer join.
+    locked = LabResult.objects.select_for_update(of=("self",))
+    locked = locked.select_related("patient__patient_profile")
     result = locked.get(pk=result.pk)
     _refuse_unless_fine(result.patient, entry, today)
     before = _snapshot(result)
