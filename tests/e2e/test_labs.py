@@ -68,10 +68,11 @@ def test_a_unit_of_another_test_is_refused_beside_the_unit(
 
 
 @pytest.mark.parametrize("path", ["/me/labs/", "/me/labs/serum_b12/", "/me/labs/add/"])
-def test_lab_pages_with_results_pass_axe_and_fit_320(
+def test_lab_pages_with_results_pass_axe_fit_320_and_have_44_px_targets(
     page: Page, live_server, client, alice, axe_check, path
 ):
     from tests.e2e.test_patient_pages import fits_320
+    from tests.e2e.test_reachability import small_targets
 
     today = local_today(alice)
     for days, value in ((200, "120"), (100, "260"), (10, "410")):
@@ -91,3 +92,4 @@ def test_lab_pages_with_results_pass_axe_and_fit_320(
     assert page.goto(live_server.url + path).status == 200
     axe_check(page)
     assert fits_320(page), path
+    assert small_targets(page) == [], path
