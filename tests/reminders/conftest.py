@@ -1,6 +1,7 @@
 """Shared set-up for the reminder tests: an empty SMS outbox, a daily prescription (made by
-tests.helpers.prescribe, through the schedule services), outbox helpers, and the brokers the
-worker tests use (never the configured shared Redis)."""
+tests.helpers.prescribe, through the schedule services), outbox helpers, the brokers the
+worker tests use (never the configured shared Redis), and the fault suite's table of figures
+printed once at the end of the run."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,3 +80,14 @@ def after_claim_select(step: Callable[[], object]) -> Iterator[None]:
 
     with connection.execute_wrapper(wrapper):
         yield
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Every fault scenario's figures in one table, so that the CI log carries them."""
+    from tests.reminders.faults import table
+
+    lines = table()
+    if lines:
+        terminalreporter.section("fault suite: reminders sent, lost and twice; time to red")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,5 +1,6 @@
 """An in-process SMTP server (aiosmtpd) for tests: it collects messages, and can refuse
-recipients or answer slowly. Not a test module."""
+recipients, answer slowly, or be stopped and started again on its port. Not a test
+module."""
 
 import email
 import socket
@@ -45,12 +46,38 @@ class Collector:
 
 
 @contextmanager
-def smtp_server(collector: Collector | None = None) -> Iterator[tuple[Collector, int]]:
-    collector = collector or Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
+def smtp_server(
+    collector: Collector | None = None, *, port: int | None = None
+) -> Iterator[tuple[Collector, int]]:
+    with stoppable_smtp_server(collector, port=port) as server:
+        yield server.collector, server.port
+
+
+@dataclass
+class StoppableServer:
+    """An SMTP server whose port the test closes (`stop()`) and opens again (`start()`)."""
+
+    collector: Collector
+    port: int
+    controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@contextmanager
+def stoppable_smtp_server(
+    collector: Collector | None = None, *, port: int | None = None
+) -> Iterator[StoppableServer]:
+    server = StoppableServer(collector or Collector(), port or free_port())
+    server.start()
     try:
-        yield collector, port
+        yield server
     finally:
-        controller.stop()
+        server.stop()

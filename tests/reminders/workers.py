@@ -59,9 +59,12 @@ def redis_server() -> Iterator[str]:
             stop_server(server)
 
 
-def start_redis(binary: str, folder: str, log: Path) -> tuple[subprocess.Popen, str] | None:
-    """redis-server on a free port, answering PING; None (and stopped) if it did not start."""
-    port = free_port()
+def start_redis(
+    binary: str, folder: str, log: Path, port: int | None = None
+) -> tuple[subprocess.Popen, str] | None:
+    """redis-server on `port` (or a free one), answering PING; None (and stopped) if it did
+    not start."""
+    port = port or free_port()
     url = f"redis://127.0.0.1:{port}/0"
     with log.open("ab") as out:
         server = subprocess.Popen(
