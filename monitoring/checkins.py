@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audit import log_action
-from accounts.models import Role, User
+from accounts.models import CareLink, Role, User
 from core.clock import home_zone, local_today
 from core.messages import first_name, site_link
 from reminders.models import Kind, Notification
@@ -323,6 +323,7 @@ class CheckInPage:
     chart: SymptomChart | None
     editing: CheckIn | None
     done: CheckIn | None
+    care_team_told: bool  # the done check-in's urgent answers reached a linked clinician
 
 
 def checkin_for_day(patient: User, on: date | None) -> CheckIn | None:
@@ -331,18 +332,32 @@ def checkin_for_day(patient: User, on: date | None) -> CheckIn | None:
     return CheckIn.objects.filter(patient=patient, on=on).first()
 
 
+def care_team_told(checkin: CheckIn | None) -> bool:
+    """True only when the check-in's flag was raised and a clinician is linked now: the page
+    must not promise a care team that is not there."""
+    if checkin is None or not checkin.red_flags:
+        return False
+    return Flag.objects.filter(
+        kind=Flag.Kind.RED_FLAG_SYMPTOM,
+        key=red_flag_key(checkin),
+        patient__clinician_links__status=CareLink.Status.ACTIVE,
+    ).exists()
+
+
 def checkin_page(
     *, patient: User, page: str | None, editing: date | None, done: date | None
 ) -> CheckInPage:
     listed = Paginator(CheckIn.objects.filter(patient=patient).order_by("-on"), PAGE_SIZE)
     summary = return_summary(patient)
+    saved = checkin_for_day(patient, done)
     return CheckInPage(
         checkins=listed.get_page(page),
         plan=plan_of(patient),
         summary=summary,
         chart=chart_of(summary),
         editing=checkin_for_day(patient, editing),
-        done=checkin_for_day(patient, done),
+        done=saved,
+        care_team_told=care_team_told(saved),
     )
 
 

@@ -130,6 +130,7 @@ def test_a_red_flag_shows_the_urgent_message_after_saving_and_flags_the_clinicia
     assert "loss of vision or blurred sight" in text
     assert "Contact your clinician or GP practice today" in text and "999" in text
     assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG_SYMPTOM, patient=alice).count() == 1
+    assert "Your care team can see this answer" in text
 
     calm = client.post(URL, answers(TODAY - timedelta(days=1)), follow=True)
     assert parse(calm.content).by_id("urgent-help") is None
@@ -195,7 +196,8 @@ def test_the_chart_and_its_table_show_when_symptoms_return(client_for, alice):
 
 
 # Session, user with profile, the page's count and rows, the plan, the two queries of the
-# return summary (injections, check-ins), the edited day, and the saved day.
+# return summary (injections, check-ins), the edited day, and the saved day (after an urgent
+# answer, one more: whether a linked clinician was told).
 PAGE_QUERIES = 9
 
 
@@ -244,3 +246,11 @@ def test_no_nudge_when_check_in_prompts_are_off(client_for, alice):
 
     ReminderPreference.objects.create(patient=alice, checkin_enabled=False)
     assert parse(client_for(alice).get(reverse("home")).content).by_id("checkin-nudge") is None
+
+
+def test_without_a_linked_clinician_the_urgent_message_promises_no_care_team(client_for, alice):
+    prescribe(alice, start=date(2025, 1, 31), today=TODAY)
+    response = client_for(alice).post(URL, answers(weakness="yes"), follow=True)
+    urgent = parse(response.content).by_id("urgent-help")
+    assert urgent is not None and "Contact your clinician or GP practice today" in urgent.text
+    assert "care team can see" not in urgent.text
