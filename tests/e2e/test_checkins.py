@@ -30,6 +30,11 @@ def test_a_week_of_check_ins_with_big_buttons_then_a_red_flag(
     for index in range(labels.count()):
         box = labels.nth(index).bounding_box()
         assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    # Each word fits its button, and a symptom's four answers share one row on this phone.
+    widths = labels.evaluate_all("els => els.map(e => e.scrollWidth - e.clientWidth)")
+    assert max(widths) <= 0
+    tops = {round(labels.nth(index).bounding_box()["y"]) for index in range(4)}
+    assert len(tops) == 1
 
     for back in range(6, -1, -1):
         day = today - timedelta(days=back)
