@@ -106,6 +106,7 @@ def test_saving_a_check_in_lists_it_and_a_second_save_edits_it(client_for, alice
     [row] = page.find_all("tr", cls="checkin-row")
     assert row.attrs["id"] == f"checkin-{TODAY.isoformat()}"
     assert next(row.find_all("td")).text == "4"
+    assert "changed" in next(row.find_all("th")).text
 
 
 def test_a_past_day_opens_with_its_answers_to_change(client_for, alice):
