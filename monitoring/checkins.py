@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -347,7 +347,10 @@ def care_team_told(checkin: CheckIn | None) -> bool:
 def checkin_page(
     *, patient: User, page: str | None, editing: date | None, done: date | None
 ) -> CheckInPage:
-    rows = CheckIn.objects.filter(patient=patient).annotate(edits=Count("revisions"))
+    # `edits` marks a changed day in the list.
+    rows: QuerySet[CheckIn] = CheckIn.objects.filter(patient=patient).annotate(
+        edits=Count("revisions")
+    )
     listed = Paginator(rows.order_by("-on"), PAGE_SIZE)
     summary = return_summary(patient)
     saved = checkin_for_day(patient, done)
