@@ -209,6 +209,37 @@ def _alice_phase(cast: dict) -> dict:
     return {**_alice(cast), "phase_id": phase.pk}
 
 
+def _alice_plan_item(cast: dict) -> dict:
+    """The serum B12 check alice's prescription brought to her monitoring plan."""
+    from monitoring.models import PlanItem
+
+    alice_injection(cast)
+    item = PlanItem.objects.get(prescription=_active(cast["alice"]), what="serum_b12")
+    return {**_alice(cast), "item_id": item.pk}
+
+
+def _plan_item_is(status: str, due_on: str = "") -> Callable[[Ask], None]:
+    def check(ask: Ask) -> None:
+        from monitoring.models import PlanItem
+
+        item = PlanItem.objects.get(pk=ask.kwargs["item_id"])
+        assert item.status == status
+        assert not due_on or item.due_on.isoformat() == due_on
+
+    return check
+
+
+def _folate_planned(ask: Ask) -> None:
+    from monitoring.models import PlanItem
+
+    item = PlanItem.objects.get(patient_id=ask.kwargs["patient_id"], what="folate")
+    assert (item.due_on.isoformat(), item.origin) == ("2030-01-01", "clinician")
+
+
+def _done_today(ask: Ask) -> dict:
+    return {"done_on": local_today(ask.cast["alice"]).isoformat()}
+
+
 def _alice_flag(cast: dict) -> dict:
     """An open flag on alice's prescription."""
     alice_injection(cast)
@@ -729,6 +760,11 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
     "clinic:patients_csv": OwnAccount(roles=CLINICIAN, expect=_csv_export),
     "clinic:flags": OwnAccount(roles=CLINICIAN, expect=shows("Flags", "Flags inbox")),
+    "clinic:tests_due": OwnAccount(
+        roles=CLINICIAN, expect=shows("Tests due", "Tests and reviews due")
+    ),
+    # The patient's monitoring plan: only her own tests and reviews.
+    "monitoring:tests": _own(expect=shows("Your tests and reviews")),
     # The patient's own schedule pages: each reads only the logged-in patient's records.
     "schedules:about": _own(expect=shows("About your injections")),
     "schedules:prescription": _own(
@@ -859,6 +895,22 @@ PATIENT_DATA: dict[str, PatientData] = {
         _alice_flag,
         goes(_detail, _flag_is("open", "Dr Bob Smith: Left a voicemail")),
         data={"note": "Left a voicemail"},
+    ),
+    "clinic:plan_item_add": _bob_acts(
+        _alice_with_prescription,
+        goes(_detail, _folate_planned),
+        data={"what": "folate", "due_on": "2030-01-01"},
+    ),
+    "clinic:plan_item_change": _bob_acts(
+        _alice_plan_item,
+        goes(_detail, _plan_item_is("planned", "2030-02-01")),
+        data={"due_on": "2030-02-01"},
+    ),
+    "clinic:plan_item_done": _bob_acts(
+        _alice_plan_item, goes(_detail, _plan_item_is("done")), fill=_done_today
+    ),
+    "clinic:plan_item_cancel": _bob_acts(
+        _alice_plan_item, goes(_detail, _plan_item_is("cancelled"))
     ),
     "schedules:injection_correct": _alice_acts(
         alice_injection, shows("Correct an entry", 'name="reason"')

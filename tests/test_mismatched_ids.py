@@ -100,6 +100,7 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
                 patient=patient, prescription=rx, changed_by=bob, description="Loading ended"
             ).pk,
             "lab": _lab_result(patient),
+            "item": _plan_item(rx),
         }
     return records
 
@@ -113,11 +114,18 @@ def _lab_result(patient: User) -> int:
     return lab_result_record(patient=patient, actor=patient, entry=entry).pk
 
 
+def _plan_item(rx: Prescription) -> int:
+    from monitoring.models import PlanItem
+
+    return PlanItem.objects.get(prescription=rx, what="serum_b12").pk
+
+
 def written() -> dict:
     """Everything these requests could write."""
-    from monitoring.models import LabResult
+    from monitoring.models import LabResult, PlanItem
 
     return {
+        "plan": list(PlanItem.objects.order_by("pk").values()),
         "labs": list(LabResult.objects.order_by("pk").values()),
         "audit": list(AuditEvent.objects.values_list("pk", flat=True)),
         "links": list(CareLink.objects.order_by("pk").values()),
@@ -196,6 +204,9 @@ CASES: dict[str, Child | Own | Linked] = {
     "clinic:flag_acknowledge": Child("flag", lambda owner: {"note": "Seen"}),
     "clinic:flag_resolve": Child("flag", lambda owner: {"note": "Done"}),
     "clinic:flag_note": Child("flag", lambda owner: {"note": "Rang"}),
+    "clinic:plan_item_change": Child("item", lambda owner: {"due_on": "2030-01-01"}),
+    "clinic:plan_item_done": Child("item", lambda owner: {"done_on": owner["today"].isoformat()}),
+    "clinic:plan_item_cancel": Child("item"),
     "schedules:injection_correct": Own("injection", "injection_id", _correction, ("get", "post")),
     "schedules:injection_void": Own(
         "injection", "injection_id", lambda owner: {"reason": "Twice"}, ("get", "post")
@@ -215,6 +226,7 @@ CASES: dict[str, Child | Own | Linked] = {
     "clinic:prescription_confirm": Linked(),
     "clinic:interval_change": Linked(lambda owner: {"every": "3", "unit": "month"}),
     "clinic:note_add": Linked(lambda owner: {"note": "Through a mismatched id"}),
+    "clinic:plan_item_add": Linked(lambda owner: {"what": "folate", "due_on": "2030-01-01"}),
 }
 
 
@@ -301,6 +313,9 @@ def test_the_walk_finds_every_url_that_takes_two_ids():
         "clinic:flag_acknowledge",
         "clinic:flag_resolve",
         "clinic:flag_note",
+        "clinic:plan_item_change",
+        "clinic:plan_item_done",
+        "clinic:plan_item_cancel",
     }
 
 

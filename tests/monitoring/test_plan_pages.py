@@ -34,8 +34,8 @@ def test_alice_sees_her_tests_with_their_status(client_for, alice, rx):
     assert "6 Apr 2025" in page
 
 
-def test_the_menu_links_the_page(client_for, alice, rx):
-    page = client_for(alice).get(reverse("home")).content.decode()
+def test_the_appointment_page_links_the_page(client_for, alice, rx):
+    page = client_for(alice).get(reverse("schedules:appointment")).content.decode()
 
     assert f'href="{URL}"' in page
 
