@@ -122,6 +122,18 @@ def plan_derive(*, prescription: Prescription, now: datetime) -> int:
     return len(rows)
 
 
+def plan_derive_missing(*, now: datetime) -> int:
+    """The sweep's safety net: active prescriptions recent enough for a plan that have none
+    (written in bulk, or before the plan existed) get theirs."""
+    earliest = now.date() - relativedelta(months=3) - DERIVE_STILL_NEWS - timedelta(days=1)
+    bare = (
+        Prescription.objects.filter(status=Prescription.Status.ACTIVE, start_date__gte=earliest)
+        .exclude(plan_items__origin=PlanItem.Origin.REGIMEN)
+        .select_related("patient__patient_profile")
+    )
+    return sum(plan_derive(prescription=rx, now=now) for rx in bare)
+
+
 def plan_changed_planned(*, prescription: Prescription, **_: object) -> None:
     """Receiver of schedules' `plan_changed`: the plan a starting prescription brings."""
     if not PlanItem.objects.filter(prescription=prescription, origin="regimen").exists():
@@ -404,6 +416,7 @@ class SweepResult:
 def plan_sweep(*, now: datetime) -> SweepResult:
     """The periodic pass: results and reviews mark items done first, so nobody is reminded
     or flagged for a check already made."""
+    plan_derive_missing(now=now)
     done = plan_mark_done_by_labs(now=now) + plan_reviews_done(now=now)
     return SweepResult(done=done, reminded=plan_remind(now=now), flagged=plan_flag_overdue(now=now))
 

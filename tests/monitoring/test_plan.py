@@ -264,3 +264,14 @@ def test_the_sweep_task_runs_all_three(rx, bob, alice):
     assert total == 1 + 2
     assert items(rx)["serum_b12"].status == "done"
     assert Flag.objects.filter(kind="test_overdue").count() == 2
+
+
+def test_the_sweep_gives_a_plan_to_a_recent_prescription_that_has_none(rx, dave):
+    PlanItem.objects.filter(prescription=rx).delete()
+    old = prescribe(dave, regimen="seed-maintenance", start=date(2024, 1, 6))
+    PlanItem.objects.filter(prescription=old).delete()
+
+    assert plan.plan_derive_missing(now=noon(date(2025, 2, 1))) == 3
+    assert plan.plan_derive_missing(now=noon(date(2025, 2, 2))) == 0
+    assert set(items(rx)) == {"fbc", "serum_b12", "review"}
+    assert not PlanItem.objects.filter(prescription=old).exists()
