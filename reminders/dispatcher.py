@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from core.clock import home_zone, local_today
@@ -101,6 +101,28 @@ def release_expired(*, now: datetime) -> int:
     return failed + released
 
 
+def held_before(ids: list[int], *, now: datetime, batch: int) -> list[int]:
+    """Rows an outage holds a little longer (each its own jittered wait) on the channels of the
+    rows `ids`, meant to go before the latest of them: taken with them, so that when a provider
+    answers again its rows go in their intended order, not in the jitter's."""
+    latest = (
+        Notification.objects.filter(pk__in=ids)
+        .values("channel")
+        .annotate(last=Max("scheduled_for"))
+        .values_list("channel", "last")
+    )
+    before = Q(pk__in=[])
+    for channel, last in latest:
+        before |= Q(channel=channel, scheduled_for__lt=last)
+    held_until = now + timedelta(seconds=max(settings.OUTAGE_WAIT_SECONDS))
+    held = Notification.objects.filter(
+        before, status=Status.PENDING, next_attempt_at__gt=now, next_attempt_at__lte=held_until
+    ).exclude(pk__in=ids)
+    if connection.features.has_select_for_update_skip_locked:
+        held = held.select_for_update(skip_locked=True)
+    return list(held.order_by("scheduled_for", "pk").values_list("pk", flat=True)[:batch])
+
+
 def claim(*, now: datetime, batch: int = BATCH, ids: list[int] | None = None) -> list[Notification]:
     """Take up to `batch` due rows for this sender, oldest first (only among `ids` if given)."""
     token = uuid.uuid4().hex
@@ -114,6 +136,7 @@ def claim(*, now: datetime, batch: int = BATCH, ids: list[int] | None = None) ->
         ids = list(due.order_by("scheduled_for", "pk").values_list("pk", flat=True)[:batch])
         if not ids:
             return []
+        ids += held_before(ids, now=now, batch=batch)
         # Guarded: a row another sender took in the meantime is no longer pending.
         Notification.objects.filter(pk__in=ids, status=Status.PENDING).update(
             status=Status.SENDING,
