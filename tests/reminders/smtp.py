@@ -3,6 +3,7 @@ recipients, answer slowly, or be stopped and started again on its port. Not a te
 module."""
 
 import email
+import email.message
 import socket
 import threading
 import time
