@@ -31,12 +31,10 @@ class MonitoringConfig(AppConfig):
         plan_changed.connect(plan_changed_planned, dispatch_uid="monitoring.plan")
         register_context(Kind.LAB_DUE, plan_prompt_context)
         register_context(Kind.REVIEW_DUE, plan_prompt_context)
-        # Adjustment triggers: a check-in, a result or an injection changes their evidence.
-        from django.db.models.signals import post_save
-
-        from .models import CheckIn, LabResult
-        from .triggers import evidence_saved, plan_changed_triggered
+        # Adjustment triggers: a check-in, a lab result, or an injection logged or moved
+        # changes their evidence.
+        from .signals import evidence_recorded
+        from .triggers import evidence_recorded_received, plan_changed_triggered
 
         plan_changed.connect(plan_changed_triggered, dispatch_uid="monitoring.triggers")
-        post_save.connect(evidence_saved, sender=CheckIn, dispatch_uid="monitoring.checkin_saved")
-        post_save.connect(evidence_saved, sender=LabResult, dispatch_uid="monitoring.lab_saved")
+        evidence_recorded.connect(evidence_recorded_received, dispatch_uid="monitoring.evidence")

@@ -36,6 +36,7 @@ from .models import (
     Flag,
 )
 from .review import raise_flag
+from .signals import evidence_recorded
 from .symptom_return import ReturnSummary, SymptomChart, chart_of, return_summary
 
 BACKDATE_DAYS = 90  # how far back a patient may fill in a day they missed
@@ -111,6 +112,7 @@ def checkin_save(
             detail={"on": on.isoformat(), "total": saved.checkin.total},
         )
     _raise_red_flag(saved.checkin)
+    evidence_recorded.send(sender=CheckIn, patient_id=patient.pk, lab=False)
     prompt_withdraw(key=prompt_key_prefix(patient.pk), reason="The patient checked in.")
     return saved
 

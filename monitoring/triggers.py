@@ -23,7 +23,7 @@ from schedules.models import Dose, PhaseKind, Prescription
 
 from .labs.bands import Band, band
 from .labs.catalogue import printed
-from .models import CheckIn, Flag, LabResult, LabTest, TriggerState
+from .models import Flag, LabResult, LabTest, TriggerState
 from .review import raise_flag
 from .symptom_return import (
     Cycle,
@@ -174,14 +174,14 @@ def run_for_patient(*, patient_id: int, now: datetime | None = None) -> int:
     return 0 if rx is None else run_triggers(prescription=rx, now=now)
 
 
-def evidence_saved(*, instance: CheckIn | LabResult, **_: object) -> None:
-    """Receiver of a check-in's or a lab result's post_save: the rules, and a lab result
-    marks its planned test done. Inside the saving transaction, so both commit together."""
+def evidence_recorded_received(*, patient_id: int, lab: bool, **_: object) -> None:
+    """Receiver of `evidence_recorded`, inside the saving service's transaction so that both
+    commit together: the rules, and a lab result marks its planned test done."""
     from .plan import plan_mark_done_by_labs
 
-    if isinstance(instance, LabResult):
-        plan_mark_done_by_labs(now=timezone.now(), patient_id=instance.patient_id)
-    run_for_patient(patient_id=instance.patient_id)
+    if lab:
+        plan_mark_done_by_labs(now=timezone.now(), patient_id=patient_id)
+    run_for_patient(patient_id=patient_id)
 
 
 def plan_changed_triggered(*, prescription: Prescription, **_: object) -> None:

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from accounts.models import User
 from core.models import SweepTick
 
-from .models import Channel, Kind, Notification, ReminderPreference
+from .models import ACCOUNT_KINDS, Channel, Kind, Notification, ReminderPreference
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ SWEEPS = (
     "plan_flag_digests",
     "raise_review_flags",
     "extend_horizons",
+    "plan_checkin_prompts",
+    "plan_monitoring_checks",
 )
 FAILED_WINDOW = timedelta(hours=24)
 
@@ -386,8 +388,9 @@ def _undelivered(*, patient: User, now: datetime) -> list[str]:
     for row in rows:
         words = CHANNEL_WORDS.get(Channel(row.channel), row.channel)
         if row.status == Status.PENDING:
+            noun = "message" if row.kind in ACCOUNT_KINDS else "reminder"
             line = (
-                f"Your reminder by {words} has not gone out yet: our {words} service is not "
+                f"Your {noun} by {words} has not gone out yet: our {words} service is not "
                 "answering. We keep trying."
             )
         elif row.dose is not None:

@@ -826,13 +826,6 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         data={"every_days": "3"},
         expect=goes("monitoring:checkins", _asked_every_3_days),
     ),
-    # The patient's lab results: each reads only the logged-in patient's results.
-    "monitoring:labs": _own(expect=shows("Your lab results", "Add a result")),
-    "monitoring:lab_add": _own(expect=shows("Add a lab result", 'name="unit"')),
-    "monitoring:lab_trend": _own(
-        kwargs=lambda cast: {"test": "serum_b12"},
-        expect=shows("Serum B12: your results", "No Serum B12 results yet"),
-    ),
     "reminders:sms_send_code": OwnAccount(
         method="post",
         roles=PATIENT,

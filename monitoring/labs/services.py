@@ -16,6 +16,7 @@ from accounts.audit import log_action
 from accounts.models import User
 from core.clock import local_today
 from monitoring.models import LabResult, LabTest, LabUnit
+from monitoring.signals import evidence_recorded
 
 from .catalogue import (
     PLAUSIBLE,
@@ -137,6 +138,7 @@ def lab_result_record(
     _fill(result, entry)
     result.full_clean()
     result.save()
+    evidence_recorded.send(sender=LabResult, patient_id=result.patient_id, lab=True)
     log_action(
         actor=actor,
         action="lab_result.recorded",
@@ -168,6 +170,7 @@ def lab_result_update(
     result.changed_at = timezone.now()
     result.full_clean()
     result.save()
+    evidence_recorded.send(sender=LabResult, patient_id=result.patient_id, lab=True)
     after = _snapshot(result)
     changed = {name: [before[name], after[name]] for name in AUDITED if before[name] != after[name]}
     log_action(

@@ -7,99 +7,230 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0004_lab_results'),
+        ("monitoring", "0004_lab_results"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on', models.DateField(verbose_name='date')),
-                ('tiredness', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Mild'), (2, 'Moderate'), (3, 'Severe')], default=0, verbose_name='Tiredness')),
-                ('tingling', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Mild'), (2, 'Moderate'), (3, 'Severe')], default=0, verbose_name='Pins and needles or numbness')),
-                ('balance', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Mild'), (2, 'Moderate'), (3, 'Severe')], default=0, verbose_name='Balance')),
-                ('memory', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Mild'), (2, 'Moderate'), (3, 'Severe')], default=0, verbose_name='Memory and concentration')),
-                ('mood', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Mild'), (2, 'Moderate'), (3, 'Severe')], default=0, verbose_name='Low mood')),
-                ('mouth', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Mild'), (2, 'Moderate'), (3, 'Severe')], default=0, verbose_name='Sore mouth or tongue')),
-                ('breathless', models.PositiveSmallIntegerField(choices=[(0, 'None'), (1, 'Mild'), (2, 'Moderate'), (3, 'Severe')], default=0, verbose_name='Breathlessness')),
-                ('weakness', models.BooleanField(default=False, verbose_name='New or worse weakness')),
-                ('walking', models.BooleanField(default=False, verbose_name='Difficulty walking')),
-                ('vision', models.BooleanField(default=False, verbose_name='Loss of vision or blurred sight')),
-                ('note', models.TextField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkins', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                (
+                    "tiredness",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe")],
+                        default=0,
+                        verbose_name="Tiredness",
+                    ),
+                ),
+                (
+                    "tingling",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe")],
+                        default=0,
+                        verbose_name="Pins and needles or numbness",
+                    ),
+                ),
+                (
+                    "balance",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe")],
+                        default=0,
+                        verbose_name="Balance",
+                    ),
+                ),
+                (
+                    "memory",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe")],
+                        default=0,
+                        verbose_name="Memory and concentration",
+                    ),
+                ),
+                (
+                    "mood",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe")],
+                        default=0,
+                        verbose_name="Low mood",
+                    ),
+                ),
+                (
+                    "mouth",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe")],
+                        default=0,
+                        verbose_name="Sore mouth or tongue",
+                    ),
+                ),
+                (
+                    "breathless",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "None"), (1, "Mild"), (2, "Moderate"), (3, "Severe")],
+                        default=0,
+                        verbose_name="Breathlessness",
+                    ),
+                ),
+                (
+                    "weakness",
+                    models.BooleanField(default=False, verbose_name="New or worse weakness"),
+                ),
+                ("walking", models.BooleanField(default=False, verbose_name="Difficulty walking")),
+                (
+                    "vision",
+                    models.BooleanField(
+                        default=False, verbose_name="Loss of vision or blurred sight"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=1000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkins",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-on'],
+                "ordering": ["-on"],
             },
         ),
         migrations.CreateModel(
-            name='CheckInPlan',
+            name="CheckInPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('every_days', models.PositiveSmallIntegerField(choices=[(1, 'Every day'), (3, 'Every 3 days'), (7, 'Every week'), (14, 'Every 2 weeks')], default=7, verbose_name='Ask me')),
-                ('closer_before_dose', models.BooleanField(default=True, verbose_name='Ask every 3 days in the 2 weeks before a maintenance dose')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('patient', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='checkin_plan', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "every_days",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Every day"),
+                            (3, "Every 3 days"),
+                            (7, "Every week"),
+                            (14, "Every 2 weeks"),
+                        ],
+                        default=7,
+                        verbose_name="Ask me",
+                    ),
+                ),
+                (
+                    "closer_before_dose",
+                    models.BooleanField(
+                        default=True,
+                        verbose_name="Ask every 3 days in the 2 weeks before a maintenance dose",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "patient",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkin_plan",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CheckInRevision',
+            name="CheckInRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('snapshot', models.JSONField()),
-                ('recorded_at', models.DateTimeField()),
-                ('replaced_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('checkin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='monitoring.checkin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("snapshot", models.JSONField()),
+                ("recorded_at", models.DateTimeField()),
+                ("replaced_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "checkin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="monitoring.checkin",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['checkin', 'number'],
+                "ordering": ["checkin", "number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.UniqueConstraint(fields=('patient', 'on'), name='checkin_one_per_day'),
+            model_name="checkin",
+            constraint=models.UniqueConstraint(
+                fields=("patient", "on"), name="checkin_one_per_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('tiredness__lte', 3)), name='checkin_tiredness_on_scale'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tiredness__lte", 3)), name="checkin_tiredness_on_scale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('tingling__lte', 3)), name='checkin_tingling_on_scale'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tingling__lte", 3)), name="checkin_tingling_on_scale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__lte', 3)), name='checkin_balance_on_scale'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__lte", 3)), name="checkin_balance_on_scale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('memory__lte', 3)), name='checkin_memory_on_scale'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("memory__lte", 3)), name="checkin_memory_on_scale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('mood__lte', 3)), name='checkin_mood_on_scale'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mood__lte", 3)), name="checkin_mood_on_scale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('mouth__lte', 3)), name='checkin_mouth_on_scale'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("mouth__lte", 3)), name="checkin_mouth_on_scale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('breathless__lte', 3)), name='checkin_breathless_on_scale'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("breathless__lte", 3)), name="checkin_breathless_on_scale"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkinplan',
-            constraint=models.CheckConstraint(condition=models.Q(('every_days__in', [1, 3, 7, 14])), name='checkin_plan_every_valid'),
+            model_name="checkinplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("every_days__in", [1, 3, 7, 14])),
+                name="checkin_plan_every_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkinrevision',
-            constraint=models.UniqueConstraint(fields=('checkin', 'number'), name='checkin_revision_unique'),
+            model_name="checkinrevision",
+            constraint=models.UniqueConstraint(
+                fields=("checkin", "number"), name="checkin_revision_unique"
+            ),
         ),
     ]

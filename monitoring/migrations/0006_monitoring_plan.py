@@ -7,35 +7,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0005_symptom_checkins'),
-        ('schedules', '0004_text_limits'),
+        ("monitoring", "0005_symptom_checkins"),
+        ("schedules", "0004_text_limits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PlanItem',
+            name="PlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(choices=[('fbc', 'Full blood count'), ('serum_b12', 'Serum B12'), ('active_b12', 'Active B12'), ('mma', 'Methylmalonic acid (MMA)'), ('folate', 'Folate'), ('ferritin', 'Ferritin'), ('review', 'Review with your clinician')], max_length=12)),
-                ('due_on', models.DateField(verbose_name='planned for')),
-                ('origin', models.CharField(choices=[('regimen', 'From the prescription'), ('clinician', 'Added by the clinician')], default='clinician', max_length=10)),
-                ('key', models.CharField(blank=True, max_length=60)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='planned', max_length=10)),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_at', models.DateTimeField(blank=True, null=True)),
-                ('done_by_lab', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='monitoring.labresult')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_items', to=settings.AUTH_USER_MODEL)),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_items', to='schedules.prescription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "what",
+                    models.CharField(
+                        choices=[
+                            ("fbc", "Full blood count"),
+                            ("serum_b12", "Serum B12"),
+                            ("active_b12", "Active B12"),
+                            ("mma", "Methylmalonic acid (MMA)"),
+                            ("folate", "Folate"),
+                            ("ferritin", "Ferritin"),
+                            ("review", "Review with your clinician"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="planned for")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("regimen", "From the prescription"),
+                            ("clinician", "Added by the clinician"),
+                        ],
+                        default="clinician",
+                        max_length=10,
+                    ),
+                ),
+                ("key", models.CharField(blank=True, max_length=60)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                    ),
+                ),
+                ("done_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "done_by_lab",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="monitoring.labresult",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan_items",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan_items",
+                        to="schedules.prescription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
-                'indexes': [models.Index(fields=['status', 'due_on'], name='plan_item_status_due_idx'), models.Index(fields=['patient', 'status'], name='plan_item_patient_status_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('key',), name='plan_item_once_per_key'), models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'done', 'cancelled'])), name='plan_item_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('done_on__isnull', False), _connector='OR'), name='plan_item_done_has_date')],
+                "ordering": ["due_on", "pk"],
+                "indexes": [
+                    models.Index(fields=["status", "due_on"], name="plan_item_status_due_idx"),
+                    models.Index(fields=["patient", "status"], name="plan_item_patient_status_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("key", ""), _negated=True),
+                        fields=("key",),
+                        name="plan_item_once_per_key",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["planned", "done", "cancelled"])),
+                        name="plan_item_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "done"), _negated=True),
+                            ("done_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="plan_item_done_has_date",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,25 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0006_monitoring_plan'),
-        ('schedules', '0004_text_limits'),
+        ("monitoring", "0006_monitoring_plan"),
+        ("schedules", "0004_text_limits"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TriggerState',
+            name="TriggerState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('missed_loading', 'Missed dose in a loading phase'), ('missed_maintenance', 'Missed maintenance dose'), ('maintenance_overdue', 'Maintenance dose overdue by more than 7 days'), ('repeated_misses', 'Two or more missed doses in 90 days'), ('loading_review', 'Open-ended loading for 4 weeks without a review'), ('three_month_review', 'Three-month review due'), ('regimen_mismatch', 'Check the regimen: nerve symptoms reported on a schedule for no nerve symptoms'), ('expired_ampoule', 'Injection with an expired ampoule'), ('red_flag_symptom', 'Urgent symptom reported: weakness, walking or vision'), ('symptoms_return_early', 'Symptoms return before the next dose: consider a shorter interval'), ('tingling_worse', 'Pins and needles or numbness new or worse'), ('low_b12_on_maintenance', 'Serum B12 in the deficient range while on maintenance'), ('test_overdue', 'Planned blood test or review overdue')], max_length=24)),
-                ('active', models.BooleanField(default=False)),
-                ('episode', models.PositiveIntegerField(default=0)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('prescription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trigger_states', to='schedules.prescription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missed_loading", "Missed dose in a loading phase"),
+                            ("missed_maintenance", "Missed maintenance dose"),
+                            ("maintenance_overdue", "Maintenance dose overdue by more than 7 days"),
+                            ("repeated_misses", "Two or more missed doses in 90 days"),
+                            ("loading_review", "Open-ended loading for 4 weeks without a review"),
+                            ("three_month_review", "Three-month review due"),
+                            (
+                                "regimen_mismatch",
+                                "Check the regimen: nerve symptoms reported on a schedule for no nerve symptoms",
+                            ),
+                            ("expired_ampoule", "Injection with an expired ampoule"),
+                            (
+                                "red_flag_symptom",
+                                "Urgent symptom reported: weakness, walking or vision",
+                            ),
+                            (
+                                "symptoms_return_early",
+                                "Symptoms return before the next dose: consider a shorter interval",
+                            ),
+                            ("tingling_worse", "Pins and needles or numbness new or worse"),
+                            (
+                                "low_b12_on_maintenance",
+                                "Serum B12 in the deficient range while on maintenance",
+                            ),
+                            ("test_overdue", "Planned blood test or review overdue"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("active", models.BooleanField(default=False)),
+                ("episode", models.PositiveIntegerField(default=0)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "prescription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trigger_states",
+                        to="schedules.prescription",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prescription', 'kind'), name='trigger_state_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("prescription", "kind"), name="trigger_state_once"
+                    )
+                ],
             },
         ),
     ]

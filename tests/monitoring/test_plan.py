@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import AuditEvent
 from monitoring import plan
+from monitoring.labs.services import LabEntry, lab_result_record
 from monitoring.models import Flag, LabResult, PlanItem
 from monitoring.tasks import plan_monitoring_checks
 from reminders.models import Notification
@@ -28,18 +29,10 @@ def items(rx) -> dict[str, PlanItem]:
 
 
 def lab(patient, test: str, taken_on: date, value: str = "300") -> LabResult:
+    """A result recorded through the service, as the page records it."""
     unit = {"serum_b12": "ng/L", "haemoglobin": "g/L", "folate": "ng/mL"}[test]
-    loinc = {"serum_b12": "2132-9", "haemoglobin": "718-7", "folate": "2284-8"}[test]
-    return LabResult.objects.create(
-        patient=patient,
-        test=test,
-        loinc=loinc,
-        value=Decimal(value),
-        unit=unit,
-        canonical_value=Decimal(value),
-        canonical_unit=unit,
-        taken_on=taken_on,
-    )
+    entry = LabEntry(test=test, value=Decimal(value), unit=unit, taken_on=taken_on)
+    return lab_result_record(patient=patient, actor=patient, entry=entry, today=taken_on)
 
 
 @pytest.fixture
@@ -98,7 +91,7 @@ def test_status_on_a_day(rx, today, status):
 
 def test_a_result_of_that_test_since_the_window_opened_marks_it_done(rx, alice):
     lab(alice, "serum_b12", date(2025, 3, 22))  # before the window: does not count
-    lab(alice, "folate", date(2025, 4, 1))  # another test: does not count
+    lab(alice, "folate", date(2025, 4, 1), "8")  # another test: does not count
     assert {item.status for item in items(rx).values()} == {"planned"}
 
     # Saving a result marks its planned test done at once; the sweep finds nothing left.

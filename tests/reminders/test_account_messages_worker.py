@@ -16,9 +16,11 @@ from tests.reminders.workers import log_tail, start_worker, stop_worker, wait_un
 
 
 @pytest.fixture
-def publishing_to(own_redis) -> Iterator[str]:
+def publishing_to(own_redis, monkeypatch) -> Iterator[str]:
     """This process queues tasks on the test's own broker instead of running them eagerly."""
     eager, broker = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", own_redis)
     celery_app.conf.update(task_always_eager=False, broker_url=own_redis)
     # Celery keeps its connection pools for the app's life; dropping them, as it does in a
     # forked child, makes the next publish connect to the new broker.
