@@ -116,7 +116,11 @@ def held_before(ids: list[int], *, now: datetime, batch: int) -> list[int]:
         before |= Q(channel=channel, scheduled_for__lt=last)
     held_until = now + timedelta(seconds=max(settings.OUTAGE_WAIT_SECONDS))
     held = Notification.objects.filter(
-        before, status=Status.PENDING, next_attempt_at__gt=now, next_attempt_at__lte=held_until
+        before,
+        status=Status.PENDING,
+        held=True,
+        next_attempt_at__gt=now,
+        next_attempt_at__lte=held_until,
     ).exclude(pk__in=ids)
     if connection.features.has_select_for_update_skip_locked:
         held = held.select_for_update(skip_locked=True)
@@ -140,6 +144,7 @@ def claim(*, now: datetime, batch: int = BATCH, ids: list[int] | None = None) ->
         # Guarded: a row another sender took in the meantime is no longer pending.
         Notification.objects.filter(pk__in=ids, status=Status.PENDING).update(
             status=Status.SENDING,
+            held=False,
             claim=token,
             attempts=F("attempts") + 1,
             lease_until=now + lease(),
@@ -234,6 +239,7 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
         result.held += _finish(
             row,
             status=Status.PENDING,
+            held=True,
             attempts=F("attempts") - 1,
             next_attempt_at=now + outage_wait(),
         )
@@ -292,6 +298,7 @@ def _failed_attempt(
         result.held += _finish(
             row,
             status=Status.PENDING,
+            held=True,
             attempts=F("attempts") - 1,
             last_error=message,
             last_error_at=now,

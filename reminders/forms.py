@@ -37,6 +37,14 @@ class PreferenceForm(forms.Form):
     booking_enabled = forms.BooleanField(
         label="Remind me to book appointments for nurse-given injections", required=False
     )
+    checkin_enabled = forms.BooleanField(
+        label="Ask me to check in on my symptoms",
+        required=False,
+        help_text="How often is set on the Symptoms page.",
+    )
+    lab_due_enabled = forms.BooleanField(
+        label="Remind me to book blood tests and reviews", required=False
+    )
     booking_days_before = forms.IntegerField(
         label="Days before a nurse-given injection",
         min_value=1,

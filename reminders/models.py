@@ -177,6 +177,8 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(help_text="Not sent before this instant.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Waiting out its provider's outage (no attempt used), as opposed to a retry's backoff.
+    held = models.BooleanField(default=False)
     claim = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)

@@ -372,7 +372,7 @@ def _undelivered(*, patient: User, now: datetime) -> list[str]:
     rows = (
         Notification.objects.filter(recipient=patient)
         .filter(
-            Q(status=Status.PENDING, last_error_at__isnull=False, scheduled_for__lte=now)
+            Q(status=Status.PENDING, held=True, scheduled_for__lte=now)
             | Q(status=Status.FAILED, last_error_at__gte=since)
             | Q(
                 status=Status.CANCELLED,

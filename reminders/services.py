@@ -48,6 +48,8 @@ PREFERENCE_FIELDS = (
     "missed_enabled",
     "booking_enabled",
     "booking_days_before",
+    "checkin_enabled",
+    "lab_due_enabled",
     "quiet_start",
     "quiet_end",
     "detailed_messages",

@@ -153,6 +153,8 @@ class Phase(models.Model):
     dose_mcg = models.PositiveIntegerField()
     grace_days = models.PositiveSmallIntegerField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    # Set on a maintenance phase that replaced another part-way: its first dose is not before.
+    not_before = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["prescription", "order"]
@@ -194,6 +196,7 @@ class Phase(models.Model):
             duration_days=self.duration_days,
             grace_days=self.grace_days,
             closed_on=self.closed_on,
+            not_before=self.not_before,
         )
 
     @classmethod
@@ -212,6 +215,7 @@ class Phase(models.Model):
             dose_mcg=spec.dose_mcg,
             grace_days=spec.grace_days,
             closed_on=spec.closed_on,
+            not_before=spec.not_before,
         )
 
 

@@ -36,6 +36,9 @@ class PhaseSpec:
     # An open phase ends when a clinician closes it; any other phase can be cut short the same
     # way when a schedule changes (its doses after this date go, the next phase takes over).
     closed_on: date | None = None
+    # A phase that takes over part-way (a new maintenance interval) never starts in the past:
+    # when the handover lands before this date, the first dose is on it and anchors there.
+    not_before: date | None = None
 
     def grace(self) -> int:
         return self.cadence.default_grace() if self.grace_days is None else self.grace_days

@@ -49,6 +49,8 @@ def _lay_out(
     ledger = _Ledger(_Matcher(given), today)
     for index, phase in enumerate(phases):
         stepper = _stepper_for(phase.cadence, start, ledger.previous())
+        if phase.not_before is not None and stepper.due() < phase.not_before:
+            stepper = _stepper_for(phase.cadence, phase.not_before, None)
         _plan_phase(index, phase, stepper, ledger, until)
         if phase.bound == "open" and phase.closed_on is None:
             break  # what follows depends on when a clinician closes this phase

@@ -129,7 +129,7 @@ def maintenance_interval_change(
             raise ValidationError("This prescription has no ongoing maintenance phase to change.")
         if last.cadence() == cadence:
             raise ValidationError({"every": "That is already the maintenance interval."})
-        spec = engine.PhaseSpec("maintenance", cadence, last.dose_mcg, "ongoing")
+        spec = engine.PhaseSpec("maintenance", cadence, last.dose_mcg, "ongoing", not_before=today)
         if problems := engine.validate_phases([spec]):
             raise ValidationError({"every": [p.removeprefix("Phase 1: ") for p in problems]})
         current = Prescription.objects.get(pk=prescription.pk)

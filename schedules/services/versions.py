@@ -36,6 +36,7 @@ def _snapshot(prescription: Prescription) -> dict[str, object]:
         {
             **model_to_dict(phase, exclude=["id", "prescription"]),
             "closed_on": phase.closed_on.isoformat() if phase.closed_on else None,
+            "not_before": phase.not_before.isoformat() if phase.not_before else None,
         }
         for phase in prescription.phases.order_by("order")
     ]

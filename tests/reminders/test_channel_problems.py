@@ -57,12 +57,28 @@ def test_a_reminder_waiting_through_an_email_outage_is_told_on_the_home_page(
         outbox(
             doses[date(2026, 11, day)],
             status="pending",
+            held=True,
             next_attempt_at=NOW + timedelta(seconds=40),
             last_error="SMTP unavailable: ConnectionRefusedError(111, 'Connection refused')",
             last_error_at=NOW - timedelta(minutes=2),
         )
 
     assert home_problems(client_for(alice)) == [WAITING_EMAIL]  # once, not once per reminder
+
+
+def test_a_reminder_only_retrying_after_a_mailbox_error_does_not_blame_the_provider(
+    client_for, alice, doses
+):
+    outbox(
+        doses[date(2026, 11, 30)],
+        status="pending",
+        attempts=1,
+        next_attempt_at=NOW + timedelta(seconds=30),
+        last_error="SMTP 450",
+        last_error_at=NOW - timedelta(minutes=1),
+    )
+
+    assert home_problems(client_for(alice)) == []
 
 
 def test_reminders_not_delivered_or_failed_name_the_dose_and_the_channel(client_for, alice, doses):

@@ -388,3 +388,26 @@ def test_a_reminder_held_past_its_doses_window_is_recorded_not_delivered_not_sen
     assert result.cancelled == 1 and result.sent == 0
     assert due_row.status == "cancelled" and due_row.last_error.startswith("Not delivered")
     assert not [m for m in mail.outbox if "due today" in m.subject]
+
+
+def test_a_row_in_its_retry_backoff_is_not_taken_early_with_a_later_due_row(alice, due_row):
+    """Only rows an outage holds go with the rows due after them; a retry's backoff is kept."""
+    Notification.objects.filter(pk=due_row.pk).update(
+        attempts=1,
+        last_error="SMTP 450",
+        last_error_at=NOW,
+        next_attempt_at=NOW + timedelta(seconds=30),
+    )
+    later = Notification.objects.create(
+        recipient=alice,
+        channel="email",
+        kind="flag_digest",
+        dedupe_key="due-after-the-retry",
+        scheduled_for=due_row.scheduled_for + timedelta(minutes=1),
+        next_attempt_at=NOW,
+    )
+    with time_machine.travel(NOW, tick=False):
+        assert dispatch_due().sent == 1
+    due_row.refresh_from_db()
+    later.refresh_from_db()
+    assert (later.status, due_row.status, due_row.attempts) == ("sent", "pending", 1)

@@ -182,3 +182,20 @@ def test_a_national_number_for_texts_is_read_in_the_country_of_the_home_zone(cli
     assert ReminderPreference.objects.get(patient=alice).sms_pending_number == "+447700900123"
     html = client_for(alice).get(URL).content.decode()
     assert 'type="tel"' in html and 'autocomplete="tel"' in html
+
+
+def test_check_in_prompts_and_test_reminders_have_their_own_switches(client_for, alice):
+    from reminders.models import Kind
+    from reminders.prompts import prompt_enqueue
+
+    page = parse(client_for(alice).get(URL).content)
+    assert "checked" in page.find("input", name="checkin_enabled").attrs
+    assert "checked" in page.find("input", name="lab_due_enabled").attrs
+
+    client_for(alice).post(URL, {**VALID, "lab_due_enabled": "on"})
+
+    pref = ReminderPreference.objects.get(patient=alice)
+    assert (pref.checkin_enabled, pref.lab_due_enabled) == (False, True)
+    now = timezone.now()
+    assert prompt_enqueue(patient=alice, kind=Kind.CHECKIN, key="c:1", at=now, payload={}) == 0
+    assert prompt_enqueue(patient=alice, kind=Kind.REVIEW_DUE, key="r:1", at=now, payload={}) == 1

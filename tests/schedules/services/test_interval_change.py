@@ -30,6 +30,29 @@ def test_changing_the_maintenance_interval_keeps_the_past_and_replans_the_future
 
 
 @pytest.mark.django_db
+def test_a_shorter_interval_already_passed_makes_the_next_dose_today_and_nothing_missed(alice):
+    """Symptoms return at day 61 of 91: the clinician shortens 3-monthly to 2-monthly on day
+    72. The handover (last injection + 2 months) is already past: the next dose is today,
+    not a dose missed at once and another two months on."""
+    rx = create(alice, regimen="seed-maintenance", start=date(2025, 1, 6), today=date(2025, 1, 6))
+    services.maintenance_interval_change(
+        prescription=rx, actor=alice, unit="month", every=3, today=date(2025, 1, 6)
+    )
+    log(rx, date(2025, 1, 6), today=date(2025, 1, 6))
+    log(rx, date(2025, 4, 6), today=date(2025, 4, 6))
+    day_72 = date(2025, 6, 17)
+    services.maintenance_interval_change(
+        prescription=rx, actor=alice, unit="month", every=2, today=day_72
+    )
+    assert not rx.doses.filter(status="missed").exists()
+    assert [due for due in live_dues(rx) if due > date(2025, 4, 6)][:3] == [
+        day_72,
+        date(2025, 8, 17),
+        date(2025, 10, 17),
+    ]
+
+
+@pytest.mark.django_db
 def test_changing_maintenance_before_it_starts_changes_the_phase_in_place(alice):
     rx = create(alice, today=START)
     services.maintenance_interval_change(
