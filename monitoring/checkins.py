@@ -113,7 +113,8 @@ def checkin_save(
         )
     _raise_red_flag(saved.checkin)
     evidence_recorded.send(sender=CheckIn, patient_id=patient.pk, lab=False)
-    prompt_withdraw(key=prompt_key_prefix(patient.pk), reason="The patient checked in.")
+    if on == today:  # a day filled in afterwards does not answer today's prompt
+        prompt_withdraw(key=prompt_key_prefix(patient.pk), reason="The patient checked in.")
     return saved
 
 

@@ -122,7 +122,7 @@ SYMPTOMS: tuple[tuple[str, str], ...] = (
     ("breathless", "Breathlessness"),
 )
 RED_FLAGS: tuple[tuple[str, str], ...] = (
-    ("weakness", "New or worse weakness in your arms or legs"),
+    ("weakness", "New or worse weakness in the arms or legs"),
     ("walking", "Difficulty walking"),
     ("vision", "Loss of vision or blurred sight"),
 )

@@ -51,7 +51,7 @@ LAB_TESTS_FOR: dict[str, tuple[str, ...]] = {
 }
 STATUS_WORDS = {
     "planned": "Planned",
-    "due": "Due soon",
+    "due": "Due",  # from two weeks before the date to two weeks after it
     "overdue": "Overdue",
     "done": "Done",
     "cancelled": "Cancelled",
@@ -70,7 +70,12 @@ def item_status(item: PlanItem, today: date) -> str:
 
 
 def window_start(item: PlanItem) -> date:
-    return item.due_on - timedelta(days=DUE_WITHIN_DAYS)
+    """From when a result counts for the item: two weeks before its date, and never before a
+    clinician planned it (a result they already had in hand is not the test they asked for)."""
+    start = item.due_on - timedelta(days=DUE_WITHIN_DAYS)
+    if item.origin == PlanItem.Origin.CLINICIAN:
+        start = max(start, item.created_at.date())
+    return start
 
 
 def is_pregnancy(prescription: Prescription) -> bool:

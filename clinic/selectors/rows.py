@@ -35,6 +35,13 @@ SHORT_KIND_LABELS: dict[str, str] = {
     Flag.Kind.REPEATED_MISSES: "Repeated misses",
     Flag.Kind.LOADING_REVIEW: "Loading review due",
     Flag.Kind.THREE_MONTH_REVIEW: "3-month review due",
+    Flag.Kind.REGIMEN_MISMATCH: "Check the regimen",
+    Flag.Kind.EXPIRED_AMPOULE: "Expired ampoule",
+    Flag.Kind.RED_FLAG_SYMPTOM: "Urgent symptom",
+    Flag.Kind.SYMPTOMS_RETURN_EARLY: "Symptoms return early",
+    Flag.Kind.TINGLING_WORSE: "Tingling worse",
+    Flag.Kind.LOW_B12_ON_MAINTENANCE: "Low B12 on maintenance",
+    Flag.Kind.TEST_OVERDUE: "Test overdue",
 }
 
 

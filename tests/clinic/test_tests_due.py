@@ -37,7 +37,7 @@ def test_bob_sees_alices_checks_due(client_for, bob, rx, clock):
     page = client_for(bob).get(URL).content.decode()
 
     assert "Alice Patel" in page
-    assert page.count("Due soon") == 3
+    assert page.count('text-bg-warning">Due<') == 3
     assert reverse("clinic:patient_detail", args=[rx.patient_id]) in page
 
 
@@ -59,7 +59,7 @@ def test_a_far_off_or_done_check_is_not_listed(client_for, bob, rx, clock):
 
     page = client_for(bob).get(URL).content.decode()
 
-    assert page.count("Due soon") == 1 and "Serum B12" in page
+    assert page.count('text-bg-warning">Due<') == 1 and "Serum B12" in page
 
 
 def ward(bob: User, size: int) -> None:

@@ -90,6 +90,15 @@ def test_a_check_in_withdraws_the_pending_prompt(alice, rx):
     assert asked_on(day) == 0
 
 
+def test_filling_in_an_earlier_day_leaves_todays_prompt_waiting(alice, rx):
+    day = date(2025, 2, 3)
+    asked_on(day)
+    with time_machine.travel(early(day), tick=False):
+        checkin_save(patient=alice, actor=alice, on=day - timedelta(days=4), values={}, today=day)
+    [row] = prompts()
+    assert row.status == Notification.Status.PENDING
+
+
 def test_the_message_says_a_first_name_and_the_link_and_nothing_clinical(alice, rx):
     ReminderPreference.objects.create(patient=alice, sms_enabled=True, sms_number="+447700900123")
     asked_on(date(2025, 2, 3))

@@ -117,6 +117,18 @@ def test_the_sweep_marks_done_a_result_saved_around_the_services(rx, alice):
     assert items(rx)["serum_b12"].done_by_lab == result
 
 
+def test_a_result_older_than_the_clinicians_request_does_not_answer_it(rx, alice, bob):
+    lab(alice, "folate", date(2025, 4, 20), "8")
+    with time_machine.travel(noon(date(2025, 4, 25)), tick=False):
+        item = plan.plan_item_add(
+            prescription=rx, what="folate", due_on=date(2025, 5, 1), note="", actor=bob
+        )
+    assert plan.plan_mark_done_by_labs(now=noon(date(2025, 4, 26))) == 0
+    fresh = lab(alice, "folate", date(2025, 4, 28), "9")
+    item.refresh_from_db()
+    assert (item.status, item.done_by_lab) == ("done", fresh)
+
+
 def test_the_clinician_adds_moves_and_cancels_with_an_audit_each(rx, bob, alice):
     item = plan.plan_item_add(
         prescription=rx, what="folate", due_on=date(2025, 5, 1), note="Fasting", actor=bob

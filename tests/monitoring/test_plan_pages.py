@@ -30,7 +30,7 @@ def test_alice_sees_her_tests_with_their_status(client_for, alice, rx):
     assert (
         "Full blood count" in page and "Serum B12" in page and "Review with your clinician" in page
     )
-    assert page.count("Due soon") == 3
+    assert page.count('text-bg-warning">Due<') == 3
     assert "6 Apr 2025" in page
 
 
