@@ -14,12 +14,16 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from reminders.messages import register_context
         from reminders.models import Kind
-        from schedules.signals import plan_changed
+        from schedules.signals import plan_changed, prescription_stopped
 
         from .checkins import checkin_context
         from .checks import plan_changed_reviewed
         from .digest import digest_context
-        from .plan import plan_changed_planned, plan_prompt_context
+        from .plan import (
+            plan_changed_planned,
+            plan_prompt_context,
+            prescription_stopped_received,
+        )
         from .services import plan_changed_received
 
         # Missed-dose flags first, so the review that follows counts the doses just missed.
@@ -29,6 +33,9 @@ class MonitoringConfig(AppConfig):
         register_context(Kind.CHECKIN, checkin_context)
         # The monitoring plan: the checks a starting prescription brings, and their prompts.
         plan_changed.connect(plan_changed_planned, dispatch_uid="monitoring.plan")
+        prescription_stopped.connect(
+            prescription_stopped_received, dispatch_uid="monitoring.plan_stopped"
+        )
         register_context(Kind.LAB_DUE, plan_prompt_context)
         register_context(Kind.REVIEW_DUE, plan_prompt_context)
         # Adjustment triggers: a check-in, a lab result, or an injection logged or moved

@@ -231,6 +231,16 @@ def plan_item_cancel(
     return item
 
 
+def prescription_stopped_received(*, prescription: Prescription, actor: User, **_: object) -> None:
+    """Receiver of schedules' `prescription_stopped`: its checks still planned are cancelled,
+    with their reminders and overdue flags, in the stopping transaction."""
+    for item in PlanItem.objects.filter(
+        prescription=prescription, status=PlanItem.Status.PLANNED
+    ).select_related("patient"):
+        _guarded(item, status=PlanItem.Status.CANCELLED)
+        _audit(item, actor, "plan_item.cancelled", None)
+
+
 @transaction.atomic
 def plan_item_done(
     *, item: PlanItem, actor: User | None, done_on: date, request: HttpRequest | None = None

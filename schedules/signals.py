@@ -16,3 +16,6 @@ from django.dispatch import Signal
 
 plan_changed = Signal()
 regimen_changed = Signal()
+# Sent by `prescription_stop` inside its transaction (`prescription`, `actor`): nothing more
+# is expected of it, so the apps above end what they planned for it.
+prescription_stopped = Signal()

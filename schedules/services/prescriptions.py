@@ -287,6 +287,10 @@ def prescription_stop(
             request=request,
             detail={"reason": reason[:200], "cancelled": cancelled, "from": today.isoformat()},
         )
+        prescription.refresh_from_db()
+        signals.prescription_stopped.send(
+            sender=Prescription, prescription=prescription, actor=actor
+        )
     prescription.refresh_from_db()
     return prescription
 

@@ -280,3 +280,16 @@ def test_the_sweep_gives_a_plan_to_a_recent_prescription_that_has_none(rx, dave)
     assert plan.plan_derive_missing(now=noon(date(2025, 2, 2))) == 0
     assert set(items(rx)) == {"fbc", "serum_b12", "review"}
     assert not PlanItem.objects.filter(prescription=old).exists()
+
+
+def test_stopping_the_prescription_cancels_its_planned_checks_and_their_reminders(rx, alice):
+    from schedules.services import prescription_stop
+
+    with time_machine.travel(noon(date(2025, 3, 27)), tick=False):
+        assert plan.plan_remind(now=noon(date(2025, 3, 27))) > 0
+        prescription_stop(prescription=rx, actor=alice, reason="Moved to tablets")
+
+    assert {item.status for item in items(rx).values()} == {"cancelled"}
+    waiting = Notification.objects.filter(kind__in=["lab_due", "review_due"], status="pending")
+    assert not waiting.exists()
+    assert AuditEvent.objects.filter(action="plan_item.cancelled").count() == 3
