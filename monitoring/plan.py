@@ -155,7 +155,7 @@ def _check_date(due_on: date, prescription: Prescription) -> None:
         raise ValidationError({"due_on": "Choose a date within ten years of the start."})
 
 
-def _audit(item: PlanItem, actor: User, action: str, request: HttpRequest | None) -> None:
+def _audit(item: PlanItem, actor: User | None, action: str, request: HttpRequest | None) -> None:
     log_action(
         actor=actor,
         action=action,
@@ -333,10 +333,13 @@ def plan_reviews_done(*, now: datetime) -> int:
         flag = flags.get(item.prescription_id)
         if flag is not None and flag.acted_at is not None:
             done_on = local_today(item.patient, now=flag.acted_at)
-            done += PlanItem.objects.filter(pk=item.pk, status=PlanItem.Status.PLANNED).update(
-                status=PlanItem.Status.DONE, done_on=done_on, changed_at=now
-            )
-            prompt_withdraw(key=prompt_key(item), reason="The review took place.")
+            with transaction.atomic():
+                try:
+                    _guarded(item, status=PlanItem.Status.DONE, done_on=done_on)
+                except ValidationError:
+                    continue  # done or cancelled meanwhile
+                _audit(item, flag.acted_by, "plan_item.done", None)
+            done += 1
     return done
 
 

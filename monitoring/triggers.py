@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import CareLink
@@ -23,7 +23,7 @@ from schedules.models import Dose, PhaseKind, Prescription
 
 from .labs.bands import Band, band
 from .labs.catalogue import printed
-from .models import Flag, LabResult, LabTest, TriggerState
+from .models import CheckIn, Flag, LabResult, LabTest, TriggerState
 from .review import raise_flag
 from .symptom_return import (
     Cycle,
@@ -192,14 +192,15 @@ def plan_changed_triggered(*, prescription: Prescription, **_: object) -> None:
 def run_all_triggers(*, now: datetime) -> int:
     """The sweep: prescriptions of followed patients with check-ins or results changed lately."""
     since = now - SWEEP_LOOKBACK
-    fresh = Q(patient__checkins__updated_at__gte=since) | Q(
-        patient__lab_results__created_at__gte=since
+    # EXISTS, not joins: a join of check-ins with results would multiply their rows.
+    checked_in = CheckIn.objects.filter(patient=OuterRef("patient"), updated_at__gte=since)
+    results = LabResult.objects.filter(patient=OuterRef("patient")).filter(
+        Q(created_at__gte=since) | Q(changed_at__gte=since)
     )
     followed = CareLink.objects.filter(status=CareLink.Status.ACTIVE).values("patient_id")
     prescriptions = (
-        Prescription.objects.filter(fresh, status=Prescription.Status.ACTIVE)
-        .filter(patient_id__in=followed)
-        .distinct()
+        Prescription.objects.filter(Exists(checked_in) | Exists(results))
+        .filter(status=Prescription.Status.ACTIVE, patient_id__in=followed)
         .select_related("patient__patient_profile")
     )
     return sum(run_triggers(prescription=rx, now=now) for rx in prescriptions)

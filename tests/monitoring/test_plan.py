@@ -242,6 +242,29 @@ def test_the_review_is_done_when_its_flag_is_answered(rx, bob):
 
     assert plan.plan_reviews_done(now=noon(date(2025, 4, 8))) == 1
     assert (items(rx)["review"].status, items(rx)["review"].done_on) == ("done", date(2025, 4, 8))
+    assert AuditEvent.objects.filter(action="plan_item.done", actor=bob).count() == 1
+
+
+def test_a_review_done_through_its_flag_ends_its_overdue_flag(rx, bob):
+    from monitoring import actions
+    from monitoring.review import flag_three_month_reviews, raise_flag
+
+    review = items(rx)["review"]
+    raise_flag(  # an overdue flag raised before the review flag was answered
+        prescription=rx,
+        kind=Flag.Kind.TEST_OVERDUE,
+        key=plan.overdue_key(review),
+        summary="Review overdue",
+        now=noon(date(2025, 4, 6)),
+    )
+    flag_three_month_reviews(now=noon(date(2025, 4, 6)))
+    with time_machine.travel(noon(date(2025, 4, 8)), tick=False):
+        actions.flag_resolve(
+            flag=Flag.objects.get(kind="three_month_review"), actor=bob, note="Seen"
+        )
+        plan.plan_reviews_done(now=noon(date(2025, 4, 8)))
+
+    assert Flag.objects.get(kind="test_overdue").status == "resolved"
 
 
 def test_no_overdue_flag_without_a_clinician(rx):
