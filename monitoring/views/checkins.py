@@ -31,7 +31,9 @@ def _page(
     data = checkins.checkin_page(
         patient=request.user,
         page=request.GET.get("page"),
-        editing=_day(request.GET.get("on")),
+        # Today's check-in, if there is one, opens with its answers: a second check-in the
+        # same day changes it, so the patient must see what they are changing.
+        editing=_day(request.GET.get("on")) or local_today(request.user),
         done=_day(request.GET.get("saved")),
     )
     if not form.is_bound and data.editing is not None:

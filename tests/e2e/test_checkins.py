@@ -21,7 +21,7 @@ def test_a_week_of_check_ins_with_big_buttons_then_a_red_flag(
     today = local_today(alice)
     sign_in(page, live_server, client, alice)
     page.goto(live_server.url + "/")
-    page.get_by_role("navigation").get_by_role("link", name="Symptoms").click()
+    page.get_by_role("navigation").get_by_role("link", name="Symptoms", exact=True).click()
     expect(page.get_by_role("heading", name="Symptoms", level=1)).to_be_visible()
     page.set_viewport_size({"width": 390, "height": 844})  # a phone, held in a numb hand
 

@@ -44,7 +44,7 @@ def cycles_with_early_returns(alice) -> Prescription:
 
 
 def log_a_week_of_check_ins(page: Page, today: date) -> None:
-    page.get_by_role("navigation").get_by_role("link", name="Symptoms").click()
+    page.get_by_role("navigation").get_by_role("link", name="Symptoms", exact=True).click()
     for back in range(6, -1, -1):
         day = today - timedelta(days=back)
         page.fill("#id_on", day.isoformat())
@@ -54,7 +54,7 @@ def log_a_week_of_check_ins(page: Page, today: date) -> None:
 
 
 def add_a_b12(page: Page, taken: date) -> None:
-    page.get_by_role("navigation").get_by_role("link", name="Labs").click()
+    page.get_by_role("navigation").get_by_role("link", name="Labs", exact=True).click()
     page.get_by_role("link", name="Add a result").click()
     page.get_by_label("Test").select_option(label="Serum B12")
     page.get_by_label("Unit").select_option("pmol/L")

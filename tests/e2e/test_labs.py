@@ -21,7 +21,7 @@ def test_a_patient_adds_a_b12_and_sees_it_converted_banded_and_in_the_table(
 ):
     sign_in(page, live_server, client, alice)
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Labs").first.click()
+    page.get_by_role("link", name="Labs", exact=True).first.click()
     expect(page.get_by_role("heading", name="Your lab results")).to_be_visible()
     page.get_by_role("link", name="Add a result").click()
 
