@@ -95,11 +95,23 @@ def _started_on_maintenance(prescription: Prescription, taken_on: date) -> bool:
     return prescription.joined_stage == "maintenance" and prescription.start_date <= taken_on
 
 
+def interval_began(prescription: Prescription) -> date | None:
+    """The first dose of the newest maintenance phase: cycles before it were on an interval
+    the clinician has since changed, so they say nothing about the one now prescribed."""
+    newest = prescription.phases.filter(kind=PhaseKind.MAINTENANCE).order_by("-order").first()
+    if newest is None:
+        return None
+    first = Dose.objects.filter(phase=newest).order_by("due").values_list("due", flat=True)
+    return first.first()
+
+
 def evidence_for(prescription: Prescription) -> dict[str, Evidence | None]:
     """Every rule's verdict for the prescription (a handful of queries)."""
     cycles = patient_cycles(prescription.patient)
+    began = interval_began(prescription)
+    on_this_interval = [c for c in cycles if began is None or c.injected_on >= began]
     return {
-        Flag.Kind.SYMPTOMS_RETURN_EARLY: early_return(summarise(cycles)),
+        Flag.Kind.SYMPTOMS_RETURN_EARLY: early_return(summarise(on_this_interval)),
         Flag.Kind.TINGLING_WORSE: tingling(cycles),
         Flag.Kind.LOW_B12_ON_MAINTENANCE: low_b12(prescription),
     }
@@ -125,7 +137,12 @@ def _record(prescription: Prescription, kind: str, found: Evidence | None, now: 
         if state.active:
             TriggerState.objects.filter(pk=state.pk).update(active=False, changed_at=now)
         return 0
-    if not state.active:
+    current = Flag.objects.filter(key=episode_key(prescription, kind, state.episode)).first()
+    changed = current is not None and current.summary != found.summary[:200]
+    answered = current is not None and current.status == Flag.Status.RESOLVED
+    if not state.active or (answered and changed):
+        # A new episode: the evidence came back, or it changed after the clinician answered
+        # the last flag (a newer low result, another early cycle): they hear of it again.
         state.episode += 1
         TriggerState.objects.filter(pk=state.pk).update(
             active=True, episode=state.episode, changed_at=now

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from monitoring import actions, triggers
@@ -17,7 +18,7 @@ from monitoring.labs.services import LabEntry, lab_result_record
 from monitoring.models import Flag, TriggerState
 from monitoring.symptom_return import Cycle, DayScore, ReturnSummary
 from tests.clinic.helpers import log
-from tests.helpers import prescribe
+from tests.helpers import noon, prescribe
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,30 @@ def test_symptoms_back_early_are_flagged_once_with_the_evidence(alice, bob):
     assert triggers.run_triggers(prescription=rx) == 0  # the same episode: nothing new
 
 
+def test_cycles_on_an_interval_since_changed_do_not_raise_it_again(client_for, alice, bob):
+    rx = monthly_cycles(alice, 3)
+    flag = Flag.objects.get(kind="symptoms_return_early")
+    with time_machine.travel(noon(date(2025, 4, 7)), tick=False):
+        response = client_for(bob).post(
+            reverse("clinic:interval_change", args=[alice.pk]),
+            {"every": "4", "unit": "week", "reason": "Symptoms back by day 12"},
+        )
+    assert response.status_code == 302
+    flag.refresh_from_db()
+    assert flag.status == "resolved"
+
+    # One cycle on the new interval, symptoms back only 2 days before the dose: with the
+    # two early cycles on the old interval it would be "2 of the last 3", but those no
+    # longer speak for the interval prescribed now.
+    log(rx, date(2025, 5, 4))
+    check_in(alice, date(2025, 5, 6), tiredness=1)
+    check_in(alice, date(2025, 5, 30), tiredness=3, mood=2)
+    log(rx, date(2025, 6, 1))
+
+    assert triggers.run_triggers(prescription=rx) == 0
+    assert Flag.objects.filter(kind="symptoms_return_early").count() == 1
+
+
 def test_no_flag_without_a_clinician(alice):
     monthly_cycles(alice, 3)
 
@@ -144,21 +169,25 @@ def test_an_indeterminate_b12_or_one_during_loading_is_not_flagged(alice, bob):
 
 
 def test_one_flag_per_episode_and_a_new_one_when_the_evidence_comes_back(alice, bob):
-    prescribe(alice, regimen="seed-maintenance", start=START)
+    rx = prescribe(alice, regimen="seed-maintenance", start=START)
     b12(alice, "100", date(2025, 2, 20))
     [first] = Flag.objects.filter(kind="low_b12_on_maintenance")
+    triggers.run_triggers(prescription=rx)  # the same evidence again: nothing new
     actions.flag_resolve(flag=first, actor=bob, note="Asked for a repeat test")
-
-    b12(alice, "110", date(2025, 3, 20))  # still deficient: the same episode, resolved or not
+    triggers.run_triggers(prescription=rx)  # answered, and nothing new since: stays answered
     assert Flag.objects.filter(kind="low_b12_on_maintenance").count() == 1
+
+    # Still deficient on the repeat test after the clinician answered: they hear of it again.
+    b12(alice, "110", date(2025, 3, 20))
+    assert Flag.objects.filter(kind="low_b12_on_maintenance", status="open").count() == 1
 
     b12(alice, "400", date(2025, 4, 20), unit="ng/L")  # the evidence goes away
     assert not TriggerState.objects.get(kind="low_b12_on_maintenance").active
     b12(alice, "100", date(2025, 5, 20))  # and comes back: a new episode
 
     flags = list(Flag.objects.filter(kind="low_b12_on_maintenance").order_by("pk"))
-    assert [flag.key.rsplit(":", 1)[1] for flag in flags] == ["1", "2"]
-    assert flags[1].status == "open"
+    assert [flag.key.rsplit(":", 1)[1] for flag in flags] == ["1", "2", "3"]
+    assert flags[2].status == "open"
 
 
 def test_the_flag_links_to_the_interval_form_and_a_new_interval_ends_it(client_for, alice, bob):
