@@ -288,7 +288,7 @@ FLAG_DIGEST_HOUR = env_int("FLAG_DIGEST_HOUR", 7)
 OUTBOX_LATE_MINUTES = env_int("OUTBOX_LATE_MINUTES", 5, minimum=1)
 # ... and so does a channel whose waiting messages have failed, with no delivery since, for
 # this long (its provider is down, or refuses everything).
-TRANSPORT_DOWN_MINUTES = env_int("TRANSPORT_DOWN_MINUTES", 5, minimum=1)
+TRANSPORT_DOWN_MINUTES = env_int("TRANSPORT_DOWN_MINUTES", 3, minimum=1)
 # While a provider does not answer, its messages wait between a third of this and this many
 # seconds (jittered) before the next try, without using an attempt.
 _outage_wait = env_int("OUTAGE_WAIT_SECONDS", 90, minimum=1)

@@ -146,7 +146,7 @@ def test_recently_sent_rows_are_green_and_show_each_channels_last_success(client
             "last_error": "",
             "failing_since": None,
             "failing_seconds": None,
-            "down_after_seconds": 300,
+            "down_after_seconds": 180,
         },
         "sms": {
             "ok": True,
@@ -155,7 +155,7 @@ def test_recently_sent_rows_are_green_and_show_each_channels_last_success(client
             "last_error": "",
             "failing_since": None,
             "failing_seconds": None,
-            "down_after_seconds": 300,
+            "down_after_seconds": 180,
         },
     }
     assert body["checks"]["oldest_waiting"]["age_seconds"] is None

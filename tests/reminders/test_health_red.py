@@ -99,7 +99,7 @@ def test_email_failing_for_six_minutes_is_red_naming_the_channel_and_since_when(
     email = response.json()["checks"]["channels"]["email"]
     assert email["ok"] is False
     assert email["failing_since"] == "2026-06-11T11:54:00+00:00"
-    assert email["failing_seconds"] == 360 and email["down_after_seconds"] == 300
+    assert email["failing_seconds"] == 360 and email["down_after_seconds"] == 180
     assert response.json()["checks"]["channels"]["sms"]["ok"] is True
 
 
