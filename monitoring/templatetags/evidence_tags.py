@@ -4,7 +4,6 @@ come back in each cycle, the latest result of each test with its band, and urgen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django import template
@@ -12,10 +11,8 @@ from django.db.models import Q
 
 from accounts.models import User
 from core.clock import local_today
-from monitoring.labs.bands import band, band_words
-from monitoring.labs.catalogue import printed, shown, unit_label
-from monitoring.labs.selectors import latest_results
-from monitoring.models import RED_FLAGS, CheckIn, LabResult
+from monitoring.labs.selectors import lab_row, latest_results
+from monitoring.models import RED_FLAGS, CheckIn
 from monitoring.symptom_return import return_summary
 
 register = template.Library()
@@ -23,25 +20,6 @@ register = template.Library()
 # Urgent answers this far back are still worth saying at an appointment.
 RED_FLAG_DAYS = 180
 RED_FLAG_ROWS = 10
-
-
-@dataclass(frozen=True)
-class LabLine:
-    result: LabResult
-    printed: str  # as the lab printed it: "150 pmol/L"
-    converted: str  # in the test's canonical unit when that differs: "203 ng/L"
-    band: str
-    band_words: str
-
-
-def lab_line(result: LabResult) -> LabLine:
-    as_printed = f"{printed(result.value)} {unit_label(result.unit)}"
-    converted = ""
-    if result.unit != result.canonical_unit:
-        value = shown(result.test, result.canonical_value)
-        converted = f"{value} {unit_label(result.canonical_unit)}"
-    found = band(result)
-    return LabLine(result, as_printed, converted, str(found), band_words(result.test, found))
 
 
 def red_flag_answers(patient: User, today: date) -> list[tuple[date, list[str]]]:
@@ -59,7 +37,7 @@ def evidence(patient: User, audience: str = "patient") -> dict[str, object]:
     return {
         "summary": summary,
         "cycles": list(reversed(summary.counted)),
-        "labs": [lab_line(result) for result in latest_results(patient).values()],
+        "labs": [lab_row(result) for result in latest_results(patient).values()],
         "red_flags": red_flag_answers(patient, local_today(patient)),
         "days": RED_FLAG_DAYS,
         "patient_side": audience == "patient",
