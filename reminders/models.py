@@ -6,6 +6,7 @@ The status page reads the outbox; the sweeps write it.
 from __future__ import annotations
 
 from datetime import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -19,6 +20,7 @@ from accounts.validators import validate_e164
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "Text message"
+    PUSH = "push", "Phone notification"
 
 
 class Kind(models.TextChoices):
@@ -39,6 +41,9 @@ class Kind(models.TextChoices):
     CHECKIN = "checkin", "Symptom check-in prompt"
     LAB_DUE = "lab_due", "Blood test to book"
     REVIEW_DUE = "review_due", "Review to book"
+    # Ampoule stock: running low (a set number of doses ahead), a batch expiring before its use.
+    REFILL = "refill", "Ampoules running low"
+    STOCK_EXPIRY = "stock_expiry", "Ampoules expiring before use"
 
 
 # Kinds about one dose that stop mattering once the dose is taken, missed or cancelled.
@@ -87,6 +92,19 @@ class ReminderPreference(models.Model):
     )
     quiet_start = models.TimeField("No texts from", default=time(21, 0))
     quiet_end = models.TimeField("No texts until", default=time(8, 0))
+    # Web push: on while at least one of the patient's devices holds a subscription.
+    push_enabled = models.BooleanField("Send reminders as phone notifications", default=False)
+    push_disabled_reason = models.CharField(max_length=200, blank=True)
+    # Ampoule stock the patient keeps at home (batches are StockBatch rows).
+    refill_enabled = models.BooleanField(
+        "Tell me when my ampoules are running low or expiring", default=True
+    )
+    refill_doses_ahead = models.PositiveSmallIntegerField(
+        "Remind me to get more when this many doses are left", default=3
+    )
+    nurse_uses_my_ampoules = models.BooleanField(
+        "I bring my own ampoules when a nurse gives the injection", default=False
+    )
     detailed_messages = models.BooleanField(
         "Detailed messages (name the medicine and dose)", default=False
     )
@@ -97,6 +115,10 @@ class ReminderPreference(models.Model):
             models.CheckConstraint(
                 condition=Q(booking_days_before__gte=1) & Q(booking_days_before__lte=60),
                 name="preference_booking_days_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(refill_doses_ahead__gte=1) & Q(refill_doses_ahead__lte=20),
+                name="preference_refill_doses_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(sms_enabled=False) | ~Q(sms_number=""),
@@ -121,6 +143,8 @@ class ReminderPreference(models.Model):
             return True  # a change to the treatment always reaches the patient's channels
         if kind == Kind.REVIEW_DUE:
             return self.lab_due_enabled
+        if kind == Kind.STOCK_EXPIRY:
+            return self.refill_enabled
         return bool(getattr(self, f"{kind}_enabled", False))
 
     @property
@@ -131,11 +155,19 @@ class ReminderPreference(models.Model):
     def email_ready(self) -> bool:
         return self.email_enabled and not self.email_disabled_reason
 
+    @property
+    def push_ready(self) -> bool:
+        return self.push_enabled and not self.push_disabled_reason
+
     def channels(self) -> list[str]:
         """Channels a reminder goes out on right now, email first."""
         return [
             channel
-            for channel, ready in ((Channel.EMAIL, self.email_ready), (Channel.SMS, self.sms_ready))
+            for channel, ready in (
+                (Channel.EMAIL, self.email_ready),
+                (Channel.SMS, self.sms_ready),
+                (Channel.PUSH, self.push_ready),
+            )
             if ready
         ]
 
@@ -213,7 +245,8 @@ class Notification(models.Model):
                 name="notification_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(channel__in=["email", "sms"]), name="notification_channel_valid"
+                condition=Q(channel__in=["email", "sms", "push"]),
+                name="notification_channel_valid",
             ),
         ]
         indexes = [
@@ -277,3 +310,134 @@ class ChangeNotice(models.Model):
     @property
     def moved(self) -> bool:
         return self.before is not None and self.after is not None and self.before != self.after
+
+
+class PushSubscription(models.Model):
+    """One device's web push subscription (the browser's endpoint and keys). A push service
+    answering 404 or 410 means the device unsubscribed: the row is deleted."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField("public key", max_length=200)
+    auth = models.CharField("auth secret", max_length=100)
+    label = models.CharField("device", max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient"], name="push_subscription_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"Push subscription {self.pk} of {self.patient_id}"
+
+
+class ReminderAnswer(models.Model):
+    """A patient's answer to a reminder where it arrived: a one-tap link (email, text, phone
+    notification) or a text reply. `nonce` makes each link and each reply count once."""
+
+    class Action(models.TextChoices):
+        TAKEN = "taken", "I've had it"
+        LATER = "later", "Remind me later"
+        BOOKED = "booked", "Appointment booked"
+
+    class Via(models.TextChoices):
+        LINK = "link", "Link in a reminder"
+        SMS = "sms", "Text reply"
+        PUSH = "push", "Phone notification"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_answers"
+    )
+    dose = models.ForeignKey(
+        "schedules.Dose", on_delete=models.CASCADE, related_name="reminder_answers"
+    )
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    via = models.CharField(max_length=8, choices=Via.choices)
+    nonce = models.CharField(max_length=64, unique=True)
+    injection = models.ForeignKey(
+        "schedules.Injection", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["dose", "action"], name="answer_dose_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} for dose {self.dose_id} via {self.via}"
+
+
+class StockBatch(models.Model):
+    """Ampoules of one batch the patient keeps: how many are left and when they expire."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stock_batches"
+    )
+    strength_mcg_per_ml = models.PositiveIntegerField("strength (mcg per mL)")
+    ampoule_ml = models.DecimalField(
+        "ampoule size (mL)", max_digits=4, decimal_places=2, default=Decimal("1.00")
+    )
+    received = models.PositiveSmallIntegerField("ampoules received")
+    on_hand = models.PositiveSmallIntegerField("ampoules left")
+    expiry = models.DateField("use by")
+    lot = models.CharField("lot / batch number", max_length=40, blank=True)
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(received__gte=1), name="stock_received_positive"),
+            models.CheckConstraint(condition=Q(ampoule_ml__gt=0), name="stock_ampoule_positive"),
+        ]
+        indexes = [models.Index(fields=["patient", "expiry"], name="stock_patient_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"Stock batch {self.pk} of {self.patient_id}: {self.on_hand} left"
+
+
+class StockMovement(models.Model):
+    """The ledger behind `StockBatch.on_hand`: every ampoule in or out, and why."""
+
+    class Reason(models.TextChoices):
+        RECEIVED = "received", "Received"
+        INJECTION = "injection", "Used for an injection"
+        RETURNED = "returned", "Put back (injection corrected or removed)"
+        ADJUSTED = "adjusted", "Count corrected"
+        DISCARDED = "discarded", "Thrown away"
+
+    batch = models.ForeignKey(StockBatch, on_delete=models.CASCADE, related_name="movements")
+    change = models.SmallIntegerField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    injection = models.ForeignKey(
+        "schedules.Injection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["injection", "reason"],
+                condition=Q(injection__isnull=False),
+                name="stock_once_per_injection_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["batch", "created_at"], name="stock_movement_batch_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.change:+d} {self.reason} on batch {self.batch_id}"

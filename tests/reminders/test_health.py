@@ -23,10 +23,10 @@ PAGE = reverse("reminders:status")
 HEALTH = reverse("reminders:health")
 TOKEN = "monitor-token-4f9c2e7a1b"
 # Staff: session, user, then the checks: ticks, the outbox aggregate, sweeps ticked, and a
-# latest success and latest error for each of the two channels. A monitor's token needs
-# neither session nor user.
-STAFF_QUERIES = 9
-TOKEN_QUERIES = 7
+# latest success and latest error for each of the three channels (email, SMS, push). A
+# monitor's token needs neither session nor user.
+STAFF_QUERIES = 11
+TOKEN_QUERIES = 9
 
 
 @pytest.fixture(autouse=True)
@@ -151,6 +151,15 @@ def test_recently_sent_rows_are_green_and_show_each_channels_last_success(client
         "sms": {
             "ok": True,
             "last_success": "2026-06-11T11:57:00+00:00",
+            "last_error_at": None,
+            "last_error": "",
+            "failing_since": None,
+            "failing_seconds": None,
+            "down_after_seconds": 180,
+        },
+        "push": {
+            "ok": True,
+            "last_success": None,
             "last_error_at": None,
             "last_error": "",
             "failing_since": None,

@@ -22,8 +22,8 @@ NOW = utc(2026, 6, 11, 12, 0)
 # sees the defaults, and a GET writes nothing.
 PREFERENCES = 5
 # Session, user, the ticks, the outbox counts and oldest waiting row in one aggregate, the
-# sweeps ticked, and each channel's latest success and latest error (two channels).
-STATUS = 9
+# sweeps ticked, and each channel's latest success and latest error (email, SMS, push).
+STATUS = 11
 STATUSES = ["pending", "sending", "sent", "failed", "cancelled"]
 
 
@@ -83,5 +83,5 @@ def test_status_page(client_for, alice, staff, make_clinician, django_assert_num
 
     html = response.content.decode()
     assert ("never ticked" in html) == (size == 0)
-    channels = 2
+    channels = 3  # email, SMS, push
     assert html.count('<th scope="row">') == (1 + len(SWEEPS) if size else 0) + channels
