@@ -19,3 +19,12 @@ regimen_changed = Signal()
 # Sent by `prescription_stop` inside its transaction (`prescription`, `actor`): nothing more
 # is expected of it, so the apps above end what they planned for it.
 prescription_stopped = Signal()
+
+# Sent inside the transaction of every change to the injection log, after the re-plan:
+# `injection` (the row now recorded, or the one voided), `change` ("logged", "voided" or
+# "corrected"), `replaced` (the corrected original, for "corrected"; else None), `actor` and
+# `source` ("page", "answer", "backfill", "api"...). Ampoule stock listens.
+injection_changed = Signal()
+# Sent when a patient records the booked appointment of a nurse-given dose (`appointment`,
+# `actor`), inside its transaction: reminders stops asking them to book it.
+appointment_booked = Signal()

@@ -19,6 +19,7 @@ from accounts.models import User
 from core.clock import local_now, local_today
 from schedules import units
 from schedules.models import IM_SITES, SC_SITES, Dose, Injection, Prescription, volume_for
+from schedules.signals import injection_changed
 
 from .replan import prescription_replan
 from .too_soon import TooSoonError, too_soon_after, too_soon_message
@@ -118,6 +119,7 @@ def injection_log(
     client_token: str = "",
     request: HttpRequest | None = None,
     today: date | None = None,
+    source: str = "page",
 ) -> Injection:
     patient = prescription.patient
     today = today or local_today(patient)
@@ -174,6 +176,14 @@ def injection_log(
             obj=injection,
             request=request,
             detail={"given_on": given_on.isoformat(), "extra": injection.extra},
+        )
+        injection_changed.send(
+            sender=Injection,
+            injection=injection,
+            change="logged",
+            replaced=None,
+            actor=actor,
+            source=source,
         )
     return injection
 
@@ -278,6 +288,14 @@ def injection_void(
             request=request,
             detail={"reason": reason[:200]},
         )
+        injection_changed.send(
+            sender=Injection,
+            injection=injection,
+            change="voided",
+            replaced=None,
+            actor=actor,
+            source="page",
+        )
     injection.refresh_from_db()
     return injection
 
@@ -336,5 +354,13 @@ def injection_correct(
             obj=replacement,
             request=request,
             detail={"replaces": injection.pk, "reason": reason[:200]},
+        )
+        injection_changed.send(
+            sender=Injection,
+            injection=replacement,
+            change="corrected",
+            replaced=injection,
+            actor=actor,
+            source="page",
         )
     return replacement
