@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     UPCOMING = "upcoming", "Day-before reminder"
     DUE = "due", "Day-of reminder"
     NUDGE = "nudge", "Evening nudge"
+    SNOOZED = "snoozed", "Reminder the patient asked for later"
     MISSED = "missed", "Missed dose"
     BOOKING = "booking", "Booking reminder"
     FLAG_DIGEST = "flag_digest", "Flag digest"
@@ -47,7 +48,7 @@ class Kind(models.TextChoices):
 
 
 # Kinds about one dose that stop mattering once the dose is taken, missed or cancelled.
-DOSE_REMINDER_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.NUDGE, Kind.BOOKING)
+DOSE_REMINDER_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.NUDGE, Kind.SNOOZED, Kind.BOOKING)
 # Kinds a person asked for or must have to use their account: never subject to preferences.
 ACCOUNT_KINDS = (
     Kind.INVITATION,
@@ -145,6 +146,8 @@ class ReminderPreference(models.Model):
             return self.lab_due_enabled
         if kind == Kind.STOCK_EXPIRY:
             return self.refill_enabled
+        if kind == Kind.SNOOZED:
+            return True  # the patient asked for it a moment ago
         return bool(getattr(self, f"{kind}_enabled", False))
 
     @property
