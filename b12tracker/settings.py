@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "reminders",
     "monitoring",
     "clinic",
+    "interop",
     "demo",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/", include("schedules.urls")),
     path("me/", include("monitoring.urls")),
     path("clinic/", include("clinic.urls")),
+    path("", include("interop.urls")),
     path("", include("reminders.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
