@@ -7,7 +7,7 @@ changes to a regimen, which the patient is told of, and to accounts' requests fo
 from django.apps import AppConfig
 
 from accounts.signals import message_requested, profile_changed
-from schedules.signals import regimen_changed
+from schedules.signals import appointment_booked, regimen_changed
 
 
 class RemindersConfig(AppConfig):
@@ -19,6 +19,7 @@ class RemindersConfig(AppConfig):
         # may only be imported once the app registry is ready, and ready() is that moment.
         from . import account_messages
         from .account_requests import message_requested_received
+        from .bookings import appointment_booked_received
         from .changes import change_context, regimen_changed_received
         from .messages import register_context
         from .models import Kind
@@ -31,3 +32,6 @@ class RemindersConfig(AppConfig):
             message_requested_received, dispatch_uid="reminders.message_requested"
         )
         account_messages.register()
+        appointment_booked.connect(
+            appointment_booked_received, dispatch_uid="reminders.appointment_booked"
+        )
