@@ -6,19 +6,40 @@ Messages carry the minimum: no medicine or diagnosis unless the patient opted in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.conf import settings
 
 from accounts.models import CareLink
 from core.messages import first_name, render_email, render_sms, site_link
 from schedules.models import Dose
 
+from .answers import tokens
 from .models import Channel, Kind, Notification, ReminderPreference
+
+# The answer links each kind of reminder carries, by action (a snoozed reminder offers "I've
+# had it" only: a dose is put off once). The booking reminder's "booked" link goes here too.
+LINK_ACTIONS: dict[str, tuple[str, ...]] = {
+    Kind.UPCOMING: ("taken", "later"),
+    Kind.DUE: ("taken", "later"),
+    Kind.NUDGE: ("taken", "later"),
+    Kind.SNOOZED: ("taken",),
+}
 
 
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     body: str
+    # Answer links by action ("taken", "later", ...), for transports that show them as buttons.
+    links: dict[str, str] = field(default_factory=dict)
+
+
+def answer_links(row: Notification) -> dict[str, str]:
+    """The signed answer links a reminder of this kind carries, by action."""
+    if row.pk is None or row.dose_id is None or row.recipient_id is None:
+        return {}
+    return {action: tokens.link(row, action) for action in LINK_ACTIONS.get(row.kind, ())}
 
 
 def _next_dose(dose: Dose) -> Dose | None:
@@ -66,6 +87,8 @@ def dose_context(row: Notification) -> dict[str, object]:
         context["care_team_told"] = care_team_told(dose)
     if row.kind == Kind.BOOKING:
         context["days_before"] = (dose.due - row.scheduled_for.date()).days
+    context["links"] = answer_links(row)
+    context["sms_replies"] = settings.SMS_BACKEND == "twilio"
     return context
 
 
@@ -81,7 +104,9 @@ def register_context(kind: str, builder: ContextBuilder) -> None:
 
 def render(row: Notification) -> Rendered:
     context = _CONTEXT_BUILDERS.get(row.kind, dose_context)(row)
+    links = context.get("links")
+    links = dict(links) if isinstance(links, dict) else {}
     if row.channel == Channel.SMS:
-        return Rendered(subject="", body=render_sms(kind=row.kind, context=context))
+        return Rendered(subject="", body=render_sms(kind=row.kind, context=context), links=links)
     subject, body = render_email(kind=row.kind, context=context)
-    return Rendered(subject=subject, body=body)
+    return Rendered(subject=subject, body=body, links=links)

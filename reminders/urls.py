@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .answers import views as answer_views
 
 app_name = "reminders"
 urlpatterns = [
@@ -17,4 +18,6 @@ urlpatterns = [
     path("reminders/sms/off/", views.sms_off, name="sms_off"),
     path("reminders/sms/inbound/", views.sms_inbound, name="sms_inbound"),
     path("reminders/notices/<int:notice_id>/dismiss/", views.notice_dismiss, name="notice_dismiss"),
+    path("answer/taken/<str:token>/", answer_views.answer_taken, name="answer_taken"),
+    path("answer/later/<str:token>/", answer_views.answer_later, name="answer_later"),
 ]
