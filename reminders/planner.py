@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import User
 from core.clock import home_zone, local_today
 from schedules import states
-from schedules.models import Dose
+from schedules.models import Appointment, Dose
 
 from . import timing
 from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, ReminderPreference
@@ -144,6 +144,7 @@ def wanted_rows(
     that is due to exist now (within 48 hours, and not yet pointless)."""
     doses = list(doses)
     prefs = preferences_for(dose.prescription.patient for dose in doses)
+    booked = _booked(doses) if Kind.BOOKING in kinds else set()
     allowed: dict[Key, Wanted] = {}
     timely: set[Key] = set()
     for dose in doses:
@@ -152,7 +153,9 @@ def wanted_rows(
         for kind in kinds:
             if not pref.kind_enabled(kind):
                 continue
-            if kind == Kind.BOOKING and dose.prescription.given_by != "nurse":
+            if kind == Kind.BOOKING and (
+                dose.prescription.given_by != "nurse" or dose.pk in booked
+            ):
                 continue
             instant = reminder_instant(kind, dose.due, pref, patient)
             in_time = instant <= now + HORIZON and now < expires_at(kind, dose.due, zone)
@@ -162,6 +165,15 @@ def wanted_rows(
                 if in_time:
                     timely.add(key)
     return {key: allowed[key] for key in timely}, allowed
+
+
+def _booked(doses: list[Dose]) -> set[int]:
+    """The nurse-given doses among `doses` with a live appointment: nothing left to book."""
+    nurse = [dose.pk for dose in doses if dose.prescription.given_by == "nurse"]
+    if not nurse:
+        return set()
+    live = Appointment.objects.live().filter(dose_id__in=nurse)
+    return set(live.values_list("dose_id", flat=True))
 
 
 def reconcile(

@@ -372,3 +372,44 @@ class Dose(models.Model):
         return engine.status_on(
             earliest=self.earliest, latest=self.latest, given_on=None, today=today
         )
+
+
+class AppointmentQuerySet(models.QuerySet["Appointment"]):
+    def live(self) -> AppointmentQuerySet:
+        return self.filter(cancelled_at__isnull=True)
+
+
+class Appointment(models.Model):
+    """The nurse appointment a patient booked for a nurse-given dose. Rebooking cancels the
+    previous row and writes a new one, so the history stays; one live row per dose.
+
+    It follows its dose: when a re-plan cancels the dose (its date moved), the appointment is
+    no longer shown and the new dose is asked about again."""
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.CASCADE, related_name="appointments"
+    )
+    dose = models.ForeignKey(Dose, on_delete=models.CASCADE, related_name="appointments")
+    on = models.DateField("date")
+    at = models.TimeField("time", null=True, blank=True)
+    place = models.CharField(max_length=120, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["prescription", "on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dose"],
+                condition=Q(cancelled_at__isnull=True),
+                name="appointment_one_live_per_dose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appointment {self.on} for dose {self.dose_id}"
