@@ -7,19 +7,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.forms import Form
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from twilio.request_validator import RequestValidator
 
 from accounts.access import AuthedRequest, patient_required, staff_required
 from core.forms import submitted
 
 from . import services, tasks
+from .answers.sms import sms_inbound  # noqa: F401 (the provider's webhook lives with the answers)
 from .changes import notice_dismiss as notice_dismiss_service
 from .forms import (
     PreferenceForm,
@@ -203,38 +202,6 @@ def sms_off(request: AuthedRequest) -> HttpResponse:
     services.sms_turn_off(patient=request.user, request=request)
     messages.success(request, "Text reminders are off. Email reminders carry on if they are on.")
     return redirect(reverse("reminders:preferences") + "#sms")
-
-
-def _signature_ok(request: HttpRequest) -> bool:
-    """Twilio signs the URL it called and the form fields with the account's auth token."""
-    token = settings.TWILIO_AUTH_TOKEN
-    if not token:
-        return False
-    signature = request.headers.get("X-Twilio-Signature", "")
-    validator = RequestValidator(token)
-    params = request.POST.dict()
-    urls = {request.build_absolute_uri(), settings.SITE_URL + request.get_full_path()}
-    return any(validator.validate(url, params, signature) for url in urls)
-
-
-@csrf_exempt
-@require_POST
-def sms_inbound(request: HttpRequest) -> HttpResponse:
-    """The provider's webhook for replies: STOP (and its synonyms) turns texts off.
-
-    It exists only with a real provider, whose signature every request must carry: an
-    unsigned STOP would let anyone switch off another person's reminders.
-    """
-    if settings.SMS_BACKEND != "twilio":
-        raise Http404
-    if not _signature_ok(request):
-        return HttpResponseForbidden("Bad signature")
-    number = request.POST.get("From", "").strip()
-    if number and services.is_stop_word(request.POST.get("Body", "")):
-        services.sms_stop_received(number=number)
-    return HttpResponse(
-        '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', content_type="text/xml"
-    )
 
 
 # --- the patient's notices of a clinician's changes ---------------------------------------------

@@ -37,6 +37,7 @@ class LinkProblem(Exception):
     EXPIRED = "expired"
     CLOSED = "closed"
     USED = "used"
+    SNOOZED = "snoozed"
 
     def __init__(self, reason_code: str, message: str, *, answer: ReminderAnswer | None = None):
         super().__init__(message)

@@ -1,0 +1,229 @@
+"""Writes for answers to a reminder: "I've had it" logs the injection, "Remind me later" puts
+a snoozed reminder in the outbox. Each runs in one transaction, holds the prescription's row
+lock (the one the injection log takes) so two devices answering at once are served in turn,
+and records one `ReminderAnswer` whose unique nonce makes a link or a text reply count once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.audit import log_action
+from accounts.models import User
+from core.clock import home_zone, local_today
+from reminders import timing
+from reminders.models import Kind, Notification, ReminderAnswer, ReminderPreference
+from reminders.planner import deliver_at
+from schedules.models import Dose, Injection, Prescription, Site
+from schedules.selectors import site_uses, suggested_site
+from schedules.services.injections import injection_log
+
+from .tokens import LinkProblem, check_open
+
+SNOOZE = timedelta(hours=2)
+# A snooze that would land closer than this to the window's end is not worth it.
+SNOOZE_AT_LEAST = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One answer as it arrived: whose, about which dose and reminder, by what way, and the
+    nonce that makes it count once."""
+
+    patient: User
+    dose_id: int
+    notification_id: int | None
+    nonce: str
+    via: str
+
+
+def day_text(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def window_end(dose: Dose, patient: User) -> datetime:
+    """The instant the dose's window closes: the end of its last day in the home zone."""
+    return timing.start_of_day(dose.latest + timedelta(days=1), home_zone(patient))
+
+
+def suggested_site_for(dose: Dose) -> str:
+    prescription = dose.prescription
+    suggestion = suggested_site(site_uses(patient=prescription.patient, route=prescription.route))
+    return suggestion.site if suggestion else ""
+
+
+def _begin(asked: Asked) -> Dose:
+    """Inside the transaction: lock the prescription, refuse a used nonce or a settled dose,
+    and return the dose as it is now."""
+    prescription_id = Dose.objects.values_list("prescription_id", flat=True).get(pk=asked.dose_id)
+    Prescription.objects.select_for_update().filter(pk=prescription_id).first()
+    earlier = ReminderAnswer.objects.filter(nonce=asked.nonce).first()
+    if earlier is not None:
+        message = earlier.outcome or "You already answered this reminder: nothing more to do."
+        raise LinkProblem(LinkProblem.USED, message, answer=earlier)
+    dose = Dose.objects.select_related("prescription__patient__patient_profile").get(
+        pk=asked.dose_id
+    )
+    check_open(dose, asked.patient)
+    return dose
+
+
+def _given_on_problem(dose: Dose, given_on: date, today: date) -> str:
+    if given_on > today:
+        return "That date is in the future. Answer once you have had the injection."
+    if given_on < dose.earliest or given_on > dose.latest:
+        return (
+            f"That date is outside this dose's window ({day_text(dose.earliest)} to "
+            f"{day_text(dose.latest)}). Log it on the History page instead."
+        )
+    return ""
+
+
+def _record(
+    asked: Asked,
+    dose: Dose,
+    action: str,
+    outcome: str,
+    *,
+    injection: Injection | None = None,
+    snoozed_until: datetime | None = None,
+) -> ReminderAnswer:
+    answer = ReminderAnswer(
+        patient=asked.patient,
+        dose=dose,
+        notification_id=asked.notification_id,
+        action=action,
+        via=asked.via,
+        nonce=asked.nonce,
+        outcome=outcome[:200],
+        injection=injection,
+        snoozed_until=snoozed_until,
+    )
+    answer.full_clean(validate_constraints=False, validate_unique=False)
+    answer.save()
+    return answer
+
+
+def taken_answer(
+    *,
+    asked: Asked,
+    given_on: date | None = None,
+    site: str | None = None,
+    request: HttpRequest | None = None,
+) -> ReminderAnswer:
+    """ "I've had it": log the injection on the dose (given today unless said otherwise, at the
+    suggested site unless another is chosen) and record the answer. A used nonce, a settled
+    dose or a date outside the window raises and writes nothing."""
+    with transaction.atomic():
+        dose = _begin(asked)
+        today = local_today(asked.patient)
+        given_on = given_on or today
+        if problem := _given_on_problem(dose, given_on, today):
+            raise ValidationError({"given_on": [problem]})
+        site = suggested_site_for(dose) if site is None else site
+        injection = injection_log(
+            prescription=dose.prescription,
+            actor=asked.patient,
+            given_on=given_on,
+            site=site,
+            given_by=dose.prescription.given_by,
+            client_token=f"answer-{asked.nonce}"[:64],
+            request=request,
+            today=today,
+            source="answer",
+        )
+        if not Dose.objects.filter(pk=dose.pk, injection=injection).exists():
+            raise ValidationError(
+                "That injection did not match this dose, so nothing was logged. "
+                "Log it on the History page instead."
+            )
+        where = f", {Site(site).label.split(' (')[0].lower()}" if site else ""
+        outcome = f"Logged: injection on {day_text(given_on)}{where}."
+        answer = _record(asked, dose, ReminderAnswer.Action.TAKEN, outcome, injection=injection)
+        _audit(asked, answer, request)
+    return answer
+
+
+def snooze_answer(
+    *, asked: Asked, request: HttpRequest | None = None, now: datetime | None = None
+) -> ReminderAnswer:
+    """ "Remind me later": one snoozed reminder per ready channel, two hours on (capped at the
+    window's end; texts still wait out quiet hours). A dose is snoozed once: asking again, or
+    too close to the window's end, explains and changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        dose = _begin(asked)
+        earlier = ReminderAnswer.objects.filter(
+            dose=dose, action=ReminderAnswer.Action.LATER
+        ).first()
+        if earlier is not None:
+            raise LinkProblem(LinkProblem.SNOOZED, _already_snoozed(earlier, asked.patient))
+        closes = window_end(dose, asked.patient)
+        until = min(now + SNOOZE, closes)
+        if until - now < SNOOZE_AT_LEAST:
+            raise LinkProblem(
+                LinkProblem.EXPIRED,
+                "This injection's window closes too soon to remind you later. "
+                "If you have had it, log it on the History page.",
+            )
+        _snoozed_rows(dose, asked.patient, until=until, closes=closes, now=now)
+        outcome = f"We will remind you again at {_clock(until, asked.patient)}."
+        answer = _record(asked, dose, ReminderAnswer.Action.LATER, outcome, snoozed_until=until)
+        _audit(asked, answer, request)
+    return answer
+
+
+def _clock(instant: datetime, patient: User) -> str:
+    local = instant.astimezone(home_zone(patient))
+    return f"{local:%H:%M}"
+
+
+def _already_snoozed(earlier: ReminderAnswer, patient: User) -> str:
+    if earlier.snoozed_until is None:
+        return "You already asked to be reminded later about this injection."
+    return (
+        "You already asked to be reminded later about this injection: we will remind you at "
+        f"{_clock(earlier.snoozed_until, patient)}."
+    )
+
+
+def _snoozed_rows(
+    dose: Dose, patient: User, *, until: datetime, closes: datetime, now: datetime
+) -> int:
+    pref = ReminderPreference.of(patient)
+    zone = home_zone(patient)
+    rows = []
+    for channel in pref.channels():
+        send_at = deliver_at(channel, until, pref, zone)
+        if send_at >= closes:
+            continue  # a text held by quiet hours past the window's end would never go
+        row = Notification(
+            recipient=patient,
+            dose=dose,
+            kind=Kind.SNOOZED,
+            channel=channel,
+            scheduled_for=until,
+            next_attempt_at=send_at,
+            created_at=now,
+        )
+        row.full_clean(validate_constraints=False)
+        rows.append(row)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _audit(asked: Asked, answer: ReminderAnswer, request: HttpRequest | None) -> None:
+    log_action(
+        actor=asked.patient,
+        action=f"reminders.answer_{answer.action}",
+        patient=asked.patient,
+        obj=answer,
+        request=request,
+        detail={"via": asked.via, "dose": answer.dose_id, "outcome": answer.outcome},
+    )
