@@ -3,12 +3,18 @@ reminders, and an answer to a booking reminder's link is recorded once per link.
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 
 from schedules.models import Appointment
+from schedules.services.appointments import appointment_book
 
+from .answers import tokens
+from .answers.tokens import Answerable
 from .models import Kind, Notification, ReminderAnswer
 
 
@@ -41,3 +47,48 @@ def booking_answer_record(
         },
     )
     return answer
+
+
+def booking_answer(
+    *,
+    answerable: Answerable,
+    on: date,
+    at: time | None,
+    place: str,
+    request: HttpRequest | None = None,
+) -> Appointment:
+    """Book through a booking reminder's link: the appointment and the link's answer, in one
+    transaction (a refused date writes neither)."""
+    with transaction.atomic():
+        appointment = appointment_book(
+            dose=answerable.dose,
+            on=on,
+            at=at,
+            place=place,
+            actor=answerable.patient,
+            request=request,
+            source="answer",
+        )
+        booking_answer_record(row=answerable.row, appointment=appointment, nonce=answerable.nonce)
+    return appointment
+
+
+def booking_answerable(token: str) -> Answerable:
+    """What a booking link answers. Unlike the one-tap answers it may be used again while the
+    dose is open, to change the date: each use updates the one appointment."""
+    try:
+        return tokens.read(token, ReminderAnswer.Action.BOOKED)
+    except tokens.LinkProblem as problem:
+        earlier = problem.answer
+        if problem.reason_code != tokens.LinkProblem.USED or earlier is None:
+            raise
+        if earlier.notification is None:
+            raise
+        tokens.check_open(earlier.dose, earlier.patient)
+        return tokens.Answerable(
+            row=earlier.notification,
+            dose=earlier.dose,
+            patient=earlier.patient,
+            nonce=earlier.nonce,
+            action=earlier.action,
+        )

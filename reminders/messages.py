@@ -24,6 +24,7 @@ LINK_ACTIONS: dict[str, tuple[str, ...]] = {
     Kind.DUE: ("taken", "later"),
     Kind.NUDGE: ("taken", "later"),
     Kind.SNOOZED: ("taken",),
+    Kind.BOOKING: ("booked",),
 }
 
 

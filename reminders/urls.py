@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import booking_views, views
 from .answers import views as answer_views
 
 app_name = "reminders"
@@ -20,4 +20,5 @@ urlpatterns = [
     path("reminders/notices/<int:notice_id>/dismiss/", views.notice_dismiss, name="notice_dismiss"),
     path("answer/taken/<str:token>/", answer_views.answer_taken, name="answer_taken"),
     path("answer/later/<str:token>/", answer_views.answer_later, name="answer_later"),
+    path("answer/booked/<str:token>/", booking_views.answer_booked, name="answer_booked"),
 ]
