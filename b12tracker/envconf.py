@@ -4,6 +4,8 @@ Every reader raises ImproperlyConfigured naming the variable, so a bad value sto
 process at start instead of surfacing later as odd behaviour.
 """
 
+import base64
+import binascii
 import os
 import warnings
 from collections.abc import Callable
@@ -11,6 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -137,3 +141,39 @@ def load_env_file(path: str) -> None:
         if not equals or not name.isidentifier():
             raise ImproperlyConfigured(f"{path} line {number} is not NAME=value.")
         os.environ.setdefault(name, value.strip().strip("\"'"))
+
+
+def env_vapid(private_name: str, public_name: str) -> tuple[str, str]:
+    """The web push (VAPID) key pair: a P-256 private key as 32 bytes and its public key as the
+    65-byte uncompressed point, both base64url as `manage.py vapid_keys` prints them. Both
+    unset: ("", "") and phone notifications are off; one alone, or a mismatch, stops here."""
+    private, public = _raw(private_name) or "", _raw(public_name) or ""
+    if not private and not public:
+        return "", ""
+    if not (private and public):
+        missing = public_name if private else private_name
+        raise ImproperlyConfigured(f"Set {missing} too (manage.py vapid_keys prints a pair).")
+    try:
+        raw = _b64url(private)
+        if len(raw) != 32:
+            raise ValueError(private_name)
+        key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{private_name} is not a base64url P-256 private key (manage.py vapid_keys)."
+        ) from None
+    point = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    try:
+        given = _b64url(public)
+    except ValueError:
+        given = b""
+    if given != point:
+        raise ImproperlyConfigured(f"{public_name} is not the public key of {private_name}.")
+    return private, public
+
+
+def _b64url(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise ValueError(text) from None

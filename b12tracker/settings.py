@@ -22,6 +22,7 @@ from .envconf import (
     env_list,
     env_str,
     env_timezone,
+    env_vapid,
     load_env_file,
 )
 
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "b12tracker.pwa.OfflineCacheMiddleware",
 ]
 
 ROOT_URLCONF = "b12tracker.urls"
@@ -238,6 +240,15 @@ if SMS_BACKEND == "twilio" and not (
     raise ImproperlyConfigured(
         "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER."
     )
+
+# Web push (phone notifications): off unless both VAPID keys are set (manage.py vapid_keys
+# prints a pair; `make run` keeps one in var/vapid.env). The subject is the contact a push
+# service may write to about our messages.
+VAPID_PRIVATE_KEY, VAPID_PUBLIC_KEY = env_vapid("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:reminders@b12tracker.invalid")
+if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured("VAPID_SUBJECT must be a mailto: or https:// URL.")
+PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10, minimum=1)
 
 # Celery: kombu's filesystem broker in var/broker unless CELERY_BROKER_URL is set.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

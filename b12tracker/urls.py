@@ -1,5 +1,6 @@
 """URL map: one include per app, the home page, the admin, the liveness and readiness
-probes, and the icon browsers ask for."""
+probes, the icon browsers ask for, and the installable app's manifest, service worker and
+offline page (at the root, so that the worker's scope is the whole site)."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
@@ -8,6 +9,7 @@ from django.urls import include, path
 
 from core.views import healthz, readyz
 
+from .pwa import manifest, offline, service_worker
 from .views import home
 
 
@@ -29,4 +31,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("manifest.webmanifest", manifest, name="manifest"),
+    path("sw.js", service_worker, name="service_worker"),
+    path("offline/", offline, name="offline"),
 ]

@@ -6,6 +6,7 @@ lease bounds how long a claim lasts, and every write after it checks the claim i
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import time
@@ -22,7 +23,7 @@ from core.clock import home_zone, local_today
 from schedules import states
 from schedules.models import Dose
 
-from . import account_messages, timing
+from . import account_messages, push, timing
 from .messages import render
 from .models import (
     ACCOUNT_KINDS,
@@ -49,7 +50,10 @@ def lease() -> timedelta:
 
 def send_margin() -> timedelta:
     """Time one send may take (the transports' timeouts), capped at half a lease."""
-    longest = max(settings.EMAIL_TIMEOUT, settings.SMS_TIMEOUT) + 5
+    # A phone notification's connect and read may each take PUSH_TIMEOUT_SECONDS (its
+    # devices are sent to side by side).
+    push_longest = 2 * settings.PUSH_TIMEOUT_SECONDS
+    longest = max(settings.EMAIL_TIMEOUT, settings.SMS_TIMEOUT, push_longest) + 5
     return min(timedelta(seconds=longest), lease() / 2)
 
 
@@ -213,17 +217,49 @@ def why_not(row: Notification, pref: ReminderPreference | None) -> str:
 
 
 def address(row: Notification, pref: ReminderPreference | None) -> str:
+    """Where the row goes: its own address, the verified number, the email address, or for a
+    phone notification the patient (every device of theirs)."""
     if row.address:
         return row.address
+    if row.channel == Channel.PUSH:
+        return str(row.account.pk)
     return pref.sms_number if row.channel == Channel.SMS and pref else row.account.email
 
 
 def send(row: Notification, pref: ReminderPreference | None) -> str:
+    if row.channel == Channel.PUSH:
+        return transport_for(row.channel).send(push_outgoing(row, pref))
     message = render(row)
     outgoing = Outgoing(
         to=address(row, pref), subject=message.subject, body=message.body, key=row.message_key
     )
     return transport_for(row.channel).send(outgoing)
+
+
+def push_outgoing(row: Notification, pref: ReminderPreference | None) -> Outgoing:
+    """A phone notification says what the text message says (short, the minimum), under a
+    title, with the row's key as its tag so that a repeat replaces it on the device."""
+    as_text = copy.copy(row)
+    as_text.channel = Channel.SMS
+    message = render(as_text)
+    links: dict[str, str] = dict(getattr(message, "links", None) or {})
+    home = settings.SITE_URL + "/"
+    notification = push.PushMessage(
+        title=push.title_of(row),
+        body=message.body,
+        url=home,
+        tag=row.message_key,
+        ttl=push.ttl_of(row, now=timezone.now()),
+        links=links,
+    )
+    return Outgoing(
+        to=address(row, pref),
+        body=message.body,
+        key=row.message_key,
+        subject=notification.title,
+        data=notification.payload(),
+        ttl=notification.ttl,
+    )
 
 
 def deliver(row: Notification, *, result: DispatchResult) -> None:
@@ -249,7 +285,8 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
     if reason:
         _cancel(row, reason, result=result)
         return
-    if row.channel == Channel.SMS and pref is not None:
+    # Texts and phone notifications wait out the quiet hours: nobody wants a buzz at 3 am.
+    if row.channel in (Channel.SMS, Channel.PUSH) and pref is not None:
         zone = home_zone(row.account)
         later = timing.after_quiet_hours(now, zone, pref.quiet_start, pref.quiet_end)
         if later > now:

@@ -1,8 +1,9 @@
-"""Transports: email through Django's mail backends, SMS through file, console, locmem or Twilio.
+"""Transports: email through Django's mail backends, SMS through file, console, locmem or Twilio,
+phone notifications through web push.
 
 Every failure is a TransportError: permanent ones disable the channel, outages (the provider
 itself did not answer) hold every row of the channel without using an attempt, others retry.
-TRANSPORTS maps each channel to its transport: web push would be one class and one entry.
+TRANSPORTS maps each channel to its transport.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from reminders.models import Channel
 
 from .base import Outgoing, Transport, TransportError
 from .mail import EmailTransport
+from .push import WebPushTransport
 from .sms import ConsoleSms, FileSms, LocmemSms, TwilioSms, sms_outbox
 
 __all__ = ["Outgoing", "Transport", "TransportError", "sms_outbox", "transport_for"]
@@ -38,6 +40,7 @@ def sms_backend() -> Transport:
 TRANSPORTS: dict[str, Callable[[], Transport]] = {
     Channel.EMAIL: EmailTransport,
     Channel.SMS: sms_backend,
+    Channel.PUSH: WebPushTransport,
 }
 
 

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Outgoing:
     """One message as a transport takes it. `key` is its idempotency key (the email's
-    Message-ID, the SMS file's name); `subject` is for email only."""
+    Message-ID, the SMS file's name, a phone notification's tag); `subject` is for email
+    only. A phone notification goes to every device of the patient whose id is `to`, as the
+    JSON `data`, kept by the push service for `ttl` seconds while a device is offline."""
 
     to: str
     body: str
     key: str
     subject: str = ""
+    data: str = ""
+    ttl: int = 0
 
 
 class TransportError(Exception):
@@ -31,7 +35,7 @@ class TransportError(Exception):
 
 
 class Transport(ABC):
-    """One way a message leaves: email, a text message backend (later perhaps web push)."""
+    """One way a message leaves: email, a text message backend, web push."""
 
     @abstractmethod
     def send(self, message: Outgoing) -> str:
