@@ -349,7 +349,13 @@ def channel_problems(*, patient: User, now: datetime | None = None) -> list[str]
     problems: list[str] = []
     if pref is not None:
         problems = [
-            reason for reason in (pref.email_disabled_reason, pref.sms_disabled_reason) if reason
+            reason
+            for reason in (
+                pref.email_disabled_reason,
+                pref.sms_disabled_reason,
+                pref.push_disabled_reason,
+            )
+            if reason
         ]
         if not pref.channels() and not problems:
             problems.append("Email and text reminders are both off, so no reminders reach you.")
@@ -361,7 +367,11 @@ def channel_problems(*, patient: User, now: datetime | None = None) -> list[str]
 # A message recorded as not delivered, or failed for good, stays on the home page this long.
 UNDELIVERED_WINDOW = timedelta(days=3)
 UNDELIVERED_SHOWN = 10
-CHANNEL_WORDS = {Channel.EMAIL: "email", Channel.SMS: "text message"}
+CHANNEL_WORDS = {
+    Channel.EMAIL: "email",
+    Channel.SMS: "text message",
+    Channel.PUSH: "phone notification",
+}
 
 
 def _undelivered(*, patient: User, now: datetime) -> list[str]:

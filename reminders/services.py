@@ -153,15 +153,20 @@ def profile_changed(
 
 def channel_disable(*, patient: User, channel: str, reason: str, now: datetime) -> None:
     """A permanent delivery error: stop using the channel and say why on the home page."""
-    text = (
-        f"Texts to your number could not be delivered ({reason[:120]})."
-        if channel == Channel.SMS
-        else f"Emails to {patient.email} could not be delivered ({reason[:120]})."
-    )
+    texts: dict[str, str] = {
+        Channel.SMS: f"Texts to your number could not be delivered ({reason[:120]}).",
+        Channel.PUSH: "Phone notifications stopped: no device of yours accepts them any more. "
+        "Turn them on again on the reminders page.",
+    }
+    text = texts.get(channel, f"Emails to {patient.email} could not be delivered ({reason[:120]}).")
     with transaction.atomic():
         if channel == Channel.SMS:
             changed = ReminderPreference.objects.filter(patient=patient, sms_enabled=True).update(
                 sms_enabled=False, sms_disabled_reason=text[:200]
+            )
+        elif channel == Channel.PUSH:
+            changed = ReminderPreference.objects.filter(patient=patient, push_enabled=True).update(
+                push_enabled=False, push_disabled_reason=text[:200]
             )
         else:
             pref = preference_get(patient=patient, lock=True)
