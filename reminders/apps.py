@@ -35,3 +35,6 @@ class RemindersConfig(AppConfig):
         appointment_booked.connect(
             appointment_booked_received, dispatch_uid="reminders.appointment_booked"
         )
+        from .stock.wiring import connect as connect_stock
+
+        connect_stock()

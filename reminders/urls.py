@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import booking_views, views
 from .answers import views as answer_views
+from .stock import views as stock_views
 
 app_name = "reminders"
 urlpatterns = [
@@ -18,6 +19,11 @@ urlpatterns = [
     path("reminders/sms/off/", views.sms_off, name="sms_off"),
     path("reminders/sms/inbound/", views.sms_inbound, name="sms_inbound"),
     path("reminders/notices/<int:notice_id>/dismiss/", views.notice_dismiss, name="notice_dismiss"),
+    path("me/stock/", stock_views.stock, name="stock"),
+    path("me/stock/settings/", stock_views.stock_settings, name="stock_settings"),
+    path("me/stock/<int:batch_id>/", stock_views.stock_batch, name="stock_batch"),
+    path("me/stock/<int:batch_id>/adjust/", stock_views.stock_adjust, name="stock_adjust"),
+    path("me/stock/<int:batch_id>/discard/", stock_views.stock_discard, name="stock_discard"),
     path("answer/taken/<str:token>/", answer_views.answer_taken, name="answer_taken"),
     path("answer/later/<str:token>/", answer_views.answer_later, name="answer_later"),
     path("answer/booked/<str:token>/", booking_views.answer_booked, name="answer_booked"),
