@@ -1,7 +1,23 @@
-"""The calendar feed and the FHIR exchange."""
+"""The calendar feed: the patient's page under /me/ and the secret feed address."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from .views import (
+    calendar_create,
+    calendar_page,
+    calendar_revoke,
+    calendar_rotate,
+    calendar_settings,
+    feed,
+)
 
 app_name = "interop"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("me/calendar/", calendar_page, name="calendar"),
+    path("me/calendar/create/", calendar_create, name="calendar_create"),
+    path("me/calendar/settings/", calendar_settings, name="calendar_settings"),
+    path("me/calendar/rotate/", calendar_rotate, name="calendar_rotate"),
+    path("me/calendar/stop/", calendar_revoke, name="calendar_revoke"),
+    path("calendar/<slug:token>.ics", feed, name="feed"),
+]

@@ -1,0 +1,158 @@
+"""The calendar page under /me/calendar/ (make, rotate, stop the feed; its settings) and the
+feed itself at /calendar/<token>.ics, opened by its secret alone, with no session."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST, require_safe
+
+from accounts.access import AuthedRequest, patient_required
+from core.clock import local_today
+from core.forms import submitted
+
+from . import selectors, services
+from .calendar import feed_calendar
+from .forms import CalendarSettingsForm
+from .tokens import feed_url, webcal_url
+
+# The new address, kept in the session only until the page after the change shows it once.
+NEW_ADDRESS = "interop.calendar_address"
+
+
+def _page(
+    request: AuthedRequest, *, status: int = 200, form: CalendarSettingsForm | None = None
+) -> HttpResponse:
+    feed = selectors.feed_for(patient=request.user)
+    active = feed is not None and feed.active
+    token = request.session.pop(NEW_ADDRESS, None) if status == 200 else None
+    initial = {"detail_level": feed.detail_level, "alarm": feed.alarm} if feed else None
+    context = {
+        "feed": feed,
+        "active": active,
+        "form": form or CalendarSettingsForm(initial=initial),
+        "url": feed_url(token) if token and active else None,
+        "webcal": webcal_url(token) if token and active else None,
+        "reminder_time": request.user.patient_profile.reminder_time,
+    }
+    return render(request, "interop/calendar.html", context, status=status)
+
+
+@never_cache
+@require_GET
+@patient_required
+def calendar_page(request: AuthedRequest) -> HttpResponse:
+    return _page(request)
+
+
+def _new_address(request: AuthedRequest, token: str, text: str) -> HttpResponse:
+    request.session[NEW_ADDRESS] = token
+    messages.success(request, text)
+    return redirect("interop:calendar")
+
+
+@require_POST
+@patient_required
+def calendar_create(request: AuthedRequest) -> HttpResponse:
+    form = CalendarSettingsForm(request.POST)
+    if form.is_valid():
+        made = submitted(
+            form,
+            lambda: services.feed_create(
+                patient=request.user,
+                detail_level=form.cleaned_data["detail_level"],
+                alarm=form.cleaned_data["alarm"],
+                request=request,
+            ),
+        )
+        if made is not None:
+            return _new_address(
+                request, made[1], "Your calendar feed is on. Subscribe to the address below."
+            )
+    return _page(request, form=form, status=400)
+
+
+@require_POST
+@patient_required
+def calendar_settings(request: AuthedRequest) -> HttpResponse:
+    form = CalendarSettingsForm(request.POST)
+    if form.is_valid():
+        saved = submitted(
+            form,
+            lambda: services.feed_settings_update(
+                patient=request.user,
+                detail_level=form.cleaned_data["detail_level"],
+                alarm=form.cleaned_data["alarm"],
+                request=request,
+            ),
+        )
+        if saved is not None:
+            messages.success(
+                request, "Saved. Subscribed calendars show the change when they next refresh."
+            )
+            return redirect("interop:calendar")
+    return _page(request, form=form, status=400)
+
+
+def _refused(request: AuthedRequest) -> HttpResponse:
+    messages.error(request, services.NO_FEED)
+    return redirect("interop:calendar")
+
+
+@require_POST
+@patient_required
+def calendar_rotate(request: AuthedRequest) -> HttpResponse:
+    try:
+        _, token = services.feed_rotate(patient=request.user, request=request)
+    except ValidationError:
+        return _refused(request)
+    return _new_address(
+        request,
+        token,
+        "Here is your new address. The old one no longer works: subscribe again with this one.",
+    )
+
+
+@require_POST
+@patient_required
+def calendar_revoke(request: AuthedRequest) -> HttpResponse:
+    try:
+        services.feed_revoke(patient=request.user, request=request)
+    except ValidationError:
+        return _refused(request)
+    messages.success(
+        request,
+        "Your calendar feed is off. Remove the subscription from your calendar app to clear "
+        "the injections it still shows.",
+    )
+    return redirect("interop:calendar")
+
+
+@require_safe
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed: 404 for a wrong, old or stopped token; 304 when the calendar has it already."""
+    found = selectors.feed_by_token(token=token)
+    if found is None:
+        raise Http404
+    today = local_today(found.patient)
+    etag = quote_etag(selectors.feed_etag(feed=found, today=today))
+    modified = found.changed_at.astimezone(UTC).timestamp()
+    response = get_conditional_response(request, etag=etag, last_modified=int(modified))
+    if response is None:
+        events = selectors.feed_events(feed=found, today=today)
+        reminder = found.patient.patient_profile.reminder_time
+        body = feed_calendar(feed=found, events=events, reminder=reminder)
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="injections.ics"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
