@@ -324,6 +324,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-notifications": _sweep("reminders.tasks.dispatch_notifications", DISPATCH_SECONDS),
     "flag-missed-doses": _sweep("schedules.tasks.flag_missed_doses"),
     "nudge-unlogged-doses": _sweep("reminders.tasks.nudge_unlogged_doses"),
+    # Ampoule stock: running low, and batches nearing their use-by date as the days pass.
+    "check-stock": _sweep("reminders.stock.tasks.check_stock", 900),
     "plan-flag-digests": _sweep("monitoring.tasks.plan_flag_digests"),
     # Symptom check-in prompts go by the day, at the patient's reminder time.
     "plan-checkin-prompts": {
