@@ -27,7 +27,9 @@ from schedules.services.injections import injection_log
 from .tokens import LinkProblem, check_open
 
 SNOOZE = timedelta(hours=2)
-# A snooze that would land closer than this to the window's end is not worth it.
+# A snoozed reminder goes at the latest this long before the window closes, so it can still
+# be sent and acted on; one that would come sooner than SNOOZE_AT_LEAST is not worth it.
+SNOOZE_BEFORE_CLOSE = timedelta(minutes=30)
 SNOOZE_AT_LEAST = timedelta(minutes=15)
 
 
@@ -153,9 +155,9 @@ def taken_answer(
 def snooze_answer(
     *, asked: Asked, request: HttpRequest | None = None, now: datetime | None = None
 ) -> ReminderAnswer:
-    """ "Remind me later": one snoozed reminder per ready channel, two hours on (capped at the
-    window's end; texts still wait out quiet hours). A dose is snoozed once: asking again, or
-    too close to the window's end, explains and changes nothing."""
+    """ "Remind me later": one snoozed reminder per ready channel, two hours on (capped half an
+    hour before the window closes; texts still wait out quiet hours). A dose is snoozed once:
+    asking again, or too close to the window's end, explains and changes nothing."""
     now = now or timezone.now()
     with transaction.atomic():
         dose = _begin(asked)
@@ -165,7 +167,7 @@ def snooze_answer(
         if earlier is not None:
             raise LinkProblem(LinkProblem.SNOOZED, _already_snoozed(earlier, asked.patient))
         closes = window_end(dose, asked.patient)
-        until = min(now + SNOOZE, closes)
+        until = snooze_until(dose, asked.patient, now=now)
         if until - now < SNOOZE_AT_LEAST:
             raise LinkProblem(
                 LinkProblem.EXPIRED,
@@ -177,6 +179,11 @@ def snooze_answer(
         answer = _record(asked, dose, ReminderAnswer.Action.LATER, outcome, snoozed_until=until)
         _audit(asked, answer, request)
     return answer
+
+
+def snooze_until(dose: Dose, patient: User, *, now: datetime) -> datetime:
+    """When a reminder put off now comes back: two hours on, capped before the window closes."""
+    return min(now + SNOOZE, window_end(dose, patient) - SNOOZE_BEFORE_CLOSE)
 
 
 def _clock(instant: datetime, patient: User) -> str:
