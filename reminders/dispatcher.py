@@ -242,19 +242,17 @@ def push_outgoing(row: Notification, pref: ReminderPreference | None) -> Outgoin
     as_text = copy.copy(row)
     as_text.channel = Channel.SMS
     message = render(as_text)
-    links: dict[str, str] = dict(getattr(message, "links", None) or {})
-    home = settings.SITE_URL + "/"
     notification = push.PushMessage(
         title=push.title_of(row),
-        body=message.body,
-        url=home,
+        body=push.without_answer_line(message.body),
+        url=settings.SITE_URL + "/",
         tag=row.message_key,
         ttl=push.ttl_of(row, now=timezone.now()),
-        links=links,
+        links=message.links,
     )
     return Outgoing(
         to=address(row, pref),
-        body=message.body,
+        body=notification.body,
         key=row.message_key,
         subject=notification.title,
         data=notification.payload(),

@@ -57,8 +57,11 @@ class PreferenceForm(forms.Form):
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    quiet_start = _time("No texts from", "Texts due in the quiet hours wait until they end.")
-    quiet_end = _time("No texts until")
+    quiet_start = _time(
+        "No texts or phone notifications from",
+        "Texts and phone notifications due in the quiet hours wait until they end.",
+    )
+    quiet_end = _time("No texts or phone notifications until")
     detailed_messages = forms.BooleanField(
         label="Name my medicine and dose in messages",
         required=False,

@@ -32,6 +32,8 @@ from .services import _cancel_pending, preference_get
 MAX_TTL = timedelta(days=28)
 DEFAULT_TTL = timedelta(days=1)
 ACTION_TITLES = {"taken": "I've had it", "later": "Remind me later", "booked": "Booked"}
+# How a text message's answer line begins: a notification has buttons instead.
+ANSWER_OPENINGS = ("Reply DONE", "Had it? Tap:", "Log it when done:", "Booked? Tap:")
 TURNED_OFF = "Phone notifications are off: none of your devices accepts them any more."
 
 
@@ -193,8 +195,21 @@ def push_outcomes_record(*, sent: list[int], errors: dict[int, str], now: dateti
         PushSubscription.objects.filter(pk=pk).update(last_error=error[:500])
 
 
-def devices_of(*, patient: User) -> list[PushSubscription]:
-    return list(PushSubscription.objects.filter(patient=patient).order_by("created_at", "pk"))
+@dataclass(frozen=True)
+class PushPage:
+    """The reminders page's phone notification section: one query (the devices), none when
+    this server cannot send them."""
+
+    configured: bool
+    public_key: str
+    devices: list[PushSubscription]
+
+
+def push_page(*, patient: User) -> PushPage:
+    if not configured():
+        return PushPage(configured=False, public_key="", devices=[])
+    devices = PushSubscription.objects.filter(patient=patient).order_by("created_at", "pk")
+    return PushPage(configured=True, public_key=settings.VAPID_PUBLIC_KEY, devices=list(devices))
 
 
 # --- what a notification says ------------------------------------------------------------------
@@ -225,6 +240,13 @@ class PushMessage:
                 "links": self.links,
             }
         )
+
+
+def without_answer_line(text: str) -> str:
+    """The text message's words up to its answer line (a reply word or a link to tap), which
+    a notification replaces with its buttons and its tap."""
+    cuts = [at for opening in ANSWER_OPENINGS if (at := text.find(opening)) > 0]
+    return text[: min(cuts)].rstrip() if cuts else text
 
 
 def title_of(row: Notification) -> str:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import AuthedRequest, patient_required, staff_required
 from core.forms import submitted
 
-from . import services, tasks
+from . import push, services, tasks
 from .answers.sms import sms_inbound as sms_inbound  # the webhook lives with the answers
 from .changes import notice_dismiss as notice_dismiss_service
 from .forms import (
@@ -135,6 +135,7 @@ def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpRe
         "time_zone": profile.time_zone,
         # Replies reach the app only through the provider's webhook (sms_inbound).
         "stop_replies": settings.SMS_BACKEND == "twilio",
+        "push": push.push_page(patient=request.user),
     }
     return render(request, "reminders/preferences.html", context, status=status)
 
