@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import booking_views, views
+from . import booking_views, push_views, views
 from .answers import views as answer_views
 from .stock import views as stock_views
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("reminders/sms/verify/", views.sms_check_code, name="sms_check_code"),
     path("reminders/sms/off/", views.sms_off, name="sms_off"),
     path("reminders/sms/inbound/", views.sms_inbound, name="sms_inbound"),
+    path("reminders/push/subscribe/", push_views.push_subscribe, name="push_subscribe"),
+    path("reminders/push/unsubscribe/", push_views.push_unsubscribe, name="push_unsubscribe"),
+    path(
+        "reminders/push/devices/<int:subscription_id>/remove/",
+        push_views.push_device_remove,
+        name="push_device_remove",
+    ),
     path("reminders/notices/<int:notice_id>/dismiss/", views.notice_dismiss, name="notice_dismiss"),
     path("me/stock/", stock_views.stock, name="stock"),
     path("me/stock/settings/", stock_views.stock_settings, name="stock_settings"),
