@@ -6,7 +6,7 @@ The patient home page is served at / by b12tracker.views.home, which calls views
 from django.urls import path
 
 from . import views
-from .views import backfill_pages, past_pages
+from .views import appointment_page, backfill_pages, past_pages
 from .views.record_pages import record, record_csv
 
 app_name = "schedules"
@@ -33,4 +33,10 @@ urlpatterns = [
     path("record/", record, name="record"),
     path("record.csv", record_csv, name="record_csv"),
     path("appointment/", views.appointment, name="appointment"),
+    path("appointment/booking/", appointment_page.appointment_booking, name="appointment_booking"),
+    path(
+        "appointment/<int:appointment_id>/cancel/",
+        appointment_page.appointment_cancelling,
+        name="appointment_cancel",
+    ),
 ]

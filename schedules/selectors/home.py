@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from accounts.models import User
 from schedules.models import Dose, Phase, Prescription, volume_for
 
+from .booked import Booking, booking_of, with_booking
 from .prescription import RegimenText, active_prescription, describe_regimen, phases_with_counts
 from .sites import SiteUse, site_uses, suggested_site
 
@@ -33,6 +34,11 @@ class NextDose:
         return volume_for(self.dose.dose_mcg, self.strength)
 
     @property
+    def booking(self) -> Booking | None:
+        """The nurse appointment booked for it, if any."""
+        return booking_of(self.dose)
+
+    @property
     def state(self) -> str:
         """due_today, overdue (after its date, window still open), open (early) or scheduled."""
         if self.dose.due == self.today:
@@ -50,14 +56,10 @@ class Progress:
 
 
 def next_dose(*, prescription: Prescription, today: date) -> Dose | None:
-    """The first dose still to be given whose window has not closed."""
-    return (
-        Dose.objects.open()
-        .filter(prescription=prescription, latest__gte=today)
-        .select_related("phase")
-        .order_by("due")
-        .first()
-    )
+    """The first dose still to be given whose window has not closed, with its booked nurse
+    appointment (selectors.booked)."""
+    doses = Dose.objects.open().filter(prescription=prescription, latest__gte=today)
+    return with_booking(doses).select_related("phase").order_by("due").first()
 
 
 def _progress(phases: list[CountedPhase], dose: Dose | None) -> Progress | None:

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from schedules import states
 from schedules.models import Dose, Injection, Phase, Prescription, Site
 
+from .booked import Booking, booking_of, with_booking
 from .prescription import RegimenText, describe_regimen, phases_with_counts
 
 
@@ -21,7 +22,7 @@ class Entry:
     """One line of the schedule: a planned dose or an extra injection."""
 
     day: date
-    status: str  # taken, due, missed, scheduled or extra
+    status: str  # taken, due, missed, scheduled or extra; "appointment" on the calendar only
     dose_mcg: int
     phase: Phase | None = None
     sequence: int | None = None
@@ -30,6 +31,7 @@ class Entry:
     given_on: date | None = None
     site: str = ""
     starts_phase: bool = False
+    booking: Booking | None = None  # the nurse appointment booked for a dose still to give
 
     @property
     def site_label(self) -> str:
@@ -82,13 +84,11 @@ def schedule_for(
     phases: list[Phase] = list(counted)
     by_id = {phase.pk: phase for phase in phases}
     wanted = _wanted("due", since, month, end)
-    doses = (
-        Dose.objects.live()
-        .filter(wanted, prescription=prescription)
-        .select_related("injection")
-        .order_by("due")
-    )
+    doses = with_booking(
+        Dose.objects.live().filter(wanted, prescription=prescription).select_related("injection")
+    ).order_by("due")
     entries = [_dose_entry(dose, by_id[dose.phase_id], firsts, today) for dose in doses]
+    appointments = [_appointment_entry(entry) for entry in entries if entry.booking]
     # Extra injections are few (each one needed a confirmation), so all are read and counted.
     extras = list(
         Injection.objects.recorded()
@@ -108,7 +108,7 @@ def schedule_for(
         phases,
         listed,
         counts,
-        month_entries=[entry for entry in entries if month <= entry.day < end],
+        month_entries=[entry for entry in entries + appointments if month <= entry.day < end],
         since=since,
         earlier=earlier,
         continuing=_continuing(listed),
@@ -151,6 +151,20 @@ def _dose_entry(dose: Dose, phase: Phase, firsts: dict[int, date | None], today:
         given_on=injection.given_on if injection else None,
         site=injection.site if injection else "",
         starts_phase=dose.due == firsts.get(phase.pk),
+        booking=booking_of(dose),
+    )
+
+
+def _appointment_entry(entry: Entry) -> Entry:
+    """The calendar's mark on the day of a dose's nurse appointment."""
+    assert entry.booking is not None
+    return Entry(
+        day=entry.booking.on,
+        status="appointment",
+        dose_mcg=entry.dose_mcg,
+        phase=entry.phase,
+        sequence=entry.sequence,
+        booking=entry.booking,
     )
 
 

@@ -14,6 +14,7 @@ from schedules.services import injection_log, prescription_stop
 from schedules.services.appointments import appointment_book, appointment_cancel
 from schedules.signals import appointment_booked
 from tests.helpers import noon, prescribe
+from tests.htmltools import field_errors, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +172,81 @@ def test_another_patient_cannot_cancel(alice, dave, dose):
         appointment_cancel(appointment=booked, actor=dave)
 
     assert live(dose) == [booked]
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def test_the_schedule_page_marks_the_appointment_day_and_the_dose_row(client_for, alice, dose):
+    appointment_book(
+        dose=dose, on=date(2027, 2, 11), at=time(10, 30), place="Riverside Surgery", actor=alice
+    )
+
+    page = client_for(alice).get("/me/schedule/?month=2027-02")
+
+    html = parse(page.content)
+    calendar = html.by_id("calendar")
+    assert "Nurse appointment 11 Feb, 10:30, Riverside Surgery" in calendar.text
+    day = next(cell for cell in calendar.find_all("td") if cell.find(cls="appointment-mark"))
+    assert day.find(cls="day-number").text.strip() == "11"
+    row = html.find(cls="dose-row")
+    assert "Booked for 11 Feb, 10:30, Riverside Surgery" in row.text
+
+
+def test_the_home_page_says_the_next_dose_is_booked(client_for, alice, dose):
+    client = client_for(alice)
+    assert "Booked your nurse appointment? Tell us the date" in client.get("/").content.decode()
+
+    appointment_book(dose=dose, on=DUE, place="Riverside Surgery", actor=alice)
+
+    card = parse(client.get("/").content).by_id("next-dose-booked")
+    assert card is not None and "Booked for 12 Feb, Riverside Surgery" in card.text
+
+
+def test_the_appointment_page_books_changes_and_cancels(client_for, alice, dose):
+    client = client_for(alice)
+    assert parse(client.get("/me/appointment/").content).by_id("booking") is not None
+
+    booked = client.post(
+        "/me/appointment/booking/", {"dose": dose.pk, "on": "2027-02-12", "at": "10:30"}
+    )
+    assert booked.status_code == 302
+    page = client.get("/me/appointment/")
+    assert "Booked for Friday 12 February, 10:30" in page.content.decode()
+
+    client.post("/me/appointment/booking/", {"dose": dose.pk, "on": "2027-02-15"})
+    (current,) = live(dose)
+    assert current.on == date(2027, 2, 15) and Appointment.objects.count() == 2
+
+    cancelled = client.post(f"/me/appointment/{current.pk}/cancel/")
+    assert cancelled.status_code == 302
+    assert live(dose) == []
+    assert "Booked for" not in client.get("/me/appointment/").content.decode()
+
+
+def test_a_refused_date_shows_beside_the_field_and_writes_nothing(client_for, alice, dose):
+    page = client_for(alice).post("/me/appointment/booking/", {"dose": dose.pk, "on": "2027-03-01"})
+
+    assert page.status_code == 400
+    (error,) = field_errors(page.content, "on")
+    assert "after this injection's window closes on 19 Feb" in error
+    assert Appointment.objects.count() == 0
+
+
+def test_another_patients_dose_or_appointment_is_404_and_unchanged(client_for, alice, dave, dose):
+    booked = appointment_book(dose=dose, on=DUE, actor=alice)
+    prescribe(dave, start=DUE, today=TODAY, given_by="nurse")
+    client = client_for(dave)
+
+    assert (
+        client.post("/me/appointment/booking/", {"dose": dose.pk, "on": "2027-02-13"}).status_code
+        == 404
+    )
+    assert client.post(f"/me/appointment/{booked.pk}/cancel/").status_code == 404
+    assert live(dose) == [booked]
+
+
+def test_the_booking_actions_take_post_only(client_for, alice, dose):
+    client = client_for(alice)
+
+    assert client.get("/me/appointment/booking/").status_code == 405

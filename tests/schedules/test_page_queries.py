@@ -8,6 +8,10 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from core.clock import local_today
+from schedules.models import Prescription
+from schedules.selectors import next_dose
+from schedules.services.appointments import appointment_book
 from tests.schedules.history import give_history
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +56,38 @@ def same_page(one: bytes, other: bytes) -> bool:
     fresh = rb'nonce="[^"]*"|"X-CSRFToken": "[^"]*"|name="(csrfmiddlewaretoken|client_token)" value'
     fresh += rb'="[^"]*"'
     return re.sub(fresh, b"", one) == re.sub(fresh, b"", other)
+
+
+# A nurse-given prescription's pages show the appointment booked for the next dose. The
+# schedule and home pages read it in their dose queries (no query more); the appointment
+# page reads the next dose with it: one query more than the pin above.
+NURSE_QUERIES = {
+    "home": QUERIES["home"],
+    "schedules:schedule": QUERIES["schedules:schedule"],
+    "schedules:appointment": (11, 11),
+}
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+@pytest.mark.parametrize("name", list(NURSE_QUERIES))
+def test_a_booked_appointment_costs_no_query_on_the_list_pages(
+    client_for, alice, django_assert_num_queries, name, warm
+):
+    rx = give_history(alice, days=HISTORIES["three years"])
+    Prescription.objects.filter(pk=rx.pk).update(given_by="nurse")
+    rx.refresh_from_db()
+    dose = next_dose(prescription=rx, today=local_today(alice))
+    assert dose is not None
+    appointment_book(dose=dose, on=max(dose.earliest, local_today(alice)), actor=alice)
+    client = client_for(alice)
+    url = reverse(name)
+    first = client.get(url)
+    assert b"Booked for" in first.content
+    if not warm:
+        cache.clear()
+
+    with django_assert_num_queries(NURSE_QUERIES[name][warm]):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert same_page(response.content, first.content)
