@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from core.clock import local_today
 from core.messages import site_link
 from reminders import services as reminder_services
 from reminders.models import Channel, Kind, Notification, ReminderAnswer, ReminderPreference
@@ -42,7 +43,8 @@ def reply_word(body: str) -> str:
 
 def answerable_reminder(number: str) -> Notification | None:
     """The most recent text reminder sent to `number` (a verified number of one or more
-    patients) whose dose can still be answered."""
+    patients) whose dose is open and its window too (a reminder of a dose not yet in its
+    window is passed over for an earlier one that is)."""
     patients = ReminderPreference.objects.filter(sms_number=number).values("patient_id")
     rows = (
         Notification.objects.filter(
@@ -61,7 +63,8 @@ def answerable_reminder(number: str) -> Notification | None:
             check_open(row.dose, row.recipient)
         except LinkProblem:
             continue
-        return row
+        if row.dose.earliest <= local_today(row.recipient):
+            return row
     return None
 
 
