@@ -35,6 +35,8 @@ class CalendarFeed(models.Model):
     # When what the feed shows last changed (a re-plan, a setting, the reminder time): the
     # feed's Last-Modified, and part of its ETag.
     changed_at = models.DateTimeField(default=timezone.now)
+    # Raised with `changed_at`: the ETag names it, so two changes in one instant still differ.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.patient_id} ({'revoked' if self.revoked_at else 'active'})"

@@ -46,8 +46,8 @@ def feed_since(today: date) -> date:
 
 def feed_etag(*, feed: CalendarFeed, today: date) -> str:
     """What the feed shows depends only on its settings, the doses and the reminder time,
-    all of which move `changed_at`, and on the first day it lists."""
-    stamp = f"{feed.pk}:{feed.changed_at.isoformat()}:{feed_since(today)}:{FORMAT}"
+    all of which raise its revision, and on the first day it lists."""
+    stamp = f"{feed.pk}:{feed.revision}:{feed.changed_at.isoformat()}:{feed_since(today)}:{FORMAT}"
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -56,6 +57,7 @@ def feed_create(
         feed.token_hash = token_digest(token)
         feed.detail_level, feed.alarm = detail_level, alarm
         feed.created_at, feed.rotated_at, feed.revoked_at, feed.changed_at = now, None, None, now
+        feed.revision += 1
         feed.full_clean()
         feed.save()
         _sync_all(patient, now)
@@ -126,7 +128,8 @@ def feed_settings_update(
         if after == before:
             return feed
         feed.changed_at = now or timezone.now()
-        feed.save(update_fields=["detail_level", "alarm", "changed_at"])
+        feed.revision += 1
+        feed.save(update_fields=["detail_level", "alarm", "changed_at", "revision"])
         log_action(
             actor=patient,
             action="calendar.settings_changed",
@@ -142,7 +145,7 @@ def _plan_moved(prescription: Prescription) -> None:
     now = timezone.now()
     touched = CalendarFeed.objects.filter(
         patient_id=prescription.patient_id, revoked_at__isnull=True
-    ).update(changed_at=now)
+    ).update(changed_at=now, revision=F("revision") + 1)
     if touched:  # nobody reads the events of a patient with no feed
         calendar_events_sync(prescription=prescription, now=now)
 
@@ -161,5 +164,5 @@ def profile_changed_received(*, patient: User, time_changed: bool, **_: object) 
     """Receiver of accounts' `profile_changed`: a new reminder time moves the alarms."""
     if time_changed:
         CalendarFeed.objects.filter(patient=patient, revoked_at__isnull=True).update(
-            changed_at=timezone.now()
+            changed_at=timezone.now(), revision=F("revision") + 1
         )

@@ -198,4 +198,6 @@ def test_the_feed_costs_the_same_queries_for_one_and_twelve_months(
             sizes[name] = len(parse(response.content))
             with django_assert_num_queries(1):  # revalidation reads the feed alone
                 assert fetch(token, if_none_match=response["ETag"]).status_code == 304
+            with django_assert_num_queries(1):  # the text made for this ETag is kept
+                assert fetch(token).content == response.content
     assert sizes["short"] <= 3 and sizes["long"] > 150
