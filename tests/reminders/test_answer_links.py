@@ -376,3 +376,15 @@ def test_two_devices_tapping_at_once_log_one_injection(transactional_db, alice):
     # The email link first: it logs, its other taps are told so, the text's link finds the
     # dose logged; the text's first: every tap of the email link finds it logged.
     assert sorted(codes) in ([200, 200, 200, 410], [200, 410, 410, 410])
+
+
+def test_a_tap_from_a_page_sent_with_no_referrer_is_accepted(dose, on_the_day):
+    """Browsers post from a no-referrer page with `Origin: null`; the token is the authority."""
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(
+        path(reminder(dose), "taken"),
+        {"given_on": "2026-06-11", "site": "deltoid_left"},
+        HTTP_ORIGIN="null",
+    )
+
+    assert response.status_code == 200 and Injection.objects.count() == 1
