@@ -19,10 +19,14 @@ from .selectors import batch_for_patient, stock_page
 
 def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpResponse:
     page = stock_page(patient=request.user)
+    prescription = page.forecast.prescription
+    # The strength is prefilled from the prescription: a box of another strength is the
+    # exception to notice, not a number to type each time.
+    strength = {"strength_mcg_per_ml": prescription.strength_mcg_per_ml} if prescription else {}
     context = {
         "page": page,
         "forecast": page.forecast,
-        "form": forms.get("form") or BatchForm(),
+        "form": forms.get("form") or BatchForm(initial=strength),
         "settings_form": forms.get("settings_form")
         or StockSettingsForm(initial=model_to_dict(page.pref, fields=services.STOCK_SETTINGS)),
     }

@@ -2,6 +2,7 @@
 away and saves the settings; bad input is answered beside its field with nothing written;
 another patient's batch is not found; clinicians and visitors do not reach it."""
 
+import re
 from datetime import date
 
 import pytest
@@ -37,6 +38,8 @@ def test_a_patient_adds_a_batch_and_sees_how_long_it_lasts(client_for, alice):
     log(rx, START)
     client = client_for(alice)
     with on(START):
+        blank = client.get(URL).content.decode()
+        assert re.search(r'name="strength_mcg_per_ml" value="1000"', blank)  # prefilled
         response = client.post(URL, batch_form(count="4"))
         assert response.status_code == 302
         page = client.get(URL).content.decode()
