@@ -106,13 +106,13 @@ def answer_taken(request: HttpRequest, answerable: tokens.Answerable) -> HttpRes
     today = local_today(patient)
     prescription = dose.prescription
     sites = site_uses(patient=patient, route=prescription.route)
-    suggested = next((use.site for use in sites if use.suggested), "")
+    suggested = next((use for use in sites if use.suggested), None)
     form = TakenForm(
         request.POST or None,
         dose=dose,
         today=today,
         sites=sites,
-        initial={"given_on": min(today, dose.latest), "site": suggested},
+        initial={"given_on": min(today, dose.latest), "site": suggested.site if suggested else ""},
     )
     if form.is_bound and form.is_valid():
         try:
@@ -132,6 +132,7 @@ def answer_taken(request: HttpRequest, answerable: tokens.Answerable) -> HttpRes
         "today": today,
         "form": form,
         "too_early": today < dose.earliest,
+        "suggested": suggested,
     }
     return _page(request, "answer_taken.html", context, 400 if form.is_bound else 200)
 
