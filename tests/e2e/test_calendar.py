@@ -1,6 +1,6 @@
 """The calendar feed in Chromium on a 390 px phone screen: the patient finds the page from the
 home page, makes the address, copies it from the page, and the calendar fetched from it holds
-their planned doses date for date; the page passes axe before and after."""
+their planned doses date for date; the page passes axe, with 44 px targets, before and after."""
 
 from urllib.parse import urlsplit
 
@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from core.clock import local_today
 from tests.e2e.helpers import sign_in
+from tests.e2e.test_reachability import small_targets
 from tests.helpers import prescribe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,6 +26,7 @@ def test_a_patient_makes_the_feed_and_its_address_gives_their_doses(
     page.get_by_role("link", name="Calendar: your injections in your phone's calendar").click()
     expect(page.get_by_role("heading", name="Your injections in your calendar")).to_be_visible()
     axe_check(page)
+    assert small_targets(page) == []
 
     page.get_by_label("Only the word “Injection”").check()
     page.get_by_role("button", name="Make my calendar address").click()
@@ -37,6 +39,7 @@ def test_a_patient_makes_the_feed_and_its_address_gives_their_doses(
     axe_check(page)
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= 390, f"the page scrolls sideways ({scroll} px)"
+    assert small_targets(page) == []
 
     path = urlsplit(address.input_value()).path
     response = page.request.get(live_server.url + path)
