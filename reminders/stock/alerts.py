@@ -56,7 +56,11 @@ def _refill(
 ) -> list[str]:
     runs_out = forecast.runs_out
     if runs_out is None or not forecast.low(pref.refill_doses_ahead):
-        prompt_withdraw(key=f"refill:{patient.pk}", reason="Enough ampoules are in stock.")
+        waiting = Notification.objects.filter(
+            recipient=patient, kind=Kind.REFILL, status=Notification.Status.PENDING
+        )
+        if waiting.exists():  # on the recipient's index, before a prefix match of keys
+            prompt_withdraw(key=f"refill:{patient.pk}", reason="Enough ampoules are in stock.")
         return []
     key = refill_key(patient.pk, forecast.newest_batch_id)
     payload: dict[str, object] = {"runs_out_dose": runs_out.id}

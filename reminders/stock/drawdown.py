@@ -28,10 +28,10 @@ log = logging.getLogger(__name__)
 Reason = StockMovement.Reason
 
 
-def _pick_batch(injection: Injection) -> StockBatch | None:
-    """The batch whose lot the injection names, else the first to expire of those still in date
-    on the day it was given; of the prescription's strength, with ampoules left, locked."""
-    batches = list(
+def _batches(injection: Injection) -> list[StockBatch]:
+    """The patient's batches of the prescription's strength with ampoules left, the first to
+    expire first, locked."""
+    return list(
         StockBatch.objects.select_for_update()
         .filter(
             patient_id=injection.patient_id,
@@ -41,6 +41,11 @@ def _pick_batch(injection: Injection) -> StockBatch | None:
         )
         .order_by("expiry", "pk")
     )
+
+
+def _pick_batch(injection: Injection, batches: list[StockBatch]) -> StockBatch | None:
+    """The batch whose lot the injection names, else the first to expire of those still in date
+    on the day it was given."""
     lot = injection.lot.strip().casefold()
     if lot:
         named = next((batch for batch in batches if batch.lot.strip().casefold() == lot), None)
@@ -52,13 +57,16 @@ def _pick_batch(injection: Injection) -> StockBatch | None:
 def stock_draw(*, injection: Injection, actor: User | None) -> StockMovement | None:
     """Take the ampoules of one injection from stock; None when it draws none (a nurse with the
     clinic's ampoules, no stock left, or already taken)."""
+    batches = _batches(injection)  # first: for a patient who keeps no stock, the only query
+    if not batches:
+        return None
     # Read afresh: the patient object the log holds may carry a stale cached preference.
     pref = ReminderPreference.objects.filter(patient_id=injection.patient_id).first()
     if not draws_stock(injection.given_by, pref or ReminderPreference()):
         return None
     if StockMovement.objects.filter(injection=injection, reason=Reason.INJECTION).exists():
         return None
-    batch = _pick_batch(injection)
+    batch = _pick_batch(injection, batches)
     if batch is None:
         return None
     take = min(ampoules_for(injection.volume_ml, batch.ampoule_ml), batch.on_hand)

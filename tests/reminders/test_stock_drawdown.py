@@ -130,3 +130,13 @@ def test_drawing_twice_for_one_injection_takes_one_ampoule(alice):
     injection_changed_received(Injection, injection=injection, change="logged", actor=alice)
     assert on_hand(batch) == 4
     assert StockMovement.objects.filter(injection=injection).count() == 1
+
+
+def test_for_a_patient_who_keeps_no_stock_the_draw_down_costs_one_query(
+    alice, django_assert_num_queries
+):
+    rx = weekly(alice)
+    injection = log(rx, START)
+    with django_assert_num_queries(1):
+        injection_changed_received(Injection, injection=injection, change="logged", actor=alice)
+    assert not StockMovement.objects.exists()
