@@ -22,6 +22,7 @@ from schedules.models import Dose
 
 SALT = "reminders.answers.link"
 SEP = "."
+SIGNATURE_CHARS = 22
 ACTIONS = tuple(ReminderAnswer.Action.values)
 
 # The URL name of each action's page; "booked" is served by the booking answer page.
@@ -59,8 +60,15 @@ def nonce_for(row_id: int, action: str) -> str:
     return f"n{row_id}-{action}"
 
 
+class _ShortSigner(signing.Signer):
+    """HMAC-SHA256 cut to its first 128 bits (22 characters), so a link fits in a text."""
+
+    def signature(self, value: str | bytes, key: str | bytes | None = None) -> str:
+        return super().signature(value, key)[:SIGNATURE_CHARS]
+
+
 def _signer() -> signing.Signer:
-    return signing.Signer(salt=SALT, sep=SEP)
+    return _ShortSigner(salt=SALT, sep=SEP)
 
 
 def sign(row: Notification, action: str) -> str:

@@ -338,9 +338,12 @@ def test_a_snoozed_reminder_is_not_sent_once_the_dose_is_logged(client, dose, al
 def test_the_snoozed_reminder_offers_only_i_have_had_it(dose, on_the_day):
     row = reminder(dose, kind=Kind.SNOOZED)
     email = render(row)
+    text = render(reminder(dose, kind=Kind.SNOOZED, channel="sms"))
 
     assert set(email.links) == {"taken"} and "remind you again" not in email.body
-    assert email.subject and "Hello Alice" in email.body
+    assert email.subject and "Hello Alice" in email.body and email.links["taken"] in email.body
+    assert text.body.isascii() and len(text.body) <= 160, text.body
+    assert text.links["taken"] in text.body and "LATER" not in text.body
 
 
 # --- two devices at once, on PostgreSQL -------------------------------------------------------
