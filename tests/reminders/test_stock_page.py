@@ -51,6 +51,7 @@ def test_a_patient_adds_a_batch_and_sees_how_long_it_lasts(client_for, alice):
         "Get more before 6 Jul 2026." in page
     )
     assert "4 of 4" in page and "HX-42" in page
+    assert "with no ampoule yet" in page  # the doses left beyond the stock
     assert "Received" in page  # the ledger
 
 
