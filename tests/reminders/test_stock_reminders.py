@@ -131,3 +131,17 @@ def test_the_expiry_message_says_how_many_would_be_wasted(alice):
         "2 ampoules of a batch (lot K9) will pass the use-by date, Monday 8 June 2026" in email.body
     )
     assert text.body.startswith("B12 Tracker: 2 of your ampoules expire 8 Jun 2026")
+
+
+def test_the_beat_task_runs_the_sweep_and_records_its_tick(alice, settings):
+    from core.models import SweepTick
+    from reminders.stock.tasks import check_stock
+
+    weekly(alice)
+    add(alice, 2, day=START)  # 2 doses covered: running low, asked at once
+    Notification.objects.all().delete()
+    with on(START):
+        assert check_stock() == 1  # the refill row waiting to go
+    assert SweepTick.objects.filter(name="check_stock").exists()
+    entry = settings.CELERY_BEAT_SCHEDULE["check-stock"]
+    assert (entry["task"], entry["schedule"]) == ("reminders.stock.tasks.check_stock", 900.0)
