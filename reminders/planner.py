@@ -90,14 +90,20 @@ def deliver_at(
 
 def cancel_settled(*, patient: User | None = None) -> int:
     """Pending reminders whose dose was taken, missed or cancelled (moved doses are cancelled
-    and replaced by a new dose row) will never be sent."""
+    and replaced by a new dose row) will never be sent; nor booking reminders of a dose whose
+    appointment is booked."""
     settled = ~states.open_("dose__")
     stale_missed = Q(kind=Kind.MISSED) & ~Q(dose__status=Dose.Status.MISSED)
     rows = Notification.objects.filter(status=Notification.Status.PENDING, dose__isnull=False)
     if patient is not None:
         rows = rows.filter(recipient=patient)
-    return rows.filter((Q(kind__in=DOSE_REMINDER_KINDS) & settled) | stale_missed).update(
+    cancelled = rows.filter((Q(kind__in=DOSE_REMINDER_KINDS) & settled) | stale_missed).update(
         status=Notification.Status.CANCELLED, last_error="The dose no longer needs this message."
+    )
+    # Booked meanwhile (the booking's own receiver cancels the rows it sees): nothing to ask.
+    booked = Exists(Appointment.objects.live().filter(dose=OuterRef("dose")))
+    return cancelled + rows.filter(booked, kind=Kind.BOOKING).update(
+        status=Notification.Status.CANCELLED, last_error="Booked with the nurse."
     )
 
 

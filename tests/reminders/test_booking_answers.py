@@ -13,7 +13,7 @@ from reminders.messages import render
 from reminders.models import Kind, Notification, ReminderAnswer, ReminderPreference
 from reminders.planner import plan_notifications
 from schedules.models import Appointment, Dose
-from schedules.services.appointments import appointment_cancel
+from schedules.services.appointments import appointment_book, appointment_cancel
 from tests.helpers import noon, prescribe
 from tests.htmltools import field_errors
 from tests.reminders.conftest import rows, utc
@@ -212,3 +212,14 @@ def test_the_booking_text_with_its_link_fits_one_message(dose):
 
     assert text.isascii() and len(text) <= 160, (len(text), text)
     assert text.startswith("B12 Tracker: book a nurse for your B12 injection due Fri 12 Feb.")
+
+
+def test_a_booking_row_written_beside_a_booking_is_cancelled_by_the_next_sweep(alice, dose):
+    """A planner that read the dose before the booking committed may still write its row."""
+    appointment_book(dose=dose, on=DUE, actor=alice)
+    Notification.objects.filter(dose=dose, kind=Kind.BOOKING).update(status="pending")
+
+    plan_notifications(now=NOW + timedelta(minutes=5))
+
+    reasons = {row.status + ": " + row.last_error for row in rows(dose=dose, kind=Kind.BOOKING)}
+    assert reasons == {"cancelled: Booked with the nurse."}
