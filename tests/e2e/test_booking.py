@@ -73,3 +73,40 @@ def test_the_email_link_books_the_appointment_and_the_calendar_shows_it(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways: {width}px"
     axe_check(page)
+
+
+def test_the_appointment_page_records_changes_and_cancels_the_booking(
+    page: Page, live_server, client, alice, axe_check
+):
+    today = local_today(alice)
+    due = today + timedelta(days=10)
+    prescribe(alice, start=due, today=today, given_by="nurse")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, client, alice)
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Booked your nurse appointment? Tell us the date").click()
+    expect(page.get_by_role("heading", name="Your nurse appointment")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Date of the appointment").fill(due.isoformat())
+    page.get_by_label("Time (optional)").fill("09:15")
+    page.get_by_role("button", name="Save the appointment").click()
+    expect(page.locator("#booked")).to_contain_text(
+        f"Booked for {due:%A} {due.day} {due:%B}, 09:15"
+    )
+    axe_check(page)
+
+    later = due + timedelta(days=3)
+    page.get_by_label("Date of the appointment").fill(later.isoformat())
+    page.get_by_role("button", name="Save the new date").click()
+    expect(page.locator("#booked")).to_contain_text(f"Booked for {later:%A} {later.day} {later:%B}")
+    page.goto(live_server.url + "/")
+    expect(page.locator("#next-dose-booked")).to_contain_text(f"Booked for {later.day} {later:%b}")
+    axe_check(page)
+
+    page.goto(live_server.url + "/me/appointment/")
+    page.get_by_role("button", name="Cancel this appointment").click()
+    expect(page.get_by_role("status").filter(has_text="Cancelled")).to_be_visible()
+    expect(page.locator("#booked")).to_have_count(0)
+    assert Appointment.objects.filter(cancelled_at__isnull=True).count() == 0
+    assert Appointment.objects.count() == 2
