@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from accounts.models import User
-from schedules.models import Dose, volume_for
+from monitoring.models import LabResult
+from schedules.models import Dose, Injection, Prescription, volume_for
 
 from .events import LOOK_BACK, MOVE_MARGIN, Key, current_doses, uid_for
 from .models import CalendarEvent, CalendarFeed
@@ -129,3 +130,36 @@ def _last_modified(dose: Dose, state: CalendarEvent | None, feed: CalendarFeed) 
     if dose.injection is not None:
         stamps.append(dose.injection.changed_at or dose.injection.logged_at)
     return max(stamps)
+
+
+@dataclass
+class FhirRecord:
+    """What the FHIR export holds, read in a fixed number of queries."""
+
+    patient: User
+    now: datetime
+    prescriptions: list[Prescription] = field(default_factory=list)
+    injections: list[Injection] = field(default_factory=list)
+    missed: list[Dose] = field(default_factory=list)
+    labs: list[LabResult] = field(default_factory=list)
+
+
+def fhir_record(*, patient: User, now: datetime, today: date) -> FhirRecord:
+    """The patient's prescriptions with their phases, injections given (extra ones too),
+    doses missed and lab results: five queries, however long the record."""
+    return FhirRecord(
+        patient=patient,
+        now=now,
+        prescriptions=list(
+            Prescription.objects.filter(patient=patient)
+            .prefetch_related("phases")
+            .order_by("created_at", "pk")
+        ),
+        injections=list(
+            Injection.objects.recorded().filter(patient=patient).order_by("given_on", "pk")
+        ),
+        missed=list(
+            Dose.objects.missed(today).filter(prescription__patient=patient).order_by("due", "pk")
+        ),
+        labs=list(LabResult.objects.filter(patient=patient).order_by("taken_on", "pk")),
+    )

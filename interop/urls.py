@@ -1,7 +1,9 @@
-"""The calendar feed: the patient's page under /me/ and the secret feed address."""
+"""The calendar feed (the patient's page under /me/ and the secret feed address) and the
+patient's FHIR export."""
 
 from django.urls import path
 
+from .export_views import fhir_export
 from .views import (
     calendar_create,
     calendar_page,
@@ -20,4 +22,5 @@ urlpatterns = [
     path("me/calendar/rotate/", calendar_rotate, name="calendar_rotate"),
     path("me/calendar/stop/", calendar_revoke, name="calendar_revoke"),
     path("calendar/<slug:token>.ics", feed, name="feed"),
+    path("me/export/fhir.json", fhir_export, name="fhir_export"),
 ]

@@ -159,3 +159,8 @@ def test_the_actions_take_posts_only(alice, client_for):
         assert client.get(reverse(f"interop:{name}")).status_code == 405
     assert client.post(feed_path(token)).status_code == 405
     assert fetch(token).status_code == 200
+
+
+def test_the_page_links_the_fhir_export(alice, client_for):
+    text = client_for(alice).get(PAGE).content.decode()
+    assert f'href="{reverse("interop:fhir_export")}"' in text
