@@ -201,3 +201,23 @@ def test_the_feed_costs_the_same_queries_for_one_and_twelve_months(
             with django_assert_num_queries(1):  # the text made for this ETag is kept
                 assert fetch(token).content == response.content
     assert sizes["short"] <= 3 and sizes["long"] > 150
+
+
+def test_doses_a_closed_phase_drops_are_cancelled_and_the_next_phase_appears(alice, bob):
+    """bnf-neuro: every other day until closed; closed after the 01-20 dose, maintenance
+    follows every two months (03-20, 05-20 …)."""
+    start = date(2025, 1, 6)
+    with time_machine.travel(noon(date(2025, 1, 20)), tick=False):
+        rx = create(alice, regimen="bnf-neuro", start=start, today=start)
+        token = subscribe(alice)
+        before = read(token)
+        loading = rx.phases.get(order=min(rx.phases.values_list("order", flat=True)))
+
+        services.phase_close(phase=loading, actor=bob, closed_on=date(2025, 1, 20))
+
+        after = read(token)
+    assert live_days(after) == live_dues(rx)
+    dropped = [event for event in after.values() if event.status == "CANCELLED"]
+    assert dropped and all(event.uid in before and event.sequence == 1 for event in dropped)
+    assert min(event.day for event in dropped) == date(2025, 1, 22)
+    assert date(2025, 3, 20) in by_day(after) and date(2025, 3, 20) not in by_day(before)
