@@ -72,6 +72,7 @@ SWEEPS = (
     "extend_horizons",
     "plan_checkin_prompts",
     "plan_monitoring_checks",
+    "check_stock",
 )
 FAILED_WINDOW = timedelta(hours=24)
 
