@@ -1,0 +1,117 @@
+"""The installable app in Chromium: the manifest and service worker pass Chromium's own
+installability checks; the worker registers for the whole site; without a network the home
+page shows as the patient last saw it and other pages show the offline page; log-out leaves
+no kept page for the next person; and the reminders page offers the notification switch
+(a real push service cannot be reached from the test machines, so no push arrives here)."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.clock import local_today
+from reminders.management.commands.vapid_keys import new_pair
+from tests.e2e.helpers import sign_in
+from tests.helpers import prescribe
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+WORKER_READY = """async () => {
+  const reg = await navigator.serviceWorker.ready;
+  return {script: reg.active.scriptURL, scope: reg.scope};
+}"""
+KEPT_HOME = """async () => {
+  const names = await caches.keys();
+  const home = names.includes("b12-home") ? await (await caches.open("b12-home")).match("/") : null;
+  return {names, home: home ? await home.text() : null};
+}"""
+
+
+def controlled(page: Page) -> None:
+    """Wait until the worker is active and controls this page (the first load is not)."""
+    page.evaluate(WORKER_READY)
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def test_the_manifest_and_worker_pass_chromiums_installability_checks(
+    page: Page, live_server, client, alice
+):
+    sign_in(page, live_server, client, alice)
+    page.goto(live_server.url + "/")
+    ready = page.evaluate(WORKER_READY)
+    assert ready == {"script": live_server.url + "/sw.js", "scope": live_server.url + "/"}
+
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"] == live_server.url + "/manifest.webmanifest"
+    assert manifest["errors"] == []
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # A browser context for tests is an incognito one, where Chromium never offers installing;
+    # every other check must pass.
+    assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+
+
+def test_offline_the_home_page_is_as_last_seen_and_other_pages_say_offline(
+    page: Page, live_server, client, alice, axe_check
+):
+    today = local_today(alice)
+    prescribe(alice, regimen="seed-maintenance", start=today - timedelta(days=3))
+    sign_in(page, live_server, client, alice)
+    page.goto(live_server.url + "/")
+    controlled(page)
+    seen = page.locator("main").inner_text()
+    page.wait_for_function("caches.has('b12-home')")
+
+    page.context.set_offline(True)
+    page.goto(live_server.url + "/")
+    offline = page.locator("main").inner_text()
+    assert "Hello, Alice" in seen and seen.strip() in offline  # the page as she last saw it
+    expect(page.locator("#offline-note")).to_be_visible()
+    page.goto(live_server.url + "/me/history/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    axe_check(page)
+    page.context.set_offline(False)
+
+
+def test_log_out_leaves_no_kept_page_for_the_next_person(page: Page, live_server, client, alice):
+    sign_in(page, live_server, client, alice)
+    page.goto(live_server.url + "/")
+    controlled(page)
+    page.wait_for_function("caches.has('b12-home')")
+    assert "Log out" in page.evaluate(KEPT_HOME)["home"]
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+    kept = page.evaluate(KEPT_HOME)
+    assert kept["home"] is None and "b12-home" not in kept["names"]
+    page.evaluate(WORKER_READY)  # the log-in page's worker, installed afresh
+    page.context.set_offline(True)
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
+    assert "Log out" not in page.content()
+    page.context.set_offline(False)
+
+
+def test_the_reminders_page_offers_the_switch_for_this_device(
+    page: Page, live_server, client, alice, settings, axe_check
+):
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = new_pair()
+    sign_in(page, live_server, client, alice)
+    page.goto(live_server.url + "/reminders/")
+
+    expect(page.get_by_role("button", name="Turn on notifications on this device")).to_be_visible()
+    expect(page.locator("#push-unsupported")).to_be_hidden()
+    axe_check(page)
+
+
+def test_without_keys_the_reminders_page_says_notifications_are_not_set_up(
+    page: Page, live_server, client, alice, settings
+):
+    settings.VAPID_PRIVATE_KEY = settings.VAPID_PUBLIC_KEY = ""
+    sign_in(page, live_server, client, alice)
+    page.goto(live_server.url + "/reminders/")
+
+    expect(page.get_by_text("Phone notifications are not set up on this server")).to_be_visible()
+    expect(page.get_by_role("button", name="Turn on notifications on this device")).to_have_count(0)
