@@ -10,9 +10,10 @@ and may be requested again in ALSO (the POST beside a form's GET, a refusal besi
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,10 +26,25 @@ from django.utils import timezone
 from accounts.models import AuditEvent, CareLink, PendingSignup, User
 from clinic.views.patients import CSV_HEADER
 from core.clock import local_today
+from interop import services as calendar_services
+from interop.models import CalendarFeed
 from monitoring.models import Flag
 from reminders import services as reminder_services
-from reminders.models import ChangeNotice, Notification, ReminderPreference
-from schedules.models import Injection, Phase, Prescription
+from reminders.answers import tokens as answer_tokens
+from reminders.management.commands.vapid_keys import new_pair
+from reminders.models import (
+    ChangeNotice,
+    Kind,
+    Notification,
+    PushSubscription,
+    ReminderAnswer,
+    ReminderPreference,
+    StockBatch,
+    StockMovement,
+)
+from reminders.stock import services as stock_services
+from schedules.models import Appointment, Dose, GivenBy, Injection, Phase, Prescription
+from schedules.services.appointments import appointment_book
 from schedules.views.record_pages import CSV_HEADER as RECORD_CSV_HEADER
 from tests.conftest import PASSWORD
 from tests.helpers import loading_with_a_first_injection, standard_prescription
@@ -47,6 +63,7 @@ NEW_PASSWORD = "a-brand-new-passphrase-7"
 MOBILE = "+447700900123"
 CODE = "123456"
 Kwargs = Callable[[dict], dict]
+VAPID_KEYS = new_pair()
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,7 @@ class Page:
 
     `kwargs` builds the URL's arguments from the cast (making any records they name); `data`
     is sent as is, `fill` adds form data that depends on the records (today's date, an id).
+    With `as_json` the data goes as a JSON body, as a page's script posts it.
     """
 
     kwargs: Kwargs = lambda cast: {}
@@ -78,6 +96,7 @@ class Page:
     data: dict = field(default_factory=dict)
     fill: Callable[[Ask], dict] | None = None
     expect: Expect | None = None
+    as_json: bool = False
 
 
 @dataclass(frozen=True)
@@ -311,6 +330,163 @@ def _failed_requeued(ask: Ask) -> None:
     assert AuditEvent.objects.filter(action="reminders.retried", actor=ask.user).count() == 1
 
 
+def _open_dose(prescription: Prescription) -> Dose:
+    """The first dose of the prescription still to be given whose window holds today."""
+    today = local_today(prescription.patient)
+    dose = (
+        Dose.objects.filter(
+            prescription=prescription,
+            injection=None,
+            status__in=(Dose.Status.SCHEDULED, Dose.Status.DUE),
+            earliest__lte=today,
+            latest__gte=today,
+        )
+        .order_by("due")
+        .first()
+    )
+    assert dose is not None, "no dose open today"
+    return dose
+
+
+def _nurse_given(patient: User) -> Prescription:
+    """The patient's active prescription; a nurse-given monthly maintenance from their today
+    when they have none."""
+    existing = Prescription.objects.filter(patient=patient, status="active").first()
+    if existing is not None:
+        return existing
+    today = local_today(patient)
+    return standard_prescription(
+        patient, regimen="seed-maintenance", start=today, today=today, given_by=GivenBy.NURSE
+    )
+
+
+def _both_nurse_given(cast: dict) -> dict:
+    """Each patient has a nurse-given prescription, so they book their nurse appointments."""
+    for name in ("alice", "dave"):
+        _nurse_given(cast[name])
+    return {}
+
+
+def _alice_appointment(cast: dict) -> dict:
+    """The nurse appointment alice booked for today, for her open dose; made once."""
+    alice = cast["alice"]
+    booked = Appointment.objects.live().filter(prescription__patient=alice).first()
+    if booked is None:
+        dose = _open_dose(_nurse_given(alice))
+        booked = appointment_book(dose=dose, on=local_today(alice), actor=alice)
+    return {"appointment_id": booked.pk}
+
+
+def _reminder_row(prescription: Prescription, kind: str) -> Notification:
+    """A reminder of `kind` sent this morning about the prescription's open dose; made once."""
+    patient = prescription.patient
+    sent = timezone.now() - timedelta(hours=1)
+    row, _ = Notification.objects.get_or_create(
+        dedupe_key=f"access-test-{kind}-{patient.pk}",
+        defaults={
+            "recipient": patient,
+            "dose": _open_dose(prescription),
+            "kind": kind,
+            "channel": "email",
+            "status": "sent",
+            "scheduled_for": sent,
+            "next_attempt_at": sent,
+            "sent_at": sent,
+        },
+    )
+    return row
+
+
+def _answer_link(action: str) -> Kwargs:
+    """The signed link of a reminder of alice's open dose, for `action`: a due reminder's
+    "I've had it" or "Remind me later", a booking reminder's "Booked" (on her nurse-given
+    prescription, unless she has another already)."""
+
+    def kwargs(cast: dict) -> dict:
+        if action == "booked":
+            row = _reminder_row(_nurse_given(cast["alice"]), Kind.BOOKING)
+        else:
+            alice_injection(cast)
+            row = _reminder_row(_active(cast["alice"]), Kind.DUE)
+        return {"token": answer_tokens.sign(row, action)}
+
+    return kwargs
+
+
+def _tampered(action: str) -> Kwargs:
+    """The link with its signature's last characters changed."""
+
+    def kwargs(cast: dict) -> dict:
+        token = _answer_link(action)(cast)["token"]
+        return {"token": token[:-2] + ("AA" if not token.endswith("AA") else "BB")}
+
+    return kwargs
+
+
+def _alice_batch(cast: dict) -> dict:
+    """A box of 5 ampoules alice keeps, for her prescription; made once."""
+    alice = cast["alice"]
+    alice_injection(cast)
+    batch = StockBatch.objects.filter(patient=alice).first()
+    if batch is None:
+        batch = stock_services.batch_add(
+            patient=alice,
+            count=5,
+            strength_mcg_per_ml=1000,
+            expiry=local_today(alice) + timedelta(days=365),
+        )
+    return {"batch_id": batch.pk}
+
+
+def _endpoint(user: User) -> str:
+    return f"https://push.example.net/send/{user.pk}"
+
+
+SUBSCRIPTION = {
+    "endpoint": "https://push.example.net/send/new-device",
+    "keys": {"p256dh": "B" + "x" * 86, "auth": "a" * 22},
+}
+
+
+def _devices(cast: dict) -> dict:
+    """Each patient's phone takes phone notifications; made once."""
+    for name in ("alice", "dave"):
+        PushSubscription.objects.get_or_create(
+            endpoint=_endpoint(cast[name]),
+            defaults={"patient": cast[name], "p256dh": "B" + "x" * 86, "auth": "a" * 22},
+        )
+    return {}
+
+
+def _alice_device(cast: dict) -> dict:
+    _devices(cast)
+    return {"subscription_id": PushSubscription.objects.get(patient=cast["alice"]).pk}
+
+
+def _feeds_on(cast: dict) -> dict:
+    """Each patient has a calendar feed on; made once."""
+    for name in ("alice", "dave"):
+        if not CalendarFeed.objects.filter(patient=cast[name]).exists():
+            calendar_services.feed_create(patient=cast[name], detail_level="plain", alarm=False)
+    return {}
+
+
+def _alice_feed(cast: dict) -> dict:
+    """The secret address of alice's calendar feed, made now (the token is shown only once)."""
+    alice_injection(cast)
+    _, token = calendar_services.feed_create(
+        patient=cast["alice"], detail_level="plain", alarm=False
+    )
+    return {"token": token}
+
+
+def _alice_old_feed(cast: dict) -> dict:
+    """The address alice's feed had before she asked for a new one."""
+    old = _alice_feed(cast)
+    calendar_services.feed_rotate(patient=cast["alice"])
+    return old
+
+
 def written() -> dict:
     """Everything a request in this matrix could write."""
     return {
@@ -322,6 +498,13 @@ def written() -> dict:
         "injections": list(Injection.objects.order_by("pk").values()),
         "preferences": list(ReminderPreference.objects.order_by("pk").values()),
         "passwords": list(User.objects.order_by("pk").values_list("password", flat=True)),
+        "outbox": list(Notification.objects.order_by("pk").values()),
+        "answers": list(ReminderAnswer.objects.order_by("pk").values()),
+        "batches": list(StockBatch.objects.order_by("pk").values()),
+        "movements": list(StockMovement.objects.order_by("pk").values()),
+        "devices": list(PushSubscription.objects.order_by("pk").values()),
+        "appointments": list(Appointment.objects.order_by("pk").values()),
+        "feeds": list(CalendarFeed.objects.order_by("pk").values()),
     }
 
 
@@ -612,6 +795,155 @@ def _stopped(ask: Ask) -> None:
     assert prescription.status == "stopped"
 
 
+def _manifest(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/manifest+json"
+    body = response.json()
+    assert (body["name"], body["start_url"], body["scope"]) == ("B12 Tracker", "/", "/")
+
+
+def _service_worker(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/javascript; charset=utf-8"
+    assert response["Service-Worker-Allowed"] == "/"
+    assert response.content.decode().startswith("self.B12 = {")
+
+
+def _calendar_feed(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in body
+
+
+def _fhir_bundle(ask: Ask, response: HttpResponse) -> None:
+    """The asker's own record, and no one else's name in it."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    bundle = response.json()
+    assert bundle["resourceType"] == "Bundle"
+    (patient,) = [
+        entry["resource"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Patient"
+    ]
+    assert patient["name"] == [{"text": ask.user.patient_profile.display_name}]
+    others = {"alice": "Dave", "dave": "Alice Patel"}[ask.who]
+    assert others not in response.content.decode()
+
+
+def _subscribed(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 201, response.status_code
+    (device,) = PushSubscription.objects.filter(patient=ask.user)
+    assert device.endpoint == SUBSCRIPTION["endpoint"]
+    assert response.json() == {"id": device.pk, "label": device.label}
+    assert _pref(ask).push_enabled
+
+
+def _unsubscribed(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200, response.status_code
+    assert response.json() == {"removed": 1}
+    assert not PushSubscription.objects.filter(patient=ask.user).exists()
+    other = "dave" if ask.who == "alice" else "alice"
+    assert PushSubscription.objects.filter(patient=ask.cast[other]).exists()
+
+
+def _taken(ask: Ask) -> None:
+    """The one tap logged one injection on the dose its link named, today."""
+    (answer,) = ReminderAnswer.objects.filter(action="taken")
+    injection = Injection.objects.get(patient=ask.cast["alice"], dose=answer.dose)
+    assert (injection.given_on, injection.status) == (local_today(injection.patient), "recorded")
+
+
+def _snoozed(ask: Ask) -> None:
+    (answer,) = ReminderAnswer.objects.filter(action="later")
+    assert answer.patient == ask.cast["alice"]
+    assert Notification.objects.filter(kind=Kind.SNOOZED, dose=answer.dose).exists()
+
+
+def _booked_by_link(ask: Ask) -> None:
+    (booked,) = Appointment.objects.live().filter(prescription__patient=ask.cast["alice"])
+    assert booked.on == local_today(ask.cast["alice"])
+    assert ReminderAnswer.objects.get(action="booked").dose == booked.dose
+
+
+def _booked(ask: Ask) -> None:
+    (booked,) = Appointment.objects.live().filter(prescription__patient=ask.user)
+    assert (booked.on, booked.place) == (local_today(ask.user), "Surgery")
+
+
+def _appointment_cancelled(ask: Ask) -> None:
+    booked = Appointment.objects.get(pk=ask.kwargs["appointment_id"])
+    assert booked.cancelled_at is not None
+
+
+def _batch_added(ask: Ask) -> None:
+    (batch,) = StockBatch.objects.filter(patient=ask.user)
+    assert (batch.received, batch.on_hand, batch.lot) == (6, 6, "LOT42")
+    assert list(batch.movements.values_list("change", "reason")) == [(6, "received")]
+
+
+def _stock_settings_saved(ask: Ask) -> None:
+    pref = _pref(ask)
+    assert (pref.refill_enabled, pref.refill_doses_ahead, pref.nurse_uses_my_ampoules) == (
+        True,
+        5,
+        True,
+    )
+
+
+def _batch(ask: Ask) -> StockBatch:
+    return StockBatch.objects.get(pk=ask.kwargs["batch_id"])
+
+
+def _recounted(ask: Ask) -> None:
+    batch = _batch(ask)
+    assert batch.on_hand == 3
+    assert batch.movements.filter(reason="adjusted", change=-2, note="Counted again").exists()
+
+
+def _thrown_away(ask: Ask) -> None:
+    batch = _batch(ask)
+    assert (batch.on_hand, batch.discarded_at is not None) == (0, True)
+    assert batch.movements.filter(reason="discarded", change=-5).exists()
+
+
+def _device_gone(ask: Ask) -> None:
+    assert not PushSubscription.objects.filter(pk=ask.kwargs["subscription_id"]).exists()
+    assert PushSubscription.objects.filter(patient=ask.cast["dave"]).exists()
+
+
+def _push_anchor(ask: Ask) -> str:
+    return reverse("reminders:preferences") + "#push"
+
+
+def _stock_settings_anchor(ask: Ask) -> str:
+    return reverse("reminders:stock") + "#settings"
+
+
+def _feed(ask: Ask) -> CalendarFeed:
+    return CalendarFeed.objects.get(patient=ask.user)
+
+
+def _feed_made(ask: Ask) -> None:
+    feed = _feed(ask)
+    assert (feed.active, feed.detail_level, feed.alarm) == (True, "plain", False)
+
+
+def _feed_detailed(ask: Ask) -> None:
+    feed = _feed(ask)
+    assert (feed.active, feed.detail_level, feed.alarm) == (True, "detailed", True)
+
+
+def _feed_rotated(ask: Ask) -> None:
+    feed = _feed(ask)
+    assert feed.active and feed.rotated_at is not None
+
+
+def _feed_stopped(ask: Ask) -> None:
+    assert not _feed(ask).active
+
+
 # --- form data that depends on the records ----------------------------------------------------
 
 
@@ -678,6 +1010,38 @@ def _end_loading_today(ask: Ask) -> dict:
     return {"closed_on": local_today(ask.cast["alice"]).isoformat()}
 
 
+def _new_batch(ask: Ask) -> dict:
+    return {
+        "count": "6",
+        "strength_mcg_per_ml": "1000",
+        "ampoule_ml": "1.00",
+        "expiry": (local_today(ask.user) + timedelta(days=300)).isoformat(),
+        "lot": "LOT42",
+    }
+
+
+def _booking_on(day: Callable[[date], date]) -> Callable[[Ask], dict]:
+    """The nurse appointment form for the asker's open dose, on `day` of their today."""
+
+    def fill(ask: Ask) -> dict:
+        dose = _open_dose(_active(ask.user))
+        return {
+            "dose": str(dose.pk),
+            "on": day(local_today(ask.user)).isoformat(),
+            "place": "Surgery",
+        }
+
+    return fill
+
+
+def _taken_today(ask: Ask) -> dict:
+    return {"given_on": local_today(ask.cast["alice"]).isoformat(), "site": "deltoid_right"}
+
+
+def _booked_today(ask: Ask) -> dict:
+    return {"on": local_today(ask.cast["alice"]).isoformat()}
+
+
 PREFERENCES = {
     "email_enabled": "on",
     "upcoming_enabled": "on",
@@ -733,6 +1097,24 @@ PUBLIC: dict[str, Page] = {
     "readyz": Page(expect=_probe_ok),
     # What browsers ask every site for: the icon, a static file.
     "favicon": Page(expect=goes(lambda ask: static("img/favicon.svg"), lambda ask: None)),
+    # The installable app: its manifest, its service worker and the page it shows offline.
+    "manifest": Page(expect=_manifest),
+    "service_worker": Page(expect=_service_worker),
+    "offline": Page(expect=shows("You are offline")),
+    # A reminder's answer links: no login, the signed token in the address is the whole
+    # authority, for whoever holds it. Opening one shows its button and changes nothing.
+    "reminders:answer_taken": Page(
+        kwargs=_answer_link("taken"), expect=shows("Had your injection?", "Yes, I've had it")
+    ),
+    "reminders:answer_later": Page(
+        kwargs=_answer_link("later"), expect=shows("Remind me later", 'method="post"')
+    ),
+    "reminders:answer_booked": Page(
+        kwargs=_answer_link("booked"),
+        expect=shows("Tell us the date you booked", "Save the appointment"),
+    ),
+    # The calendar feed: its secret address is the credential, for any calendar app.
+    "interop:feed": Page(kwargs=_alice_feed, expect=_calendar_feed),
 }
 OWN_ACCOUNT: dict[str, OwnAccount] = {
     "accounts:profile": OwnAccount(expect=shows("Your profile", then=_profile_page)),
@@ -842,6 +1224,64 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     "reminders:sms_off": OwnAccount(
         method="post", roles=PATIENT, kwargs=_texts_on, expect=goes(_sms_anchor, _texts_off)
     ),
+    # Phone notifications: the page's script posts the device's subscription as JSON.
+    "reminders:push_subscribe": OwnAccount(
+        method="post", roles=PATIENT, data=SUBSCRIPTION, as_json=True, expect=_subscribed
+    ),
+    "reminders:push_unsubscribe": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        kwargs=_devices,
+        fill=lambda ask: {"endpoint": _endpoint(ask.user)},
+        as_json=True,
+        expect=_unsubscribed,
+    ),
+    # The ampoules the patient keeps: only their own batches and settings.
+    "reminders:stock": _own(
+        kwargs=_both_prescribed, expect=shows("Your ampoules", 'name="expiry"')
+    ),
+    "reminders:stock_settings": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        data={"refill_enabled": "on", "refill_doses_ahead": "5", "nurse_uses_my_ampoules": "on"},
+        expect=goes(_stock_settings_anchor, _stock_settings_saved),
+    ),
+    # The nurse appointment of the patient's own next dose.
+    "schedules:appointment_booking": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        kwargs=_both_nurse_given,
+        fill=_booking_on(lambda today: today),
+        expect=goes("schedules:appointment", _booked),
+    ),
+    # The calendar feed of the patient's own doses, and their record as FHIR.
+    "interop:calendar": _own(expect=shows("Your injections in your calendar")),
+    "interop:calendar_create": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        data={"detail_level": "plain"},
+        expect=goes("interop:calendar", _feed_made),
+    ),
+    "interop:calendar_settings": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        kwargs=_feeds_on,
+        data={"detail_level": "detailed", "alarm": "on"},
+        expect=goes("interop:calendar", _feed_detailed),
+    ),
+    "interop:calendar_rotate": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        kwargs=_feeds_on,
+        expect=goes("interop:calendar", _feed_rotated),
+    ),
+    "interop:calendar_revoke": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        kwargs=_feeds_on,
+        expect=goes("interop:calendar", _feed_stopped),
+    ),
+    "interop:fhir_export": _own(kwargs=_both_prescribed, expect=_fhir_bundle),
 }
 PATIENT_DATA: dict[str, PatientData] = {
     "clinic:patient_detail": PatientData(
@@ -923,6 +1363,24 @@ PATIENT_DATA: dict[str, PatientData] = {
     "monitoring:lab_edit": _alice_acts(
         _alice_lab_result, shows("Correct a lab result", 'value="300"')
     ),
+    "reminders:stock_batch": _alice_acts(
+        _alice_batch, shows("A batch of ampoules", "5 of 5 left", 'name="note"')
+    ),
+    "reminders:stock_adjust": _alice_acts(
+        _alice_batch,
+        goes("reminders:stock", _recounted),
+        method="post",
+        data={"count": "3", "note": "Counted again"},
+    ),
+    "reminders:stock_discard": _alice_acts(
+        _alice_batch, goes("reminders:stock", _thrown_away), method="post", data={"note": "Expired"}
+    ),
+    "reminders:push_device_remove": _alice_acts(
+        _alice_device, goes(_push_anchor, _device_gone), method="post"
+    ),
+    "schedules:appointment_cancel": _alice_acts(
+        _alice_appointment, goes("schedules:appointment", _appointment_cancelled), method="post"
+    ),
 }
 STAFF_ONLY: dict[str, Page] = {
     "reminders:status": Page(expect=shows("System status")),
@@ -946,7 +1404,16 @@ STAFF_ONLY: dict[str, Page] = {
     ),
 }
 # Answers that are not HTML pages: no log-in redirect, nothing for the page scanners to read.
-NOT_HTML = {"reminders:health", "healthz", "readyz", "favicon"}
+NOT_HTML = {
+    "reminders:health",
+    "healthz",
+    "readyz",
+    "favicon",
+    "manifest",
+    "service_worker",
+    "interop:feed",
+    "interop:fhir_export",
+}
 
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
@@ -1073,6 +1540,123 @@ ALSO: list[tuple[str, Page]] = [
             data={"reason": "My clinician changed the schedule"},
         ),
     ),
+    (
+        "reminders:answer_taken",
+        Page(
+            method="post",
+            kwargs=_answer_link("taken"),
+            fill=_taken_today,
+            expect=shows("Logged", then=lambda ask, response: _taken(ask)),
+        ),
+    ),
+    (
+        "reminders:answer_taken",
+        Page(
+            method="post",
+            kwargs=_tampered("taken"),
+            fill=_taken_today,
+            expect=refuses("This link is not valid"),
+        ),
+    ),
+    (
+        "reminders:answer_later",
+        Page(
+            method="post",
+            kwargs=_answer_link("later"),
+            expect=shows("We will remind you", then=lambda ask, response: _snoozed(ask)),
+        ),
+    ),
+    (
+        "reminders:answer_booked",
+        Page(
+            method="post",
+            kwargs=_answer_link("booked"),
+            fill=_booked_today,
+            expect=shows(
+                "Tell us the date you booked",
+                "Appointment saved",
+                then=lambda ask, response: _booked_by_link(ask),
+            ),
+        ),
+    ),
+    ("interop:feed", Page(kwargs=lambda cast: {"token": "not-" + "x" * 39}, expect=answers(404))),
+    ("interop:feed", Page(kwargs=_alice_old_feed, expect=answers(404))),
+    (
+        "reminders:push_subscribe",
+        OwnAccount(
+            method="post",
+            roles=PATIENT,
+            data={"endpoint": SUBSCRIPTION["endpoint"]},
+            as_json=True,
+            expect=refuses("The subscription has no keys."),
+        ),
+    ),
+    (
+        "reminders:push_unsubscribe",
+        OwnAccount(
+            method="post",
+            roles=PATIENT,
+            kwargs=_devices,
+            as_json=True,
+            expect=refuses("Say which device (its endpoint)."),
+        ),
+    ),
+    (
+        "reminders:stock",
+        _own(
+            method="post",
+            kwargs=_both_prescribed,
+            fill=_new_batch,
+            expect=goes("reminders:stock", _batch_added),
+        ),
+    ),
+    (
+        "reminders:stock",
+        _own(method="post", fill=_new_batch, expect=refuses("Add your prescription first")),
+    ),
+    (
+        "reminders:stock_settings",
+        OwnAccount(
+            method="post",
+            roles=PATIENT,
+            data={"refill_enabled": "on", "refill_doses_ahead": "50"},
+            expect=refuses("Choose between 1 and 20 injections."),
+        ),
+    ),
+    (
+        "reminders:stock_adjust",
+        _alice_acts(
+            _alice_batch,
+            refuses("Say why the count changed"),
+            method="post",
+            data={"count": "3"},
+        ),
+    ),
+    (
+        "schedules:appointment_booking",
+        OwnAccount(
+            method="post",
+            roles=PATIENT,
+            kwargs=_both_nurse_given,
+            fill=_booking_on(lambda today: today - timedelta(days=1)),
+            expect=refuses("That date has passed."),
+        ),
+    ),
+    (
+        "interop:calendar_create",
+        OwnAccount(
+            method="post", roles=PATIENT, data={}, expect=refuses("Choose what each event says.")
+        ),
+    ),
+    (
+        "interop:calendar_settings",
+        OwnAccount(
+            method="post",
+            roles=PATIENT,
+            data={"detail_level": "detailed"},
+            expect=refuses(calendar_services.NO_FEED),
+        ),
+    ),
 ]
 ADMIN_NAMESPACE = "admin"
 
@@ -1163,7 +1747,10 @@ def request(client, cast: dict, who: str, name: str, page: Page):
         data |= page.fill(replace(ask, who=sender(page, who)))
     before = written()
     url = reverse(name, kwargs=ask.kwargs)
-    return ask, before, url, getattr(client, page.method)(url, data)
+    send = getattr(client, page.method)
+    if page.as_json:
+        return ask, before, url, send(url, json.dumps(data), content_type="application/json")
+    return ask, before, url, send(url, data)
 
 
 def assert_sent_to_login(response, url: str) -> None:
@@ -1182,8 +1769,14 @@ def assert_refused(response, who: str, url: str, *, login: bool = True) -> None:
 
 def allowed_outcome(page: Page, ask: Ask, before: dict, response) -> None:
     page.expect(ask, response)
-    if response.status_code != 302 and page.method == "post":
+    if response.status_code >= 400 and page.method == "post":
         assert written() == before, "a refused POST wrote something"
+
+
+@pytest.fixture(autouse=True)
+def _phone_notifications_set_up(settings):
+    """The server has its VAPID keys, so a device can subscribe to phone notifications."""
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = VAPID_KEYS
 
 
 def test_the_cast_roles_are_as_named(cast):

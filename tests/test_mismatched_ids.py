@@ -13,6 +13,7 @@ matching ids succeeds, so the 404 is the mismatch's and not the data's.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -22,8 +23,16 @@ from django.utils import timezone
 from accounts.models import AuditEvent, CareLink, User
 from core.clock import local_today
 from monitoring.models import Flag
-from reminders.models import ChangeNotice
-from schedules.models import Dose, Injection, Phase, Prescription, PrescriptionVersion
+from reminders.models import ChangeNotice, PushSubscription, StockBatch, StockMovement
+from reminders.stock.services import batch_add
+from schedules.models import (
+    Appointment,
+    Dose,
+    Injection,
+    Phase,
+    Prescription,
+    PrescriptionVersion,
+)
 from tests.helpers import loading_with_a_first_injection
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +73,9 @@ def id_arguments() -> dict[str, tuple[str, ...]]:
 @pytest.fixture
 def world(alice, bob, charlie, dave, make_clinician) -> dict:
     """alice and dave alike: open-ended loading from 3 days ago with its first dose logged, an
-    open flag, an active link to bob and a pending invitation from Dr Penny. charlie is
-    linked to dave only."""
+    open flag, an active link to bob and a pending invitation from Dr Penny, a box of
+    ampoules, a nurse appointment for the next dose and a phone taking notifications.
+    charlie is linked to dave only."""
     penny = make_clinician("penny@example.com", "Dr Penny Lane")
     for clinician, patient in ((bob, dave), (charlie, dave)):
         CareLink.objects.create(
@@ -101,6 +111,14 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             ).pk,
             "lab": _lab_result(patient),
             "item": _plan_item(rx),
+            "batch": _batch(patient),
+            "appointment": _appointment(rx),
+            "device": PushSubscription.objects.create(
+                patient=patient,
+                endpoint=f"https://push.example.net/send/{name}",
+                p256dh="B" + "x" * 86,
+                auth="a" * 22,
+            ).pk,
         }
     return records
 
@@ -112,6 +130,24 @@ def _lab_result(patient: User) -> int:
 
     entry = LabEntry(test="folate", value=Decimal(5), unit="ng/mL", taken_on=local_today(patient))
     return lab_result_record(patient=patient, actor=patient, entry=entry).pk
+
+
+def _batch(patient: User) -> int:
+    expiry = local_today(patient) + timedelta(days=365)
+    return batch_add(patient=patient, count=5, strength_mcg_per_ml=1000, expiry=expiry).pk
+
+
+def _appointment(rx: Prescription) -> int:
+    """An appointment on the day the next dose is due (as a booking would record it)."""
+    dose = (
+        Dose.objects.filter(prescription=rx, injection=None, status__in=("scheduled", "due"))
+        .order_by("due")
+        .first()
+    )
+    assert dose is not None
+    return Appointment.objects.create(
+        prescription=rx, dose=dose, on=dose.due, created_by=rx.patient
+    ).pk
 
 
 def _plan_item(rx: Prescription) -> int:
@@ -136,6 +172,10 @@ def written() -> dict:
         "injections": list(Injection.objects.order_by("pk").values()),
         "doses": list(Dose.objects.order_by("pk").values("due", "status", "injection")),
         "notices": list(ChangeNotice.objects.order_by("pk").values()),
+        "batches": list(StockBatch.objects.order_by("pk").values()),
+        "movements": list(StockMovement.objects.order_by("pk").values()),
+        "appointments": list(Appointment.objects.order_by("pk").values()),
+        "devices": list(PushSubscription.objects.order_by("pk").values()),
     }
 
 
@@ -220,6 +260,13 @@ CASES: dict[str, Child | Own | Linked] = {
     "accounts:carelink_accept": Own("pending", "link_id"),
     "accounts:carelink_decline": Own("pending", "link_id"),
     "accounts:carelink_revoke": Own("link", "link_id", methods=("get", "post")),
+    "reminders:stock_batch": Own("batch", "batch_id", methods=("get",)),
+    "reminders:stock_adjust": Own(
+        "batch", "batch_id", lambda owner: {"count": "3", "note": "Counted again"}
+    ),
+    "reminders:stock_discard": Own("batch", "batch_id", lambda owner: {"note": "Expired"}),
+    "reminders:push_device_remove": Own("device", "subscription_id"),
+    "schedules:appointment_cancel": Own("appointment", "appointment_id"),
     "clinic:patient_detail": Linked(methods=("get",)),
     "clinic:patient_report": Linked(methods=("get",)),
     "clinic:prescription_edit": Linked(lambda owner: AMEND, ("get", "post")),
