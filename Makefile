@@ -43,10 +43,19 @@ vendor: static/vendor/.built
 manage: install .env
 	$(BIN)/python manage.py $(ARGS)
 
-run: install vendor .env
+# A VAPID key pair for phone notifications on this machine, made once and kept (devices
+# subscribed with it stop getting notifications when it changes). Never committed.
+var/vapid.env: | install
+	@mkdir -p var
+	@DEBUG=true B12_ENV_FILE= $(BIN)/python manage.py vapid_keys > $@.tmp && mv $@.tmp $@
+	@echo "Wrote var/vapid.env (a VAPID key pair for phone notifications)."
+
+run: install vendor .env var/vapid.env
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput --verbosity 0
-	DEBUG=$${DEBUG:-true} BIN=$(BIN) bash scripts/run.sh
+	@# Keys set in the environment win over the local pair.
+	if [ -z "$${VAPID_PRIVATE_KEY:-}" ]; then set -a; . ./var/vapid.env; set +a; fi; \
+		DEBUG=$${DEBUG:-true} BIN=$(BIN) bash scripts/run.sh
 
 lint: install-dev
 	$(BIN)/ruff check .
