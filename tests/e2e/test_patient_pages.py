@@ -21,6 +21,8 @@ PAGES = [
     "/me/prescription/edit/",
     "/me/appointment/",
     "/me/about/",
+    "/me/stock/",
+    "/me/calendar/",
     "/accounts/care-team/",
 ]
 
