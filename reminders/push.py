@@ -157,6 +157,8 @@ def push_unsubscribe(
         mine = mine.filter(endpoint=endpoint)
     else:
         return 0
+    if not mine.exists():
+        return 0  # not theirs, or gone already: nothing written
     pref = preference_get(patient=patient, lock=True)
     removed, _ = mine.delete()
     if not removed:

@@ -10,12 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from reminders.management.commands.vapid_keys import new_pair
+
 ROOT = Path(__file__).resolve().parents[1]
+_VAPID_PRIVATE, _VAPID_PUBLIC = new_pair()
 PRODUCTION = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "example.org",
     "HTTPS": "true",
     "SITE_URL": "https://example.org",
+    "VAPID_PRIVATE_KEY": _VAPID_PRIVATE,
+    "VAPID_PUBLIC_KEY": _VAPID_PUBLIC,
 }
 
 
@@ -64,6 +69,22 @@ def test_production_values_pass_the_deployment_checks(tmp_path, database_url):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deployment_checks_warn_without_vapid_keys(tmp_path):
+    production = {k: v for k, v in PRODUCTION.items() if not k.startswith("VAPID_")}
+    result = manage(
+        tmp_path,
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=real_key(),
+        **production,
+    )
+
+    assert result.returncode != 0
+    assert "reminders.W001" in result.stdout + result.stderr
 
 
 def test_deployment_checks_do_warn_without_https(tmp_path):
