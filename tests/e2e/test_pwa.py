@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from core.clock import local_today
 from reminders.management.commands.vapid_keys import new_pair
+from reminders.models import PushSubscription, ReminderPreference
 from tests.e2e.helpers import sign_in
 from tests.helpers import prescribe
 
@@ -97,13 +98,26 @@ def test_log_out_leaves_no_kept_page_for_the_next_person(page: Page, live_server
 def test_the_reminders_page_offers_the_switch_for_this_device(
     page: Page, live_server, client, alice, settings, axe_check
 ):
+    from tests.e2e.test_patient_pages import fits_320
+
     settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = new_pair()
+    PushSubscription.objects.create(
+        patient=alice,
+        endpoint="https://push.example.net/send/laptop",
+        p256dh="B" + "x" * 86,
+        auth="a" * 22,
+        label="Firefox on Linux",
+    )
+    ReminderPreference.objects.create(patient=alice, push_enabled=True)
     sign_in(page, live_server, client, alice)
+    page.set_viewport_size({"width": 320, "height": 800})
     page.goto(live_server.url + "/reminders/")
 
     expect(page.get_by_role("button", name="Turn on notifications on this device")).to_be_visible()
     expect(page.locator("#push-unsupported")).to_be_hidden()
+    expect(page.get_by_role("button", name="Remove Firefox on Linux")).to_be_visible()
     axe_check(page)
+    assert fits_320(page)
 
 
 def test_without_keys_the_reminders_page_says_notifications_are_not_set_up(
@@ -115,3 +129,17 @@ def test_without_keys_the_reminders_page_says_notifications_are_not_set_up(
 
     expect(page.get_by_text("Phone notifications are not set up on this server")).to_be_visible()
     expect(page.get_by_role("button", name="Turn on notifications on this device")).to_have_count(0)
+
+
+def test_turning_on_without_a_reachable_push_service_says_so_and_saves_nothing(
+    page: Page, live_server, client, alice, settings
+):
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = new_pair()
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    sign_in(page, live_server, client, alice)
+    page.goto(live_server.url + "/reminders/")
+
+    page.get_by_role("button", name="Turn on notifications on this device").click()
+
+    expect(page.locator("#push-state")).to_contain_text("Notifications could not be turned on")
+    assert not PushSubscription.objects.exists()
