@@ -17,9 +17,11 @@ from tests.helpers import prescribe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# The active worker's script and scope; null when none is active within 15 s.
 WORKER_READY = """async () => {
-  const reg = await navigator.serviceWorker.ready;
-  return {script: reg.active.scriptURL, scope: reg.scope};
+  const late = new Promise((resolve) => setTimeout(() => resolve(null), 15000));
+  const reg = await Promise.race([navigator.serviceWorker.ready, late]);
+  return reg && {script: reg.active.scriptURL, scope: reg.scope};
 }"""
 KEPT_HOME = """async () => {
   const names = await caches.keys();
@@ -143,3 +145,27 @@ def test_turning_on_without_a_reachable_push_service_says_so_and_saves_nothing(
 
     expect(page.locator("#push-state")).to_contain_text("Notifications could not be turned on")
     assert not PushSubscription.objects.exists()
+
+
+def test_the_worker_and_manifest_load_under_the_real_content_security_policy(
+    browser, live_server, client, alice
+):
+    """The other browser tests bypass the CSP (to inject axe); this one keeps it."""
+    context = browser.new_context(bypass_csp=False)
+    try:
+        page = context.new_page()
+        refused: list[str] = []
+        page.on(
+            "console",
+            lambda message: refused.append(message.text) if "Refused" in message.text else None,
+        )
+        sign_in(page, live_server, client, alice)
+        page.goto(live_server.url + "/reminders/")
+        ready = page.evaluate(WORKER_READY)
+        manifest = context.new_cdp_session(page).send("Page.getAppManifest")
+    finally:
+        context.close()
+
+    assert ready is not None and ready["scope"] == live_server.url + "/"
+    assert manifest["errors"] == [] and manifest["data"]
+    assert refused == []
