@@ -1,6 +1,9 @@
 """Text replies through the provider's webhook: STOP turns texts off; DONE and LATER answer
 the most recent text reminder sent to that number whose dose is still open.
 
+Several patients may share a number (a parent and their children): when more than one of them
+has a reminder that could be answered, a reply cannot say whose it is, so it changes nothing.
+
 The webhook exists only with a real provider, whose signature every request must carry: an
 unsigned reply would let anyone log or silence another person's injection. A reply counts
 once per provider message id (the answer's nonce).
@@ -25,7 +28,8 @@ from reminders.models import Channel, Kind, Notification, ReminderAnswer, Remind
 from . import services
 from .tokens import LinkProblem, check_open
 
-DONE_WORDS = {"DONE", "TAKEN", "HAD IT", "DONE IT", "YES"}
+# Not "YES": it may answer the day-before reminder, and would log an injection today.
+DONE_WORDS = {"DONE", "TAKEN", "HAD IT", "DONE IT"}
 LATER_WORDS = {"LATER", "SNOOZE", "REMIND ME LATER"}
 ANSWERED_KINDS = (Kind.UPCOMING, Kind.DUE, Kind.NUDGE, Kind.SNOOZED)
 RECENT = 10  # the latest text reminders looked at for one that can still be answered
@@ -41,14 +45,21 @@ def reply_word(body: str) -> str:
     return ""
 
 
-def answerable_reminder(number: str) -> Notification | None:
-    """The most recent text reminder sent to `number` (a verified number of one or more
-    patients) whose dose is open and its window too (a reminder of a dose not yet in its
-    window is passed over for an earlier one that is)."""
-    patients = ReminderPreference.objects.filter(sms_number=number).values("patient_id")
+def answerable_reminders(number: str) -> list[Notification]:
+    """For each patient who verified `number`, the most recent text reminder sent to them whose
+    dose is open and its window too (a reminder of a dose not yet in its window is passed over
+    for an earlier one that is); patients with none are left out."""
+    patients = ReminderPreference.objects.filter(sms_number=number).values_list(
+        "patient_id", flat=True
+    )
+    found = (_answerable_of(patient_id) for patient_id in patients)
+    return [row for row in found if row is not None]
+
+
+def _answerable_of(patient_id: int) -> Notification | None:
     rows = (
         Notification.objects.filter(
-            recipient_id__in=patients,
+            recipient_id=patient_id,
             channel=Channel.SMS,
             status=Notification.Status.SENT,
             kind__in=ANSWERED_KINDS,
@@ -75,7 +86,14 @@ def sms_answer(*, number: str, action: str, sid: str) -> str:
         return earlier.outcome or "That reply was already counted."
     if not ReminderPreference.objects.filter(sms_number=number).exists():
         return "We could not match this number to text reminders, so nothing was logged."
-    row = answerable_reminder(number)
+    rows = answerable_reminders(number)
+    if len(rows) > 1:
+        return (
+            "Several people get reminders at this number, so we cannot tell whose injection "
+            "this is and nothing was changed. Use the link in an email reminder, or log it "
+            "here: " + site_link("schedules:injection_log")
+        )
+    row = rows[0] if rows else None
     if row is None or row.dose is None or row.recipient is None:
         return (
             "There is no injection waiting for an answer. If you had one, log it here: "

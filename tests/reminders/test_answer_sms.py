@@ -181,3 +181,48 @@ def test_without_a_provider_there_is_no_webhook(client, dose, settings):
 
     assert client.post(URL, {"From": NUMBER, "Body": "DONE"}).status_code == 404
     assert Injection.objects.count() == 0
+
+
+def test_yes_is_not_an_answer(client, dose):
+    """A "Yes" may answer the day-before reminder's question; it must not log an injection."""
+    texted(dose)
+    answer = reply(client, "Yes")
+
+    assert reply_word("YES") == "" and "<Message>" not in answer
+    assert Injection.objects.count() == 0 and ReminderAnswer.objects.count() == 0
+
+
+@pytest.fixture
+def sibling(dave, dose):
+    """A second patient (a parent's other child) whose texts go to the same number."""
+    ReminderPreference.objects.create(patient=dave, sms_enabled=True, sms_number=NUMBER)
+    rx = prescribe(dave, start=DUE, today=DUE - timedelta(days=1))
+    return Dose.objects.get(prescription=rx, due=DUE)
+
+
+@pytest.mark.parametrize("word", ["DONE", "LATER"])
+def test_a_number_shared_by_two_patients_with_open_reminders_answers_neither(
+    client, dose, sibling, word
+):
+    texted(dose, sent_at=timezone.now() - timedelta(hours=1))
+    texted(sibling)
+    answer = reply(client, word, sid="SM0100")
+
+    assert "Several people get reminders at this number" in answer
+    assert f"{SITE}/" in answer
+    assert Injection.objects.count() == 0 and ReminderAnswer.objects.count() == 0
+    assert not Notification.objects.filter(kind=Kind.SNOOZED).exists()
+
+
+def test_a_shared_number_answers_the_one_patient_whose_reminder_is_open(
+    client, alice, dose, sibling
+):
+    texted(dose, sent_at=timezone.now() - timedelta(hours=1))
+    logged = texted(sibling)
+    Dose.objects.filter(pk=sibling.pk).update(status=Dose.Status.CANCELLED)
+    assert logged.dose_id == sibling.pk
+
+    answer = reply(client, "DONE", sid="SM0101")
+
+    assert "Logged" in answer
+    assert Injection.objects.get().prescription.patient == alice
