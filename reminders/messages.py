@@ -17,15 +17,9 @@ from schedules.models import Dose
 from .answers import tokens
 from .models import Channel, Kind, Notification, ReminderPreference
 
-# The answer links each kind of reminder carries, by action (a snoozed reminder offers "I've
-# had it" only: a dose is put off once). The booking reminder's "booked" link goes here too.
-LINK_ACTIONS: dict[str, tuple[str, ...]] = {
-    Kind.UPCOMING: ("taken", "later"),
-    Kind.DUE: ("taken", "later"),
-    Kind.NUDGE: ("taken", "later"),
-    Kind.SNOOZED: ("taken",),
-    Kind.BOOKING: ("booked",),
-}
+# The answer links each kind of reminder carries, by action (defined with the tokens, which
+# accept only these).
+LINK_ACTIONS = tokens.LINK_ACTIONS
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,24 @@ from django.core import signing
 from accounts.models import User
 from core.clock import local_today
 from core.messages import site_link
-from reminders.models import Notification, ReminderAnswer
+from reminders.models import Kind, Notification, ReminderAnswer
 from schedules.models import Dose
 
 SALT = "reminders.answers.link"
 SEP = "."
 SIGNATURE_CHARS = 22
 ACTIONS = tuple(ReminderAnswer.Action.values)
+
+# The answer links each kind of reminder carries, by action (a snoozed reminder offers "I've
+# had it" only: a dose is put off once). A token is good only for an action its row's kind
+# offers.
+LINK_ACTIONS: dict[str, tuple[str, ...]] = {
+    Kind.UPCOMING: ("taken", "later"),
+    Kind.DUE: ("taken", "later"),
+    Kind.NUDGE: ("taken", "later"),
+    Kind.SNOOZED: ("taken",),
+    Kind.BOOKING: ("booked",),
+}
 
 # The URL name of each action's page; "booked" is served by the booking answer page.
 URL_NAMES = {action: f"reminders:answer_{action}" for action in ACTIONS}
@@ -121,16 +132,20 @@ def check_open(dose: Dose, patient: User) -> None:
         )
 
 
+def _wrong_action() -> LinkProblem:
+    return LinkProblem(
+        LinkProblem.WRONG_ACTION,
+        "This link is for another answer. Open the reminder again and tap the button you mean.",
+    )
+
+
 def read(token: str, action: str) -> Answerable:
     """What a token answers, if it still may: raises LinkProblem when it was tampered with, is
-    for another action, names no dose reminder, was used already, or its dose is settled or
-    its window closed in the patient's home zone."""
+    for another action or one its reminder does not offer, names no dose reminder, was used
+    already, or its dose is settled or its window closed in the patient's home zone."""
     row_id, signed_action = _unsign(token)
     if signed_action != action:
-        raise LinkProblem(
-            LinkProblem.WRONG_ACTION,
-            "This link is for another answer. Open the reminder again and tap the button you mean.",
-        )
+        raise _wrong_action()
     row = (
         Notification.objects.select_related(
             "recipient__patient_profile", "dose__prescription", "dose__injection"
@@ -144,6 +159,8 @@ def read(token: str, action: str) -> Answerable:
             "This link points to a reminder we no longer have. "
             "If you had your injection, log it on the History page.",
         )
+    if action not in LINK_ACTIONS.get(row.kind, ()):
+        raise _wrong_action()
     nonce = nonce_for(row.pk, action)
     earlier = ReminderAnswer.objects.filter(nonce=nonce).first()
     if earlier is not None:

@@ -100,6 +100,33 @@ def test_a_token_for_one_action_does_not_open_another(dose, on_the_day):
     assert problem.value.reason_code == "wrong_action"
 
 
+@pytest.mark.parametrize(
+    "kind, action",
+    [
+        (Kind.MISSED, "taken"),
+        (Kind.SNOOZED, "later"),
+        (Kind.BOOKING, "taken"),
+        (Kind.DUE, "booked"),
+    ],
+)
+def test_a_token_for_an_action_its_reminder_does_not_offer_is_refused(
+    dose, on_the_day, kind, action
+):
+    """Only the actions a kind's message carries: a signed "taken" for a missed-dose message
+    or a booking reminder must not log an injection."""
+    with pytest.raises(tokens.LinkProblem) as problem:
+        tokens.read(tokens.sign(reminder(dose, kind=kind), action), action)
+    assert problem.value.reason_code == "wrong_action"
+
+
+def test_a_taken_link_signed_for_a_booking_reminder_logs_nothing(client, dose, on_the_day):
+    row = reminder(dose, kind=Kind.BOOKING)
+    response = client.post(path(row, "taken"), {"given_on": "2026-06-11", "site": "deltoid_left"})
+
+    assert response.status_code == 400
+    nothing_written()
+
+
 def test_the_messages_of_a_dose_reminder_carry_both_links(dose, on_the_day):
     email = render(reminder(dose))
     missed = render(reminder(dose, kind=Kind.MISSED))
