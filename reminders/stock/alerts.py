@@ -3,7 +3,9 @@ before its planned use; the check after each change, the sweep, and what the mes
 
 Each asks prompts for one outbox row per channel, keyed so a shortfall is told once (the key
 names the newest batch: the doses of a re-anchored plan are new rows, a new batch is news) and
-a batch's expiry once.
+a batch's expiry once. A reminder withdrawn before it went (the stock was enough again, the
+batch counted to 0) ends its episode: the next shortfall or expiry under the same batch is a
+new episode, keyed with its number, so it is told again.
 """
 
 from __future__ import annotations
@@ -23,11 +25,53 @@ from .selectors import StockForecast, stock_forecast
 
 
 def refill_key(patient_id: int, newest_batch_id: int) -> str:
+    """The base of the refill keys under the newest batch (and the key of its first episode)."""
     return f"refill:{patient_id}:{newest_batch_id}"
 
 
 def expiry_key(batch_id: int) -> str:
+    """The base of a batch's expiry keys (and the key of its first episode)."""
     return f"stock_expiry:{batch_id}"
+
+
+def episode_key(base: str, episode: int) -> str:
+    return base if episode == 1 else f"{base}:{episode}"
+
+
+def current_keys(patient: User, kind: str, bases: list[str]) -> dict[str, str]:
+    """For each base, the key of its current episode: the latest one asked for, unless every
+    row of it was cancelled (withdrawn before it went), then the next. One query."""
+    rows = Notification.objects.filter(recipient=patient, kind=kind).values_list(
+        "dedupe_key", "status"
+    )
+    latest: dict[str, tuple[int, bool]] = {}  # base: (episode, every row cancelled)
+    for dedupe_key, status in rows:
+        found = _episode_of(dedupe_key, bases)
+        if found is None:
+            continue
+        base, episode = found
+        cancelled = status == Notification.Status.CANCELLED
+        held = latest.get(base)
+        if held is None or episode > held[0]:
+            latest[base] = (episode, cancelled)
+        elif episode == held[0]:
+            latest[base] = (episode, held[1] and cancelled)
+    keys = {}
+    for base in bases:
+        episode, withdrawn = latest.get(base, (0, True))
+        keys[base] = episode_key(base, episode + 1 if withdrawn else episode)
+    return keys
+
+
+def _episode_of(dedupe_key: str, bases: list[str]) -> tuple[str, int] | None:
+    """The base and episode of a row's key (`<base>:<channel>` or `<base>:<n>:<channel>`)."""
+    base = dedupe_key.rpartition(":")[0]  # the channel off
+    if base in bases:
+        return base, 1
+    base, _, number = base.rpartition(":")
+    if base in bases and number.isdigit():
+        return base, int(number)
+    return None
 
 
 def stock_check(
@@ -62,7 +106,8 @@ def _refill(
         if waiting.exists():  # on the recipient's index, before a prefix match of keys
             prompt_withdraw(key=f"refill:{patient.pk}", reason="Enough ampoules are in stock.")
         return []
-    key = refill_key(patient.pk, forecast.newest_batch_id)
+    base = refill_key(patient.pk, forecast.newest_batch_id)
+    key = current_keys(patient, Kind.REFILL, [base])[base]
     payload: dict[str, object] = {"runs_out_dose": runs_out.id}
     prompt_enqueue(patient=patient, kind=Kind.REFILL, key=key, at=now, payload=payload)
     return [key]
@@ -73,7 +118,9 @@ def _expiry(patient: User, forecast: StockForecast, now: datetime) -> list[str]:
         return []
     batches = {waste.batch_id for waste in forecast.wasted}
     batches |= {batch.id for batch in forecast.expiring}
-    keys = [expiry_key(batch_id) for batch_id in sorted(batches)]
+    bases = [expiry_key(batch_id) for batch_id in sorted(batches)]
+    current = current_keys(patient, Kind.STOCK_EXPIRY, bases) if bases else {}
+    keys = [current[base] for base in bases]
     for key, batch_id in zip(keys, sorted(batches), strict=True):
         payload: dict[str, object] = {"batch": batch_id}
         prompt_enqueue(patient=patient, kind=Kind.STOCK_EXPIRY, key=key, at=now, payload=payload)

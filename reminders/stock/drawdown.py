@@ -74,13 +74,16 @@ def stock_draw(*, injection: Injection, actor: User | None) -> StockMovement | N
 
 
 def stock_return(*, injection: Injection, actor: User | None) -> StockMovement | None:
-    """Put back what an injection took, once; None when it took nothing."""
+    """Put back what an injection took, once; None when it took nothing, or when its batch was
+    thrown away since (the ampoule went with it: the count stays 0 and the ledger unchanged)."""
     taken = StockMovement.objects.filter(injection=injection, reason=Reason.INJECTION).first()
     if taken is None or taken.change >= 0:
         return None
     if StockMovement.objects.filter(injection=injection, reason=Reason.RETURNED).exists():
         return None
     batch = StockBatch.objects.select_for_update().get(pk=taken.batch_id)
+    if batch.discarded_at is not None:
+        return None
     return _move(batch, -taken.change, Reason.RETURNED, injection, actor)
 
 

@@ -7,7 +7,7 @@ from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import AuthedRequest, patient_required
 from core.forms import submitted
@@ -33,6 +33,7 @@ def _page(request: AuthedRequest, *, status: int = 200, **forms: Form) -> HttpRe
     return render(request, "reminders/stock.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
 @patient_required
 def stock(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST":

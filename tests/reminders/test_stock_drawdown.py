@@ -140,3 +140,19 @@ def test_for_a_patient_who_keeps_no_stock_the_draw_down_costs_one_query(
     with django_assert_num_queries(1):
         injection_changed_received(Injection, injection=injection, change="logged", actor=alice)
     assert not StockMovement.objects.exists()
+
+
+def test_voiding_an_injection_whose_batch_was_thrown_away_puts_nothing_back(alice):
+    from reminders.stock.services import batch_discard
+
+    rx = weekly(alice)
+    batch = add(alice, 5)
+    injection = log(rx, START)
+    with on(START):
+        batch_discard(patient=alice, batch_id=batch.pk, note="recalled")
+        services.injection_void(
+            injection=injection, actor=alice, reason="logged twice", today=START
+        )
+    assert on_hand(batch) == 0
+    assert reasons(batch) == [("received", 5), ("injection", -1), ("discarded", -4)]
+    assert sum(change for _, change in reasons(batch)) == on_hand(batch)

@@ -153,3 +153,13 @@ def test_the_home_and_reminders_pages_link_the_stock_page(client_for, alice):
     client = client_for(alice)
     for page in (reverse("home"), reverse("reminders:preferences")):
         assert f'href="{URL}"' in client.get(page).content.decode(), page
+
+
+def test_the_stock_page_takes_only_get_and_post(client_for, alice):
+    weekly(alice)
+    client = client_for(alice)
+    for method in (client.put, client.delete, client.patch):
+        response = method(URL, {"count": "5"})
+        assert response.status_code == 405
+        assert sorted(response["Allow"].split(", ")) == ["GET", "POST"]
+    assert not StockBatch.objects.exists()

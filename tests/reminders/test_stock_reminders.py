@@ -145,3 +145,40 @@ def test_the_beat_task_runs_the_sweep_and_records_its_tick(alice, settings):
     assert SweepTick.objects.filter(name="check_stock").exists()
     entry = settings.CELERY_BEAT_SCHEDULE["check-stock"]
     assert (entry["task"], entry["schedule"]) == ("reminders.stock.tasks.check_stock", 900.0)
+
+
+def test_running_low_again_after_a_withdrawn_reminder_asks_again_once(alice):
+    from reminders.stock.services import batch_adjust
+
+    rx = weekly(alice)
+    batch = add(alice, 3)  # 3 doses covered: running low at once
+    [first] = refills()
+    with on(START):
+        batch_adjust(patient=alice, batch_id=batch.pk, count=8, note="counted again")
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    with on(START):
+        batch_adjust(patient=alice, batch_id=batch.pk, count=3, note="counted again")
+    [again] = refills("pending")  # a new shortfall under the same newest batch
+    assert again.pk != first.pk
+    log(rx, START)  # the same shortfall: no second row
+    with on(START):
+        stock_sweep(now=noon(START))
+    assert [row.pk for row in refills("pending")] == [again.pk]
+    assert len(refills()) == 2
+
+
+def test_an_expiry_warning_withdrawn_by_a_count_of_zero_comes_back_when_counted_up(alice):
+    from reminders.stock.services import batch_adjust
+
+    weekly(alice)
+    add(alice, 10)
+    short = add(alice, 4, expiry=weeks(1), lot="K9")
+    with on(START):
+        batch_adjust(patient=alice, batch_id=short.pk, count=0, note="none left")
+    assert Notification.objects.get(kind="stock_expiry").status == "cancelled"
+    with on(START):
+        batch_adjust(patient=alice, batch_id=short.pk, count=4, note="found the box")
+        stock_sweep(now=noon(START))
+    rows = Notification.objects.filter(kind="stock_expiry").order_by("pk")
+    assert [row.status for row in rows] == ["cancelled", "pending"]
