@@ -76,11 +76,17 @@ def expires_at(kind: str, due: date, zone: ZoneInfo) -> datetime:
     return timing.start_of_day(due, zone)
 
 
+# Channels that buzz a phone wait out the quiet hours: nobody wants one at 3 am.
+QUIET_CHANNELS = (Channel.SMS, Channel.PUSH)
+
+
 def deliver_at(
     channel: str, instant: datetime, pref: ReminderPreference, zone: ZoneInfo
 ) -> datetime:
-    """Texts wait for the end of the patient's quiet hours; email goes at once."""
-    if channel != Channel.SMS:
+    """When a message meant for `instant` may go: texts and phone notifications wait for the
+    end of the patient's quiet hours; email goes at once. The planner and the dispatcher
+    (which checks again at sending time) both ask this."""
+    if channel not in QUIET_CHANNELS:
         return instant
     return timing.after_quiet_hours(instant, zone, pref.quiet_start, pref.quiet_end)
 
