@@ -23,7 +23,7 @@ from core.clock import home_zone, local_today
 from schedules import states
 from schedules.models import Dose
 
-from . import account_messages, push, timing
+from . import account_messages, push
 from .messages import render
 from .models import (
     ACCOUNT_KINDS,
@@ -33,6 +33,7 @@ from .models import (
     Notification,
     ReminderPreference,
 )
+from .planner import deliver_at
 from .services import channel_disable
 from .transports import Outgoing, TransportError, transport_for
 
@@ -283,10 +284,9 @@ def deliver(row: Notification, *, result: DispatchResult) -> None:
     if reason:
         _cancel(row, reason, result=result)
         return
-    # Texts and phone notifications wait out the quiet hours: nobody wants a buzz at 3 am.
-    if row.channel in (Channel.SMS, Channel.PUSH) and pref is not None:
-        zone = home_zone(row.account)
-        later = timing.after_quiet_hours(now, zone, pref.quiet_start, pref.quiet_end)
+    # The quiet hours may have begun since the row was planned: the planner's rule again.
+    if pref is not None:
+        later = deliver_at(row.channel, now, pref, home_zone(row.account))
         if later > now:
             result.deferred += _finish(
                 row, status=Status.PENDING, next_attempt_at=later, attempts=F("attempts") - 1
