@@ -26,7 +26,7 @@ from core.clock import home_zone
 from . import timing
 from .models import DOSE_REMINDER_KINDS, Channel, Kind, Notification, PushSubscription
 from .planner import replan_patient
-from .services import _cancel_pending, preference_get
+from .services import cancel_pending, preference_get
 
 # Push services keep an undelivered message at most about four weeks.
 MAX_TTL = timedelta(days=28)
@@ -166,7 +166,7 @@ def push_unsubscribe(
     if not PushSubscription.objects.filter(patient=patient).exists():
         pref.push_enabled = False
         pref.save(update_fields=["push_enabled", "updated_at"])
-        _cancel_pending(patient=patient, channel=Channel.PUSH, reason="Phone notifications off.")
+        cancel_pending(patient=patient, channel=Channel.PUSH, reason="Phone notifications off.")
     log_action(
         actor=patient, action="reminders.push_unsubscribed", patient=patient, request=request
     )

@@ -72,7 +72,7 @@ def preference_get(*, patient: User, lock: bool = False) -> ReminderPreference:
     return pref
 
 
-def _cancel_pending(*, patient: User, channel: str, reason: str) -> int:
+def cancel_pending(*, patient: User, channel: str, reason: str) -> int:
     """A channel turned off takes its waiting reminders with it; account messages (a reset, a
     code to a number being checked) were asked for, and go whatever the preferences say."""
     return (
@@ -174,7 +174,7 @@ def channel_disable(*, patient: User, channel: str, reason: str, now: datetime) 
                 email_enabled=False, email_disabled_reason=text[:200]
             )
         if changed:
-            _cancel_pending(patient=patient, channel=channel, reason=text)
+            cancel_pending(patient=patient, channel=channel, reason=text)
             log_action(
                 actor=None,
                 action="reminders.channel_disabled",
@@ -393,7 +393,7 @@ def sms_turn_off(*, patient: User, request: HttpRequest | None = None) -> Remind
     pref = preference_get(patient=patient, lock=True)
     pref.sms_enabled = False
     pref.save(update_fields=["sms_enabled", "updated_at"])
-    _cancel_pending(patient=patient, channel=Channel.SMS, reason="Texts turned off.")
+    cancel_pending(patient=patient, channel=Channel.SMS, reason="Texts turned off.")
     log_action(
         actor=patient, action="reminders.sms_off", patient=patient, obj=pref, request=request
     )
@@ -417,7 +417,7 @@ def sms_stop_received(*, number: str, now: datetime | None = None) -> int:
         ReminderPreference.objects.filter(pk=pref.pk).update(
             sms_enabled=False, sms_disabled_reason=STOPPED
         )
-        _cancel_pending(patient=pref.patient, channel=Channel.SMS, reason=STOPPED)
+        cancel_pending(patient=pref.patient, channel=Channel.SMS, reason=STOPPED)
         log_action(
             actor=None,
             action="reminders.sms_stopped",
