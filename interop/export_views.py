@@ -12,6 +12,7 @@ from core.clock import local_today
 
 from .fhir_bundle import record_bundle
 from .selectors import fhir_record
+from .services import record_exported
 
 
 @never_cache
@@ -20,7 +21,9 @@ from .selectors import fhir_record
 def fhir_export(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     record = fhir_record(patient=request.user, now=now, today=local_today(request.user, now=now))
-    body = record_bundle(record).model_dump_json(indent=2)
+    bundle = record_bundle(record)
+    record_exported(patient=request.user, resources=len(bundle.entry or []), request=request)
+    body = bundle.model_dump_json(indent=2)
     response = HttpResponse(body, content_type="application/fhir+json")
     name = f"b12-record-{now:%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -141,6 +141,17 @@ def feed_settings_update(
     return feed
 
 
+def record_exported(*, patient: User, resources: int, request: HttpRequest | None = None) -> None:
+    """The patient downloaded their whole record: who, when, from where, and how much."""
+    log_action(
+        actor=patient,
+        action="fhir.exported",
+        patient=patient,
+        request=request,
+        detail={"resources": resources},
+    )
+
+
 def _plan_moved(prescription: Prescription) -> None:
     now = timezone.now()
     touched = CalendarFeed.objects.filter(

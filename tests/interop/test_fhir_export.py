@@ -13,6 +13,7 @@ from django.urls import reverse
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
+from accounts.models import AuditEvent
 from monitoring.labs.services import LabEntry, lab_result_record
 from tests.helpers import noon
 from tests.schedules.helpers import START, create, log
@@ -135,8 +136,8 @@ def test_the_export_costs_a_fixed_number_of_queries(
 ):
     client = client_for(alice)
     # The session, the user with their profile; prescriptions, phases, injections, missed
-    # doses, lab results.
-    with time_machine.travel(noon(TODAY), tick=False), django_assert_num_queries(7):
+    # doses, lab results; the audit event of the export.
+    with time_machine.travel(noon(TODAY), tick=False), django_assert_num_queries(8):
         assert client.get(URL).status_code == 200
 
 
@@ -149,7 +150,17 @@ def test_a_patient_gets_only_their_own_record(alice, dave, record, client_for):
     assert "alice" not in json.dumps(bundle).lower()
 
 
+def test_each_export_is_in_the_audit_log(alice, dave, record, client_for):
+    export(client_for(alice))
+
+    event = AuditEvent.objects.get(action="fhir.exported")
+    assert (event.actor, event.patient) == (alice, alice)
+    assert event.detail == {"resources": 6}
+    assert not AuditEvent.objects.filter(action="fhir.exported", patient=dave).exists()
+
+
 @pytest.mark.parametrize("who", ["bob", "charlie", "staff"])
 def test_other_roles_get_404_and_visitors_log_in(cast, who, client_for, client):
     assert client.get(URL).status_code == 302
     assert client_for(cast[who]).get(URL).status_code == 404
+    assert not AuditEvent.objects.filter(action="fhir.exported").exists()
