@@ -7,7 +7,7 @@ and records one `ReminderAnswer` whose unique nonce makes a link or a text reply
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,21 +16,14 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import User
-from core.clock import home_zone, local_today
-from reminders import timing
-from reminders.models import Kind, Notification, ReminderAnswer, ReminderPreference
-from reminders.planner import deliver_at
+from core.clock import local_today
+from reminders.models import Kind, Notification, ReminderAnswer
 from schedules.models import Dose, Injection, Prescription, Site
 from schedules.selectors import site_uses, suggested_site
 from schedules.services.injections import injection_log
 
+from .snooze import SnoozePlan, day_text, snooze_plan, when_text
 from .tokens import LinkProblem, check_open
-
-SNOOZE = timedelta(hours=2)
-# A snoozed reminder goes at the latest this long before the window closes, so it can still
-# be sent and acted on; one that would come sooner than SNOOZE_AT_LEAST is not worth it.
-SNOOZE_BEFORE_CLOSE = timedelta(minutes=30)
-SNOOZE_AT_LEAST = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -43,15 +36,6 @@ class Asked:
     notification_id: int | None
     nonce: str
     via: str
-
-
-def day_text(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def window_end(dose: Dose, patient: User) -> datetime:
-    """The instant the dose's window closes: the end of its last day in the home zone."""
-    return timing.start_of_day(dose.latest + timedelta(days=1), home_zone(patient))
 
 
 def suggested_site_for(dose: Dose) -> str:
@@ -155,9 +139,10 @@ def taken_answer(
 def snooze_answer(
     *, asked: Asked, request: HttpRequest | None = None, now: datetime | None = None
 ) -> ReminderAnswer:
-    """ "Remind me later": one snoozed reminder per ready channel, two hours on (capped half an
-    hour before the window closes; texts still wait out quiet hours). A dose is snoozed once:
-    asking again, or too close to the window's end, explains and changes nothing."""
+    """ "Remind me later": one snoozed reminder per channel that can reach the patient before
+    the window closes (`snooze.snooze_plan`), promised for the first of them. A dose is
+    snoozed once: asking again, or when no reminder could come in time, explains and changes
+    nothing."""
     now = now or timezone.now()
     with transaction.atomic():
         dose = _begin(asked)
@@ -165,64 +150,41 @@ def snooze_answer(
             dose=dose, action=ReminderAnswer.Action.LATER
         ).first()
         if earlier is not None:
-            raise LinkProblem(LinkProblem.SNOOZED, _already_snoozed(earlier, asked.patient))
-        closes = window_end(dose, asked.patient)
-        until = snooze_until(dose, asked.patient, now=now)
-        if until - now < SNOOZE_AT_LEAST:
-            raise LinkProblem(
-                LinkProblem.EXPIRED,
-                "This injection's window closes too soon to remind you later. "
-                "If you have had it, log it on the History page.",
-            )
-        _snoozed_rows(dose, asked.patient, until=until, closes=closes, now=now)
-        outcome = f"We will remind you again at {_clock(until, asked.patient)}."
-        answer = _record(asked, dose, ReminderAnswer.Action.LATER, outcome, snoozed_until=until)
+            raise LinkProblem(LinkProblem.SNOOZED, _already_snoozed(earlier, asked.patient, now))
+        plan = snooze_plan(dose, asked.patient, now=now)
+        _snoozed_rows(dose, asked.patient, plan=plan, now=now)
+        outcome = f"We will remind you again {when_text(plan.first, asked.patient, now=now)}."
+        answer = _record(
+            asked, dose, ReminderAnswer.Action.LATER, outcome, snoozed_until=plan.first
+        )
         _audit(asked, answer, request)
     return answer
 
 
-def snooze_until(dose: Dose, patient: User, *, now: datetime) -> datetime:
-    """When a reminder put off now comes back: two hours on, capped before the window closes."""
-    return min(now + SNOOZE, window_end(dose, patient) - SNOOZE_BEFORE_CLOSE)
-
-
-def _clock(instant: datetime, patient: User) -> str:
-    local = instant.astimezone(home_zone(patient))
-    return f"{local:%H:%M}"
-
-
-def _already_snoozed(earlier: ReminderAnswer, patient: User) -> str:
+def _already_snoozed(earlier: ReminderAnswer, patient: User, now: datetime) -> str:
     if earlier.snoozed_until is None:
         return "You already asked to be reminded later about this injection."
     return (
-        "You already asked to be reminded later about this injection: we will remind you at "
-        f"{_clock(earlier.snoozed_until, patient)}."
+        "You already asked to be reminded later about this injection: we will remind you "
+        f"{when_text(earlier.snoozed_until, patient, now=now)}."
     )
 
 
-def _snoozed_rows(
-    dose: Dose, patient: User, *, until: datetime, closes: datetime, now: datetime
-) -> int:
-    pref = ReminderPreference.of(patient)
-    zone = home_zone(patient)
+def _snoozed_rows(dose: Dose, patient: User, *, plan: SnoozePlan, now: datetime) -> None:
     rows = []
-    for channel in pref.channels():
-        send_at = deliver_at(channel, until, pref, zone)
-        if send_at >= closes:
-            continue  # a text held by quiet hours past the window's end would never go
+    for channel, send_at in plan.sends.items():
         row = Notification(
             recipient=patient,
             dose=dose,
             kind=Kind.SNOOZED,
             channel=channel,
-            scheduled_for=until,
+            scheduled_for=plan.until,
             next_attempt_at=send_at,
             created_at=now,
         )
         row.full_clean(validate_constraints=False)
         rows.append(row)
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
 
 
 def _audit(asked: Asked, answer: ReminderAnswer, request: HttpRequest | None) -> None:

@@ -50,6 +50,7 @@ class LinkProblem(Exception):
     CLOSED = "closed"
     USED = "used"
     SNOOZED = "snoozed"
+    NO_REMINDER = "no_reminder"  # "later" could not come before the window closes
 
     def __init__(self, reason_code: str, message: str, *, answer: ReminderAnswer | None = None):
         super().__init__(message)

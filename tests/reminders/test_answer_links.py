@@ -295,7 +295,7 @@ def test_later_puts_one_snoozed_reminder_per_channel_two_hours_on(client, dose, 
         assert not ReminderAnswer.objects.exists()
         response = client.post(url)
 
-    assert "about 11:00" in shown.content.decode(), shown.content.decode()
+    assert "again at 11:00" in shown.content.decode(), shown.content.decode()
     assert response.status_code == 200 and "again at 11:00" in response.content.decode()
     snoozed = Notification.objects.filter(kind=Kind.SNOOZED).order_by("channel")
     assert [(row.channel, row.scheduled_for) for row in snoozed] == [
@@ -320,6 +320,58 @@ def test_a_snoozed_text_waits_out_quiet_hours(client, dose, alice):
     )
 
 
+def texts_only(patient):
+    ReminderPreference.objects.create(
+        patient=patient, email_enabled=False, sms_enabled=True, sms_number="+447700900123"
+    )
+
+
+def test_a_text_held_past_the_window_closing_promises_nothing_and_writes_nothing(
+    client, dose, alice
+):
+    """Texts only, 20:00 on the window's last day: the 22:00 text would wait for 08:00, after
+    the window closed, so no reminder would ever come."""
+    texts_only(alice)
+    with time_machine.travel(london(date(2026, 6, 18), 20), tick=False):
+        url = path(reminder(dose, channel="sms"), "later")
+        shown = client.get(url)
+        response = client.post(url)
+
+    for page in (shown, response):
+        text = page.content.decode()
+        assert page.status_code == 410 and "too late to remind you again" in text, text
+        assert "remind you again at" not in text
+    nothing_written()
+
+
+def test_a_text_held_by_quiet_hours_is_promised_for_when_it_goes(client, dose, alice):
+    texts_only(alice)
+    with time_machine.travel(london(DUE, 20), tick=False):
+        url = path(reminder(dose, channel="sms"), "later")
+        shown = client.get(url).content.decode()
+        response = client.post(url)
+
+    text = Notification.objects.get(kind=Kind.SNOOZED)
+    assert text.next_attempt_at == london(date(2026, 6, 12), 8)
+    assert "tomorrow at 08:00" in shown, shown
+    assert "We will remind you again tomorrow at 08:00." in response.content.decode()
+    assert ReminderAnswer.objects.get().snoozed_until == london(date(2026, 6, 12), 8)
+
+
+def test_with_email_and_text_the_promise_is_the_first_to_go(client, dose, alice):
+    ReminderPreference.objects.create(patient=alice, sms_enabled=True, sms_number="+447700900123")
+    with time_machine.travel(london(DUE, 20), tick=False):
+        response = client.post(path(reminder(dose), "later"))
+
+    assert "We will remind you again at 22:00." in response.content.decode()
+
+
+def test_the_email_does_not_promise_two_hours(dose, on_the_day):
+    body = render(reminder(dose)).body
+
+    assert "two hours" not in body and "remind you again later" in body
+
+
 def test_a_snooze_is_capped_before_the_window_closes(client, dose):
     with time_machine.travel(london(date(2026, 6, 18), 23), tick=False):
         client.post(path(reminder(dose), "later"))
@@ -334,7 +386,8 @@ def test_too_close_to_the_window_closing_later_explains_and_changes_nothing(clie
     with time_machine.travel(london(date(2026, 6, 18), 23, 40), tick=False):
         response = client.post(path(reminder(dose), "later"))
 
-    assert response.status_code == 410 and "closes too soon" in response.content.decode()
+    text = response.content.decode()
+    assert response.status_code == 410 and "too late to remind you again" in text
     nothing_written()
 
 
