@@ -25,16 +25,18 @@ from .forms import CalendarSettingsForm
 from .models import CalendarFeed
 from .tokens import feed_url, webcal_url
 
-# The new address, kept in the session only until the page after the change shows it once.
-NEW_ADDRESS = "interop.calendar_address"
-
 
 def _page(
-    request: AuthedRequest, *, status: int = 200, form: CalendarSettingsForm | None = None
+    request: AuthedRequest,
+    *,
+    status: int = 200,
+    form: CalendarSettingsForm | None = None,
+    token: str | None = None,
 ) -> HttpResponse:
+    """The page; with `token` (just made, in the answer to the POST that made it) it shows
+    the new address, which is kept nowhere: not in the session, not in the browser's cache."""
     feed = selectors.feed_for(patient=request.user)
     active = feed is not None and feed.active
-    token = request.session.pop(NEW_ADDRESS, None) if status == 200 else None
     initial = {"detail_level": feed.detail_level, "alarm": feed.alarm} if feed else None
     context = {
         "feed": feed,
@@ -55,11 +57,13 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
 
 
 def _new_address(request: AuthedRequest, token: str, text: str) -> HttpResponse:
-    request.session[NEW_ADDRESS] = token
+    """The page with the new address, as the answer to the POST itself (no redirect, so the
+    token never waits in the session for the next page)."""
     messages.success(request, text)
-    return redirect("interop:calendar")
+    return _page(request, token=token)
 
 
+@never_cache
 @require_POST
 @patient_required
 def calendar_create(request: AuthedRequest) -> HttpResponse:
@@ -108,6 +112,7 @@ def _refused(request: AuthedRequest) -> HttpResponse:
     return redirect("interop:calendar")
 
 
+@never_cache
 @require_POST
 @patient_required
 def calendar_rotate(request: AuthedRequest) -> HttpResponse:

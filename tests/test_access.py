@@ -1260,7 +1260,7 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         method="post",
         roles=PATIENT,
         data={"detail_level": "plain"},
-        expect=goes("interop:calendar", _feed_made),
+        expect=shows("Your injections in your calendar", then=lambda ask, _: _feed_made(ask)),
     ),
     "interop:calendar_settings": OwnAccount(
         method="post",
@@ -1273,7 +1273,7 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         method="post",
         roles=PATIENT,
         kwargs=_feeds_on,
-        expect=goes("interop:calendar", _feed_rotated),
+        expect=shows("Your injections in your calendar", then=lambda ask, _: _feed_rotated(ask)),
     ),
     "interop:calendar_revoke": OwnAccount(
         method="post",

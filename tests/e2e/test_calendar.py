@@ -52,6 +52,7 @@ def test_a_patient_makes_the_feed_and_its_address_gives_their_doses(
     assert sorted(event.decoded("DTSTART") for event in events) == planned
     assert {str(event["SUMMARY"]) for event in events} == {"Injection"}
 
-    page.reload()
+    # The address was in the answer to the POST only: opening the page again shows it no more.
+    page.goto(live_server.url + "/me/calendar/")
     expect(page.get_by_label("Address to subscribe to")).to_have_count(0)
     expect(page.locator("#feed-state")).to_contain_text("On since")

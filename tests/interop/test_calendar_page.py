@@ -29,12 +29,15 @@ def test_making_the_feed_shows_its_address_once(alice, client_for):
     assert "Make my calendar address" in client.get(PAGE).content.decode()
 
     response = client.post(
-        reverse("interop:calendar_create"), {"detail_level": "plain", "alarm": "on"}, follow=True
+        reverse("interop:calendar_create"), {"detail_level": "plain", "alarm": "on"}
     )
 
+    assert response.status_code == 200  # shown in the answer to the POST itself
     token = shown_token(response)
     assert token and "webcal://" in response.content.decode()
+    assert "Your calendar feed is on. Subscribe to the address below." in response.content.decode()
     assert "no-store" in response["Cache-Control"]  # the address is not kept by the browser
+    assert token not in str(dict(client.session.items()))  # nor by the server's session
     feed = CalendarFeed.objects.get(patient=alice)
     assert (feed.detail_level, feed.alarm, feed.active) == ("plain", True, True)
     assert token not in feed.token_hash  # only its hash is kept
@@ -72,10 +75,14 @@ def test_rotating_gives_a_new_address_and_retires_the_old(alice, client_for):
     old = subscribe(alice)
     client = client_for(alice)
 
-    response = client.post(reverse("interop:calendar_rotate"), follow=True)
+    response = client.post(reverse("interop:calendar_rotate"))
 
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     new = shown_token(response)
     assert new and new != old
+    assert new not in str(dict(client.session.items()))
+    assert shown_token(client.get(PAGE)) is None
     assert fetch(old).status_code == 404
     assert fetch(new).status_code == 200
     assert AuditEvent.objects.filter(action="calendar.rotated").count() == 1
@@ -90,7 +97,7 @@ def test_stopping_ends_the_address_and_it_can_be_made_again(alice, client_for):
     assert "Turn the calendar feed on again" in response.content.decode()
     assert fetch(old).status_code == 404
     assert AuditEvent.objects.filter(action="calendar.revoked").count() == 1
-    made = client.post(reverse("interop:calendar_create"), {"detail_level": "plain"}, follow=True)
+    made = client.post(reverse("interop:calendar_create"), {"detail_level": "plain"})
     new = shown_token(made)
     assert new and fetch(new).status_code == 200 and fetch(old).status_code == 404
 
