@@ -7,46 +7,21 @@ from datetime import date, time
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 
 from schedules.models import Appointment
 from schedules.services.appointments import appointment_book
 
+from .answers import services as answer_services
 from .answers import tokens
 from .answers.tokens import Answerable
-from .models import Kind, Notification, ReminderAnswer
-
-
-def booked_reason(appointment: Appointment) -> str:
-    return f"Booked for {appointment.on:%-d %b %Y}."
+from .models import Notification, ReminderAnswer
+from .planner import cancel_booked
 
 
 def appointment_booked_received(sender: object, *, appointment: Appointment, **kwargs: Any) -> int:
     """The dose's booking reminders still waiting to go are cancelled, with the date booked."""
-    return Notification.objects.filter(
-        Q(status=Notification.Status.PENDING),
-        dose_id=appointment.dose_id,
-        kind=Kind.BOOKING,
-    ).update(status=Notification.Status.CANCELLED, last_error=booked_reason(appointment))
-
-
-def booking_answer_record(
-    *, row: Notification | None, appointment: Appointment, nonce: str
-) -> ReminderAnswer:
-    """The answer given through one link: answering again through it updates the same row."""
-    answer, _ = ReminderAnswer.objects.update_or_create(
-        nonce=nonce,
-        defaults={
-            "patient_id": appointment.prescription.patient_id,
-            "dose_id": appointment.dose_id,
-            "notification": row,
-            "action": ReminderAnswer.Action.BOOKED,
-            "via": ReminderAnswer.Via.LINK,
-            "outcome": booked_reason(appointment),
-        },
-    )
-    return answer
+    return cancel_booked(Notification.objects.filter(dose_id=appointment.dose_id))
 
 
 def booking_answer(
@@ -69,7 +44,14 @@ def booking_answer(
             request=request,
             source="answer",
         )
-        booking_answer_record(row=answerable.row, appointment=appointment, nonce=answerable.nonce)
+        asked = answer_services.Asked(
+            patient=answerable.patient,
+            dose_id=answerable.dose.pk,
+            notification_id=answerable.row.pk,
+            nonce=answerable.nonce,
+            via=ReminderAnswer.Via.LINK,
+        )
+        answer_services.booked_answer(asked=asked, appointment=appointment, request=request)
     return appointment
 
 

@@ -107,10 +107,25 @@ def cancel_settled(*, patient: User | None = None) -> int:
         status=Notification.Status.CANCELLED, last_error="The dose no longer needs this message."
     )
     # Booked meanwhile (the booking's own receiver cancels the rows it sees): nothing to ask.
-    booked = Exists(Appointment.objects.live().filter(dose=OuterRef("dose")))
-    return cancelled + rows.filter(booked, kind=Kind.BOOKING).update(
-        status=Notification.Status.CANCELLED, last_error="Booked with the nurse."
-    )
+    return cancelled + cancel_booked(rows)
+
+
+def booked_reason(on: date) -> str:
+    return f"Booked for {on:%-d %b %Y}."
+
+
+def cancel_booked(rows: QuerySet[Notification]) -> int:
+    """Cancel the pending booking reminders among `rows` whose dose has a live appointment,
+    saying the date booked. The booking's receiver calls it for the dose just booked; the plan
+    sweep for a row a planner wrote beside a booking."""
+    pending = rows.filter(status=Notification.Status.PENDING, kind=Kind.BOOKING)
+    live = Appointment.objects.live().filter(dose_id__in=pending.values("dose_id"))
+    cancelled = 0
+    for dose_id, on in live.values_list("dose_id", "on"):
+        cancelled += pending.filter(dose_id=dose_id).update(
+            status=Notification.Status.CANCELLED, last_error=booked_reason(on)
+        )
+    return cancelled
 
 
 def _dose_rows() -> QuerySet[Dose]:
