@@ -18,7 +18,8 @@ from accounts.audit import log_action
 from accounts.models import User
 from core.clock import local_today
 from reminders.models import Kind, Notification, ReminderAnswer
-from schedules.models import Dose, Injection, Prescription, Site
+from reminders.planner import booked_reason
+from schedules.models import Appointment, Dose, Injection, Prescription, Site
 from schedules.selectors import site_uses, suggested_site
 from schedules.services.injections import injection_log
 
@@ -185,6 +186,26 @@ def _snoozed_rows(dose: Dose, patient: User, *, plan: SnoozePlan, now: datetime)
         row.full_clean(validate_constraints=False)
         rows.append(row)
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def booked_answer(
+    *, asked: Asked, appointment: Appointment, request: HttpRequest | None = None
+) -> ReminderAnswer:
+    """A booking link's answer, after `appointment_book` in the same transaction: one row per
+    link (its nonce), which answering again through the link updates to the new date."""
+    with transaction.atomic():
+        answer = ReminderAnswer.objects.select_for_update().filter(nonce=asked.nonce).first()
+        answer = answer or ReminderAnswer(nonce=asked.nonce)
+        answer.patient = asked.patient
+        answer.dose_id = appointment.dose_id
+        answer.notification_id = asked.notification_id
+        answer.action = ReminderAnswer.Action.BOOKED
+        answer.via = asked.via
+        answer.outcome = booked_reason(appointment.on)
+        answer.full_clean(validate_constraints=False, validate_unique=False)
+        answer.save()
+        _audit(asked, answer, request)
+    return answer
 
 
 def _audit(asked: Asked, answer: ReminderAnswer, request: HttpRequest | None) -> None:

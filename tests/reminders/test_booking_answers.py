@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from reminders.answers import tokens
 from reminders.messages import render
 from reminders.models import Kind, Notification, ReminderAnswer, ReminderPreference
@@ -222,4 +223,16 @@ def test_a_booking_row_written_beside_a_booking_is_cancelled_by_the_next_sweep(a
     plan_notifications(now=NOW + timedelta(minutes=5))
 
     reasons = {row.status + ": " + row.last_error for row in rows(dose=dose, kind=Kind.BOOKING)}
-    assert reasons == {"cancelled: Booked with the nurse."}
+    assert reasons == {"cancelled: Booked for 12 Feb 2027."}  # as when the booking cancels them
+
+
+def test_each_answer_through_the_link_is_audited(client, email_row, alice):
+    client.post(link_path(email_row), {"on": "2027-02-12"})
+    client.post(link_path(email_row), {"on": "2027-02-15"})
+
+    events = AuditEvent.objects.filter(action="reminders.answer_booked").order_by("pk")
+    assert [(e.actor, e.detail["outcome"]) for e in events] == [
+        (alice, "Booked for 12 Feb 2027."),
+        (alice, "Booked for 15 Feb 2027."),
+    ]
+    assert events[0].detail["via"] == "link"
