@@ -344,6 +344,14 @@ def test_a_text_held_past_the_window_closing_promises_nothing_and_writes_nothing
     nothing_written()
 
 
+def test_with_every_channel_off_later_promises_nothing(client, dose, alice, on_the_day):
+    ReminderPreference.objects.create(patient=alice, email_enabled=False)
+    response = client.post(path(reminder(dose), "later"))
+
+    assert response.status_code == 410 and "reminders are turned off" in response.content.decode()
+    nothing_written()
+
+
 def test_a_text_held_by_quiet_hours_is_promised_for_when_it_goes(client, dose, alice):
     texts_only(alice)
     with time_machine.travel(london(DUE, 20), tick=False):

@@ -226,3 +226,15 @@ def test_a_shared_number_answers_the_one_patient_whose_reminder_is_open(
 
     assert "Logged" in answer
     assert Injection.objects.get().prescription.patient == alice
+
+
+def test_later_by_text_when_no_reminder_could_come_in_time_says_so(client, alice, dose):
+    """Texts only, 20:00 on the window's last day: the text would wait for 08:00, too late."""
+    ReminderPreference.objects.filter(patient=alice).update(email_enabled=False)
+    texted(dose)
+    with time_machine.travel(datetime.combine(date(2026, 6, 18), time(20), tzinfo=LONDON)):
+        answer = reply(client, "LATER", sid="SM0102")
+
+    assert "too late to remind you again" in answer
+    assert ReminderAnswer.objects.count() == 0
+    assert not Notification.objects.filter(kind=Kind.SNOOZED).exists()
