@@ -1,5 +1,6 @@
 """The feed's events: one per dose of a phase (its number), whatever date re-planning gives
-it, and the SEQUENCE that rises when that date moves or the dose is cancelled."""
+it, and the SEQUENCE that rises when that date moves or the dose is given, missed or
+cancelled."""
 
 from __future__ import annotations
 
@@ -46,13 +47,28 @@ def _rank(dose: Dose, published: date | None) -> tuple[bool, bool, date]:
     return (dose.status != Dose.Status.CANCELLED, dose.due == published, dose.due)
 
 
-def calendar_events_sync(*, prescription: Prescription, now: datetime) -> int:
-    """Bring what the feed publishes for `prescription` in line with its doses, raising the
-    SEQUENCE of each event whose date or cancellation changed; returns how many changed.
-    Called inside the transaction that changed the doses (the prescription is locked)."""
+# A dose's status on a day, in the words of the feed (scheduled and due are both "planned").
+STATES: dict[str, str] = {
+    Dose.Status.TAKEN: CalendarEvent.State.DONE,
+    Dose.Status.MISSED: CalendarEvent.State.MISSED,
+    Dose.Status.CANCELLED: CalendarEvent.State.CANCELLED,
+}
+
+
+def event_state(dose: Dose, today: date) -> str:
+    """What the event says of its dose on `today`, from the dose's status there
+    (`Dose.status_on`, as schedules.states defines it)."""
+    return STATES.get(str(dose.status_on(today)), CalendarEvent.State.PLANNED)
+
+
+def calendar_events_sync(*, prescription: Prescription, now: datetime, today: date) -> int:
+    """Bring what the feed publishes for `prescription` in line with its doses on the
+    patient's `today`, raising the SEQUENCE of each event whose date or state changed; returns
+    how many changed. Called inside the transaction that changed the doses (the prescription
+    is locked)."""
     since = now.date() - LOOK_BACK - MOVE_MARGIN
     doses = Dose.objects.filter(prescription=prescription, due__gte=since).only(
-        "phase_id", "sequence", "due", "status"
+        "phase_id", "sequence", "due", "status", "earliest", "latest", "injection_id"
     )
     states = {
         (state.phase_id, state.number): state
@@ -62,7 +78,7 @@ def calendar_events_sync(*, prescription: Prescription, now: datetime) -> int:
     creates: list[CalendarEvent] = []
     updates: list[CalendarEvent] = []
     for key, dose in chosen.items():
-        cancelled = dose.status == Dose.Status.CANCELLED
+        shown = event_state(dose, today)
         state = states.get(key)
         if state is None:
             creates.append(
@@ -71,16 +87,16 @@ def calendar_events_sync(*, prescription: Prescription, now: datetime) -> int:
                     phase_id=key[0],
                     number=key[1],
                     due=dose.due,
-                    cancelled=cancelled,
+                    state=shown,
                     changed_at=now,
                 )
             )
-        elif (state.due, state.cancelled) != (dose.due, cancelled):
-            state.due, state.cancelled, state.changed_at = dose.due, cancelled, now
+        elif (state.due, state.state) != (dose.due, shown):
+            state.due, state.state, state.changed_at = dose.due, shown, now
             state.sequence += 1
             updates.append(state)
     CalendarEvent.objects.bulk_create(creates, batch_size=500)
     CalendarEvent.objects.bulk_update(
-        updates, ["due", "cancelled", "sequence", "changed_at"], batch_size=500
+        updates, ["due", "state", "sequence", "changed_at"], batch_size=500
     )
     return len(creates) + len(updates)

@@ -49,14 +49,20 @@ class CalendarFeed(models.Model):
 class CalendarEvent(models.Model):
     """What the feed last published for one dose: the dose is the `number`th of its phase,
     which a re-plan keeps while the date moves (the Dose row, keyed by its date, does not).
-    `sequence` is the event's iCalendar SEQUENCE, raised when the date or the cancellation
-    changes."""
+    `sequence` is the event's iCalendar SEQUENCE, raised when the date or the state (planned,
+    done, missed, cancelled: its summary and alarm) changes."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "Cancelled"
 
     prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="+")
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="+")
     number = models.PositiveIntegerField()
     due = models.DateField()
-    cancelled = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)
     sequence = models.PositiveIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
 

@@ -13,7 +13,7 @@ from accounts.models import User
 from monitoring.models import LabResult
 from schedules.models import Dose, Injection, Prescription, volume_for
 
-from .events import LOOK_BACK, MOVE_MARGIN, Key, current_doses, uid_for
+from .events import LOOK_BACK, MOVE_MARGIN, Key, current_doses, event_state, uid_for
 from .models import CalendarEvent, CalendarFeed
 from .tokens import token_digest
 
@@ -84,7 +84,7 @@ def feed_events(*, feed: CalendarFeed, today: date) -> list[FeedEvent]:
     }
     chosen = current_doses(doses, {key: state.due for key, state in states.items()})
     events = [
-        _event(key, dose, states.get(key), feed)
+        _event(key, dose, states.get(key), feed, today)
         for key, dose in chosen.items()
         if _shown(dose, states.get(key))
     ]
@@ -99,20 +99,14 @@ def _shown(dose: Dose, state: CalendarEvent | None) -> bool:
     return state is not None and state.sequence > 0
 
 
-def _state(dose: Dose) -> str:
-    if dose.status == Dose.Status.CANCELLED:
-        return "cancelled"
-    if dose.injection_id is not None:
-        return "done"
-    return "missed" if dose.status == Dose.Status.MISSED else "planned"
-
-
-def _event(key: Key, dose: Dose, state: CalendarEvent | None, feed: CalendarFeed) -> FeedEvent:
+def _event(
+    key: Key, dose: Dose, state: CalendarEvent | None, feed: CalendarFeed, today: date
+) -> FeedEvent:
     prescription = dose.prescription
     return FeedEvent(
         uid=uid_for(key),
         due=dose.due,
-        state=_state(dose),
+        state=event_state(dose, today),
         sequence=state.sequence if state is not None else 0,
         changed_at=_last_modified(dose, state, feed),
         earliest=dose.earliest,

@@ -4,7 +4,7 @@ accounts' signals)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.audit import log_action
 from accounts.models import User
+from core.clock import local_today
 from schedules.models import Prescription
 
 from .events import calendar_events_sync
@@ -33,8 +34,9 @@ def _active(patient: User) -> CalendarFeed | None:
 
 def _sync_all(patient: User, now: datetime) -> None:
     # Locked like a re-plan locks them, so a re-plan's receiver and this never race.
+    today = local_today(patient, now=now)
     for prescription in Prescription.objects.select_for_update().filter(patient=patient):
-        calendar_events_sync(prescription=prescription, now=now)
+        calendar_events_sync(prescription=prescription, now=now, today=today)
 
 
 def feed_create(
@@ -152,18 +154,22 @@ def record_exported(*, patient: User, resources: int, request: HttpRequest | Non
     )
 
 
-def _plan_moved(prescription: Prescription) -> None:
+def _plan_moved(prescription: Prescription, today: date | None = None) -> None:
     now = timezone.now()
     touched = CalendarFeed.objects.filter(
         patient_id=prescription.patient_id, revoked_at__isnull=True
     ).update(changed_at=now, revision=F("revision") + 1)
     if touched:  # nobody reads the events of a patient with no feed
-        calendar_events_sync(prescription=prescription, now=now)
+        today = today or local_today(prescription.patient, now=now)
+        calendar_events_sync(prescription=prescription, now=now, today=today)
 
 
-def plan_changed_received(*, prescription: Prescription, **_: object) -> None:
-    """Receiver of schedules' `plan_changed`, inside the re-planning transaction."""
-    _plan_moved(prescription)
+def plan_changed_received(
+    *, prescription: Prescription, today: date | None = None, **_: object
+) -> None:
+    """Receiver of schedules' `plan_changed`, inside the re-planning transaction: doses moved,
+    given (a logged injection re-plans) or marked missed."""
+    _plan_moved(prescription, today)
 
 
 def prescription_stopped_received(*, prescription: Prescription, **_: object) -> None:

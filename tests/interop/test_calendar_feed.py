@@ -1,7 +1,8 @@
 """The calendar feed as a calendar client reads it: one all-day event per planned dose, date
-for date; a late injection moves the later events and raises their SEQUENCE; cancelled doses
-say so; plain wording by default; alarms when chosen; 404 for any token but the current one;
-304 when nothing changed; a fixed number of queries."""
+for date; a late injection moves the later events and raises their SEQUENCE, as a dose given
+or missed raises its own; cancelled doses say so; plain wording by default; alarms when
+chosen; 404 for any token but the current one; 304 when nothing changed; a fixed number of
+queries."""
 
 from datetime import date, time
 
@@ -78,9 +79,9 @@ def test_a_late_injection_moves_the_later_events_and_raises_their_sequence(
     moved = after[third.uid]
     assert (moved.day, moved.sequence, moved.status) == (date(2025, 4, 3), 1, "CONFIRMED")
     assert by_day(after)[date(2025, 5, 3)].sequence == 1
-    # The doses given keep their dates and sequence, and read as done.
+    # The doses given keep their dates and read as done, their SEQUENCE raised once.
     given = by_day(after)[date(2025, 2, 28)]
-    assert (given.summary, given.sequence) == ("Injection (done)", 0)
+    assert (given.summary, given.sequence) == ("Injection (done)", 1)
     assert "Given on Mon 3 Mar 2025" in given.description
     # Nothing stays behind on the dates the doses left.
     assert date(2025, 3, 31) not in {event.day for event in after.values()}
@@ -221,3 +222,25 @@ def test_doses_a_closed_phase_drops_are_cancelled_and_the_next_phase_appears(ali
     assert dropped and all(event.uid in before and event.sequence == 1 for event in dropped)
     assert min(event.day for event in dropped) == date(2025, 1, 22)
     assert date(2025, 3, 20) in by_day(after) and date(2025, 3, 20) not in by_day(before)
+
+
+def test_a_dose_given_or_missed_raises_its_sequence_once(alice, maintenance, clock):
+    from django.utils import timezone
+
+    from schedules.services.sweeps import sweep_missed_doses
+
+    token = subscribe(alice, alarm=True)
+    first, second = sorted(by_day(read(token)).values(), key=lambda event: event.day)[:2]
+    log(maintenance, START)
+
+    given = read(token)[first.uid]
+    assert (given.summary, given.sequence, given.alarms) == ("Injection (done)", 1, [])
+
+    after_window = date(2025, 3, 8)  # the 02-28 dose's window has closed, nothing logged
+    clock.move_to(noon(after_window))
+    shown = read(token)[second.uid]  # the feed says missed before the sweep marks it
+    assert shown.summary == "Injection (missed)" and not shown.alarms
+    assert sweep_missed_doses(now=timezone.now()) >= 1
+    missed = read(token)[second.uid]
+    assert (missed.summary, missed.sequence) == ("Injection (missed)", 1)
+    assert read(token)[first.uid].sequence == 1  # unchanged by the sweep
