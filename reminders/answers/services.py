@@ -67,7 +67,7 @@ def _given_on_problem(dose: Dose, given_on: date, today: date) -> str:
     if given_on < dose.earliest or given_on > dose.latest:
         return (
             f"That date is outside this dose's window ({day_text(dose.earliest)} to "
-            f"{day_text(dose.latest)}). Log it on the History page instead."
+            f"{day_text(dose.latest)}). Log it on the Log injection page instead."
         )
     return ""
 
@@ -128,7 +128,7 @@ def taken_answer(
         if not Dose.objects.filter(pk=dose.pk, injection=injection).exists():
             raise ValidationError(
                 "That injection did not match this dose, so nothing was logged. "
-                "Log it on the History page instead."
+                "Log it on the Log injection page instead."
             )
         where = f", {Site(site).label.split(' (')[0].lower()}" if site else ""
         outcome = f"Logged: injection on {day_text(given_on)}{where}."

@@ -64,7 +64,7 @@ def _too_late(dose: Dose) -> LinkProblem:
     return LinkProblem(
         LinkProblem.NO_REMINDER,
         "It is too late to remind you again before this injection's window closes at the end "
-        f"of {day_text(dose.latest)}. If you have had it, log it on the History page.",
+        f"of {day_text(dose.latest)}. If you have had it, log it on the Log injection page.",
     )
 
 
@@ -81,7 +81,7 @@ def snooze_plan(dose: Dose, patient: User, *, now: datetime) -> SnoozePlan:
         raise LinkProblem(
             LinkProblem.NO_REMINDER,
             "Your reminders are turned off, so we cannot remind you later. "
-            "If you have had it, log it on the History page.",
+            "If you have had it, log it on the Log injection page.",
         )
     zone = home_zone(patient)
     sends = {channel: deliver_at(channel, until, pref, zone) for channel in channels}

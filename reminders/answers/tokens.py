@@ -104,7 +104,7 @@ def _unsign(token: str) -> tuple[int, str]:
         raise LinkProblem(
             LinkProblem.TAMPERED,
             "This link is not valid: it may have been cut short or changed. "
-            "Open the reminder again, or log your injection on the History page.",
+            "Open the reminder again, or log your injection on the Log injection page.",
         ) from exc
 
 
@@ -129,7 +129,7 @@ def check_open(dose: Dose, patient: User) -> None:
         raise LinkProblem(
             LinkProblem.EXPIRED,
             f"This link has expired: the window for this injection closed on "
-            f"{_when(dose.latest)}. If you had it, log it on the History page.",
+            f"{_when(dose.latest)}. If you had it, log it on the Log injection page.",
         )
 
 
@@ -158,7 +158,7 @@ def read(token: str, action: str) -> Answerable:
         raise LinkProblem(
             LinkProblem.UNKNOWN,
             "This link points to a reminder we no longer have. "
-            "If you had your injection, log it on the History page.",
+            "If you had your injection, log it on the Log injection page.",
         )
     if action not in LINK_ACTIONS.get(row.kind, ()):
         raise _wrong_action()

@@ -263,7 +263,7 @@ def test_an_expired_link_says_when_the_window_closed_and_writes_nothing(client, 
 
     page = response.content.decode()
     assert response.status_code == 410 and "This link has expired" in page
-    assert "closed on Thursday 18 June 2026" in page and "History page" in page
+    assert "closed on Thursday 18 June 2026" in page and "Log injection page" in page
     nothing_written()
 
 
