@@ -36,6 +36,8 @@ def test_a_patient_makes_the_feed_and_its_address_gives_their_doses(
     expect(page.get_by_role("link", name="Subscribe on this phone or computer")).to_have_attribute(
         "href", f"webcal://{address.input_value().split('://', 1)[1]}"
     )
+    page.get_by_role("button", name="Copy address").click()
+    expect(page.locator("#copy-status")).to_have_text("Copied. Paste it into your calendar app.")
     axe_check(page)
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= 390, f"the page scrolls sideways ({scroll} px)"
