@@ -51,11 +51,12 @@ var/vapid.env: | install
 	@echo "Wrote var/vapid.env (a VAPID key pair for phone notifications)."
 
 run: install vendor .env var/vapid.env
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput --verbosity 0
-	@# Keys set in the environment win over the local pair.
+	@# Keys set in the environment win over the local pair (loaded before the checks run).
 	if [ -z "$${VAPID_PRIVATE_KEY:-}" ]; then set -a; . ./var/vapid.env; set +a; fi; \
-		DEBUG=$${DEBUG:-true} BIN=$(BIN) bash scripts/run.sh
+		export DEBUG=$${DEBUG:-true}; \
+		$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+		$(BIN)/python manage.py migrate --noinput --verbosity 0 && \
+		BIN=$(BIN) bash scripts/run.sh
 
 lint: install-dev
 	$(BIN)/ruff check .
