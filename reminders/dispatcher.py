@@ -6,7 +6,6 @@ lease bounds how long a claim lasts, and every write after it checks the claim i
 
 from __future__ import annotations
 
-import copy
 import logging
 import random
 import time
@@ -238,15 +237,14 @@ def send(row: Notification, pref: ReminderPreference | None) -> str:
 
 
 def push_outgoing(row: Notification, pref: ReminderPreference | None) -> Outgoing:
-    """A phone notification says what the text message says (short, the minimum), under a
-    title, with the row's key as its tag so that a repeat replaces it on the device."""
-    as_text = copy.copy(row)
-    as_text.channel = Channel.SMS
-    message = render(as_text)
+    """A phone notification says what the text message says (short, the minimum) without its
+    links, under a title, with the row's key as its tag so that a repeat replaces it on the
+    device; its buttons are the answer links and a tap opens the message's page."""
+    message = render(row)
     notification = push.PushMessage(
         title=push.title_of(row),
-        body=push.without_answer_line(message.body),
-        url=settings.SITE_URL + "/",
+        body=message.body,
+        url=message.url or settings.SITE_URL + "/",
         tag=row.message_key,
         ttl=push.ttl_of(row, now=timezone.now()),
         links=message.links,

@@ -28,6 +28,8 @@ class Rendered:
     body: str
     # Answer links by action ("taken", "later", ...), for transports that show them as buttons.
     links: dict[str, str] = field(default_factory=dict)
+    # The page the message is about, where a tap on a phone notification leads.
+    url: str = ""
 
 
 def answer_links(row: Notification) -> dict[str, str]:
@@ -103,5 +105,11 @@ def render(row: Notification) -> Rendered:
     links = dict(links) if isinstance(links, dict) else {}
     if row.channel == Channel.SMS:
         return Rendered(subject="", body=render_sms(kind=row.kind, context=context), links=links)
+    if row.channel == Channel.PUSH:
+        # The text's words; with `push` the template leaves out its links and reply line,
+        # which a notification carries as its buttons and its tap.
+        body = render_sms(kind=row.kind, context={**context, "push": True})
+        url = context.get("link")
+        return Rendered(subject="", body=body, links=links, url=url if isinstance(url, str) else "")
     subject, body = render_email(kind=row.kind, context=context)
     return Rendered(subject=subject, body=body, links=links)
