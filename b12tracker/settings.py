@@ -249,6 +249,23 @@ VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:reminders@b12tracker.invalid")
 if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
     raise ImproperlyConfigured("VAPID_SUBJECT must be a mailto: or https:// URL.")
 PUSH_TIMEOUT_SECONDS = env_int("PUSH_TIMEOUT_SECONDS", 10, minimum=1)
+# The push services a device's subscription may name (each with its subdomains): the
+# browsers' own. The server posts to whatever endpoint a patient's browser gives, so any
+# other host (our own network, a cloud metadata address) is refused.
+PUSH_ALLOWED_HOSTS = [
+    host.lower().strip(".")
+    for host in env_list(
+        "PUSH_ALLOWED_HOSTS",
+        [
+            "fcm.googleapis.com",
+            "push.services.mozilla.com",
+            "push.apple.com",
+            "notify.windows.com",
+        ],
+    )
+]
+if any(not host or set(host) & set("/:@*\\ ") for host in PUSH_ALLOWED_HOSTS):
+    raise ImproperlyConfigured("PUSH_ALLOWED_HOSTS must be host names, comma-separated.")
 
 # Celery: kombu's filesystem broker in var/broker unless CELERY_BROKER_URL is set.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")

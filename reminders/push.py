@@ -7,10 +7,16 @@ transport asks them to forget a device its push service says is gone.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
@@ -32,9 +38,18 @@ from .services import cancel_pending, preference_get
 MAX_TTL = timedelta(days=28)
 DEFAULT_TTL = timedelta(days=1)
 ACTION_TITLES = {"taken": "I've had it", "later": "Remind me later", "booked": "Booked"}
-# How a text message's answer line begins: a notification has buttons instead.
-ANSWER_OPENINGS = ("Reply DONE", "Had it? Tap:", "Log it when done:", "Booked? Tap:")
 TURNED_OFF = "Phone notifications are off: none of your devices accepts them any more."
+# Enough for a phone, a tablet and computers at home and at work; a list without end would
+# let one account make the server post to anywhere many times over.
+MAX_DEVICES = 10
+# A device's last error begins with its instant in UTC: "2026-03-09T23:30Z Push service ...".
+FAILED_AT = "%Y-%m-%dT%H:%MZ"
+FAILED_AT_LENGTH = len("2026-03-09T23:30Z")
+TOO_MANY = (
+    f"You have {MAX_DEVICES} devices getting notifications already: remove one on this page first."
+)
+NOT_A_PUSH_SERVICE = "This browser's notification service is not one we can send to."
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
 def configured() -> bool:
@@ -79,13 +94,62 @@ def subscription_parse(body: bytes) -> SubscriptionData:
     p256dh, auth = keys.get("p256dh"), keys.get("auth")
     if not isinstance(endpoint, str) or len(endpoint) > 1000:
         raise ValidationError("The subscription's endpoint is missing or too long.")
-    URLValidator(schemes=["https"], message="The subscription's endpoint is not an https URL.")(
-        endpoint
-    )
     for name, value, size in (("p256dh", p256dh, 200), ("auth", auth, 100)):
         if not isinstance(value, str) or not value or len(value) > size:
             raise ValidationError(f"The subscription's {name} key is missing or too long.")
-    return SubscriptionData(endpoint=endpoint, p256dh=p256dh, auth=auth)
+    subscription = SubscriptionData(endpoint=endpoint, p256dh=p256dh, auth=auth)
+    subscription_check(subscription)
+    return subscription
+
+
+def subscription_check(data: SubscriptionData) -> None:
+    """An https endpoint on a push service we send to, and keys a message can be encrypted
+    with: a P-256 public key (the 65-byte uncompressed point) and a 16-byte auth secret. A
+    key that cannot be used would otherwise fail at every send."""
+    URLValidator(schemes=["https"], message="The subscription's endpoint is not an https URL.")(
+        data.endpoint
+    )
+    if not endpoint_allowed(data.endpoint):
+        raise ValidationError(NOT_A_PUSH_SERVICE)
+    point = base64url_bytes(data.p256dh)
+    if point is None or len(point) != 65 or point[0] != 4:
+        raise ValidationError("The subscription's p256dh key is not a P-256 public key.")
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError:
+        raise ValidationError("The subscription's p256dh key is not a P-256 public key.") from None
+    secret = base64url_bytes(data.auth)
+    if secret is None or len(secret) != 16:
+        raise ValidationError("The subscription's auth secret is not 16 bytes.")
+
+
+def base64url_bytes(text: str) -> bytes | None:
+    """Unpadded (or padded) base64url as browsers give keys; None for anything else."""
+    if not _BASE64URL.fullmatch(text):
+        return None
+    text = text.rstrip("=")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def endpoint_allowed(endpoint: str) -> bool:
+    """Whether an endpoint's host is one of PUSH_ALLOWED_HOSTS or below one. The server posts
+    to whatever address a browser gives, so nothing else (our own network, a cloud metadata
+    address) is ever sent to. Asked at subscription and again before each send."""
+    try:
+        parts = urlsplit(endpoint)
+        host = (parts.hostname or "").rstrip(".")
+        parts.port  # noqa: B018 -- a port that is not a number raises here
+    except ValueError:
+        return False
+    # User info or a backslash is where URL parsers disagree about which host is meant.
+    if not host or "@" in parts.netloc or "\\" in endpoint:
+        return False
+    return any(
+        host == allowed or host.endswith("." + allowed) for allowed in settings.PUSH_ALLOWED_HOSTS
+    )
 
 
 def device_label(user_agent: str) -> str:
@@ -114,8 +178,13 @@ def push_subscribe(
     now = now or timezone.now()
     if not configured():
         raise ValidationError("Phone notifications are not set up on this server.")
+    subscription_check(data)
+    # The preferences' lock serialises the patient's subscriptions, so the count holds.
     pref = preference_get(patient=patient, lock=True)
     sub = PushSubscription.objects.select_for_update().filter(endpoint=data.endpoint).first()
+    new_here = sub is None or sub.patient_id != patient.pk
+    if new_here and PushSubscription.objects.filter(patient=patient).count() >= MAX_DEVICES:
+        raise ValidationError(TOO_MANY)
     if sub is None:
         sub = PushSubscription(endpoint=data.endpoint, created_at=now)
     sub.patient = patient
@@ -190,11 +259,34 @@ def push_subscription_gone(*, subscription_id: int, reason: str) -> None:
 
 
 def push_outcomes_record(*, sent: list[int], errors: dict[int, str], now: datetime) -> None:
-    """After one notification's fan-out: which devices took it, which failed and why."""
+    """After one notification's fan-out: which devices took it, which failed and why. A
+    device's error begins with when it happened (`FAILED_AT`), which is all its owner sees."""
     if sent:
         PushSubscription.objects.filter(pk__in=sent).update(last_sent_at=now, last_error="")
+    stamp = now.astimezone(UTC).strftime(FAILED_AT)
     for pk, error in errors.items():
-        PushSubscription.objects.filter(pk=pk).update(last_error=error[:500])
+        PushSubscription.objects.filter(pk=pk).update(last_error=f"{stamp} {error}"[:500])
+
+
+def failed_at(sub: PushSubscription) -> datetime | None:
+    """When the device's last notification could not be delivered (None: it was)."""
+    if not sub.last_error:
+        return None
+    try:
+        return datetime.strptime(sub.last_error[:FAILED_AT_LENGTH], FAILED_AT).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Device:
+    """One line of the device list, with dates in the patient's home zone. The transport's
+    error text stays for staff: a patient's page never shows what a push service said."""
+
+    pk: int
+    label: str
+    added_on: date
+    failed_on: date | None
 
 
 @dataclass(frozen=True)
@@ -204,14 +296,27 @@ class PushPage:
 
     configured: bool
     public_key: str
-    devices: list[PushSubscription]
+    devices: list[Device]
+
+
+def _day(instant: datetime | None, zone: ZoneInfo) -> date | None:
+    return instant.astimezone(zone).date() if instant else None
 
 
 def push_page(*, patient: User) -> PushPage:
     if not configured():
         return PushPage(configured=False, public_key="", devices=[])
-    devices = PushSubscription.objects.filter(patient=patient).order_by("created_at", "pk")
-    return PushPage(configured=True, public_key=settings.VAPID_PUBLIC_KEY, devices=list(devices))
+    zone = home_zone(patient)
+    devices = [
+        Device(
+            pk=sub.pk,
+            label=sub.label,
+            added_on=sub.created_at.astimezone(zone).date(),
+            failed_on=_day(failed_at(sub), zone),
+        )
+        for sub in PushSubscription.objects.filter(patient=patient).order_by("created_at", "pk")
+    ]
+    return PushPage(configured=True, public_key=settings.VAPID_PUBLIC_KEY, devices=devices)
 
 
 # --- what a notification says ------------------------------------------------------------------
@@ -242,13 +347,6 @@ class PushMessage:
                 "links": self.links,
             }
         )
-
-
-def without_answer_line(text: str) -> str:
-    """The text message's words up to its answer line (a reply word or a link to tap), which
-    a notification replaces with its buttons and its tap."""
-    cuts = [at for opening in ANSWER_OPENINGS if (at := text.find(opening)) > 0]
-    return text[: min(cuts)].rstrip() if cuts else text
 
 
 def title_of(row: Notification) -> str:

@@ -25,9 +25,10 @@ from reminders.management.commands.vapid_keys import b64url
 @dataclass
 class Device:
     """A browser's subscription: its own P-256 key pair and auth secret, and how its push
-    service answers ("ok", "gone", "hang", "hang-once")."""
+    service answers ("ok", "gone", "hang", "hang-once", "redirect" to `redirect_to`)."""
 
     mode: str = "ok"
+    redirect_to: str = ""
     key: ec.EllipticCurvePrivateKey = field(
         default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
     )
@@ -81,6 +82,8 @@ def _handler(service: PushService) -> type[BaseHTTPRequestHandler]:
             device.posts += 1
             if device.mode == "gone":
                 return self._answer(410)
+            if device.mode == "redirect":
+                return self._answer(307, location=device.redirect_to)
             if device.mode == "hang" or (device.mode == "hang-once" and device.posts == 1):
                 time.sleep(service.hang_seconds)
                 return self._answer(201)
@@ -88,10 +91,11 @@ def _handler(service: PushService) -> type[BaseHTTPRequestHandler]:
             device.received.append(entry)
             self._answer(201)
 
-        def _answer(self, code: int) -> None:
+        def _answer(self, code: int, location: str = "") -> None:
             try:
                 self.send_response(code)
-                self.send_header("Location", f"{service.url}/message/{len(service.log)}")
+                location = location or f"{service.url}/message/{len(service.log)}"
+                self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
             except OSError:

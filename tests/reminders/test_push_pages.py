@@ -12,6 +12,7 @@ from django.urls import reverse
 from reminders.management.commands.vapid_keys import new_pair
 from reminders.models import Notification, PushSubscription, ReminderPreference
 from tests.reminders.conftest import daily
+from tests.reminders.push_service import Device
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,10 @@ def vapid(settings):
 
 
 def subscription(n: int = 1) -> dict:
+    device = Device()  # a browser's own P-256 key pair and auth secret
     return {
-        "endpoint": f"https://push.example.net/send/device-{n}",
-        "keys": {"p256dh": "B" + "x" * 86, "auth": "a" * 22},
+        "endpoint": f"https://fcm.googleapis.com/fcm/send/device-{n}",
+        "keys": {"p256dh": device.p256dh, "auth": device.auth},
     }
 
 

@@ -56,6 +56,7 @@ def run_worker(tmp_path, broker, public_private, until, **env):
         "push",
         VAPID_PRIVATE_KEY=private,
         VAPID_PUBLIC_KEY=public,
+        PUSH_ALLOWED_HOSTS="127.0.0.1",  # the stand-in push service
         **env,
     )
     try:
