@@ -442,9 +442,13 @@ def _endpoint(user: User) -> str:
     return f"https://push.example.net/send/{user.pk}"
 
 
-SUBSCRIPTION = {
-    "endpoint": "https://push.example.net/send/new-device",
-    "keys": {"p256dh": "B" + "x" * 86, "auth": "a" * 22},
+SUBSCRIPTION = {  # a browser push service's endpoint, with a real P-256 key and auth secret
+    "endpoint": "https://fcm.googleapis.com/fcm/send/new-device",
+    "keys": {
+        "p256dh": "BAkg-0f3SDTQvbTwk1mKWTV4OM4H6jO2dKZRkxRMkgse6YE2MeeHR8zk"
+        "E-piEnPhKbGLipL6MGRBVBZ56VrEB7s",
+        "auth": "nyi6p28vc5f0wuUI5UQIGQ",
+    },
 }
 
 
