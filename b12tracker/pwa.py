@@ -3,7 +3,8 @@ its scope is the whole site), the offline page, and the middleware that keeps th
 copy of the home page to the person who saw it.
 
 The worker keeps the home page for offline use only while every page it fetches carries the
-same `X-Offline-Owner`; log-out clears the browser's caches and storage outright.
+same `X-Offline-Owner`, and for no longer than a session lasts (SESSION_COOKIE_AGE, passed in
+its settings); log-out clears the browser's caches and storage outright.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -82,6 +84,8 @@ def worker_config() -> dict[str, object]:
         "offline": reverse("offline"),
         "home": reverse("home"),
         "precache": precache,
+        # No session outlives this from the home page's fetch, so neither does its copy.
+        "keepSeconds": settings.SESSION_COOKIE_AGE,
     }
 
 

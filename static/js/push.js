@@ -45,10 +45,15 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
       body: JSON.stringify(body),
     }).then(function (response) {
-      if (!response.ok) {
-        throw new Error("The server said " + response.status);
-      }
-      return response.json();
+      return response.json().catch(function () {
+        return {};
+      }).then(function (body) {
+        if (!response.ok) {
+          // The server's reason is written for the patient ("... not one we can send to").
+          throw new Error(body.error || "The server said " + response.status);
+        }
+        return body;
+      });
     });
   }
 
@@ -92,7 +97,13 @@
         applicationServerKey: keyBytes(box.getAttribute("data-public-key")),
       });
     }).then(function (sub) {
-      return post(box.getAttribute("data-subscribe-url"), sub.toJSON());
+      return post(box.getAttribute("data-subscribe-url"), sub.toJSON()).catch(function (error) {
+        // Refused: this browser must not keep a subscription the server does not know of.
+        var fail = function () {
+          throw error;
+        };
+        return sub.unsubscribe().then(fail, fail);
+      });
     }).then(function () {
       window.location.reload();
     }).catch(function (error) {

@@ -1,8 +1,8 @@
 // B12 Tracker's service worker, served at /sw.js with its settings (self.B12) in front.
 // - Install: keep the offline page and our own static files.
 // - Pages: network first; without a network, the home page as its viewer last saw it (only
-//   the home page, and only while every page fetched since was made for the same person),
-//   else the offline page.
+//   the home page, only while every page fetched since was made for the same person, and
+//   only until a session begun when it was fetched would have ended), else the offline page.
 // - Phone notifications: show what the server pushed; a tap opens the action's page.
 (function () {
   "use strict";
@@ -10,6 +10,7 @@
   var STATIC = "b12-static-" + config.version;
   var HOME = "b12-home";
   var OWNER = "X-Offline-Owner";
+  var KEPT_AT = "X-Kept-At";
 
   self.addEventListener("install", function (event) {
     event.waitUntil(
@@ -58,7 +59,9 @@
         var url = new URL(request.url);
         if (isHome(url) && response.ok && owner && !response.redirected) {
           return done.then(function () {
-            return cache.put(config.home, response.clone());
+            return stamped(response);
+          }).then(function (copy) {
+            return cache.put(config.home, copy);
           });
         }
         return done;
@@ -66,11 +69,43 @@
     });
   }
 
+  // The copy carries when it was kept: a session that was not logged out of (a shared
+  // computer) still ends, and its page must not outlive it.
+  function stamped(response) {
+    return response.blob().then(function (body) {
+      var headers = new Headers(response.headers);
+      headers.set(KEPT_AT, String(Date.now()));
+      return new Response(body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: headers,
+      });
+    });
+  }
+
+  function fresh(kept) {
+    var at = Number(kept.headers.get(KEPT_AT));
+    var age = Date.now() - at;
+    return at > 0 && age >= 0 && age < config.keepSeconds * 1000;
+  }
+
+  // The kept home page while it is fresh; an expired one is thrown away.
+  function keptHome() {
+    return caches.open(HOME).then(function (cache) {
+      return cache.match(config.home).then(function (kept) {
+        if (!kept || fresh(kept)) {
+          return kept;
+        }
+        return cache.delete(config.home).then(function () {
+          return undefined;
+        });
+      });
+    });
+  }
+
   function offlinePage(request) {
     var url = new URL(request.url);
-    var home = isHome(url) ? caches.open(HOME).then(function (cache) {
-      return cache.match(config.home);
-    }) : Promise.resolve(undefined);
+    var home = isHome(url) ? keptHome() : Promise.resolve(undefined);
     return home.then(function (kept) {
       return kept || caches.match(config.offline);
     }).then(function (page) {
