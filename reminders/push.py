@@ -12,7 +12,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -42,9 +42,6 @@ TURNED_OFF = "Phone notifications are off: none of your devices accepts them any
 # Enough for a phone, a tablet and computers at home and at work; a list without end would
 # let one account make the server post to anywhere many times over.
 MAX_DEVICES = 10
-# A device's last error begins with its instant in UTC: "2026-03-09T23:30Z Push service ...".
-FAILED_AT = "%Y-%m-%dT%H:%MZ"
-FAILED_AT_LENGTH = len("2026-03-09T23:30Z")
 TOO_MANY = (
     f"You have {MAX_DEVICES} devices getting notifications already: remove one on this page first."
 )
@@ -189,7 +186,7 @@ def push_subscribe(
         sub = PushSubscription(endpoint=data.endpoint, created_at=now)
     sub.patient = patient
     sub.p256dh, sub.auth, sub.label = data.p256dh, data.auth, label[:120]
-    sub.last_error = ""
+    sub.last_error, sub.last_error_at = "", None
     sub.full_clean(validate_unique=False)
     sub.save()
     pref.push_enabled, pref.push_disabled_reason = True, ""
@@ -259,23 +256,19 @@ def push_subscription_gone(*, subscription_id: int, reason: str) -> None:
 
 
 def push_outcomes_record(*, sent: list[int], errors: dict[int, str], now: datetime) -> None:
-    """After one notification's fan-out: which devices took it, which failed and why. A
-    device's error begins with when it happened (`FAILED_AT`), which is all its owner sees."""
+    """After one notification's fan-out: which devices took it, which failed, when and why.
+    The owner sees only when; the reason is for staff."""
     if sent:
-        PushSubscription.objects.filter(pk__in=sent).update(last_sent_at=now, last_error="")
-    stamp = now.astimezone(UTC).strftime(FAILED_AT)
+        PushSubscription.objects.filter(pk__in=sent).update(
+            last_sent_at=now, last_error="", last_error_at=None
+        )
     for pk, error in errors.items():
-        PushSubscription.objects.filter(pk=pk).update(last_error=f"{stamp} {error}"[:500])
+        PushSubscription.objects.filter(pk=pk).update(last_error=error[:500], last_error_at=now)
 
 
 def failed_at(sub: PushSubscription) -> datetime | None:
     """When the device's last notification could not be delivered (None: it was)."""
-    if not sub.last_error:
-        return None
-    try:
-        return datetime.strptime(sub.last_error[:FAILED_AT_LENGTH], FAILED_AT).replace(tzinfo=UTC)
-    except ValueError:
-        return None
+    return sub.last_error_at
 
 
 @dataclass(frozen=True)

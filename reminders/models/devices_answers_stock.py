@@ -27,6 +27,8 @@ class PushSubscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # When a notification last failed on this device (None once one gets through again).
+    last_error_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["patient"], name="push_subscription_patient_idx")]
