@@ -18,6 +18,10 @@
   }
   unsupported.hidden = true;
 
+  // How long to wait for the browser's push service (a data-subscribe-wait-ms attribute on the
+  // section may shorten it).
+  var SUBSCRIBE_WAIT_MS = 20000;
+
   function csrf() {
     var field = document.querySelector("input[name=csrfmiddlewaretoken]");
     return field ? field.value : "";
@@ -85,6 +89,7 @@
   }
 
   on.addEventListener("click", function () {
+    on.disabled = true;
     say("Asking this browser…");
     Notification.requestPermission().then(function (permission) {
       if (permission !== "granted") {
@@ -92,10 +97,21 @@
       }
       return registration();
     }).then(function (reg) {
-      return reg.pushManager.subscribe({
-        userVisibleOnly: true,
-        applicationServerKey: keyBytes(box.getAttribute("data-public-key")),
-      });
+      // A browser whose push service cannot be reached never settles: give up after a while.
+      return Promise.race([
+        reg.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(box.getAttribute("data-public-key")),
+        }),
+        new Promise(function (resolve, reject) {
+          window.setTimeout(function () {
+            reject(new Error(
+              "this browser's notification service did not answer. Check the connection " +
+              "and try again later; email and text reminders still come."
+            ));
+          }, Number(box.getAttribute("data-subscribe-wait-ms")) || SUBSCRIBE_WAIT_MS);
+        }),
+      ]);
     }).then(function (sub) {
       return post(box.getAttribute("data-subscribe-url"), sub.toJSON()).catch(function (error) {
         // Refused: this browser must not keep a subscription the server does not know of.
@@ -109,6 +125,8 @@
     }).catch(function (error) {
       say("Notifications could not be turned on: " + error.message);
       show(false);
+    }).then(function () {
+      on.disabled = false;
     });
   });
 

@@ -217,6 +217,24 @@ def test_turning_on_without_a_reachable_push_service_says_so_and_saves_nothing(
     assert not PushSubscription.objects.exists()
 
 
+def test_a_push_service_that_never_answers_is_given_up_on_with_a_plain_message(
+    page: Page, live_server, client, alice, settings
+):
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = new_pair()
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.add_init_script("PushManager.prototype.subscribe = () => new Promise(() => {});")
+    sign_in(page, live_server, client, alice)
+    page.goto(live_server.url + "/reminders/")
+    button = page.get_by_role("button", name="Turn on notifications on this device")
+    button.evaluate("b => b.closest('[data-public-key]').dataset.subscribeWaitMs = '300'")
+
+    button.click()
+
+    expect(page.locator("#push-state")).to_contain_text("notification service did not answer")
+    expect(button).to_be_enabled()
+    assert not PushSubscription.objects.exists()
+
+
 # A browser whose push service hands out `endpoint` (no real one is reachable from here):
 # the page's script runs as with a real subscription, with real keys.
 FAKE_PUSH_SERVICE = """(() => {
