@@ -143,10 +143,13 @@ def feed_settings_update(
     return feed
 
 
-def record_exported(*, patient: User, resources: int, request: HttpRequest | None = None) -> None:
-    """The patient downloaded their whole record: who, when, from where, and how much."""
+def record_exported(
+    *, actor: User, patient: User, resources: int, request: HttpRequest | None = None
+) -> None:
+    """Someone (the patient, or their linked clinician) downloaded the patient's whole record:
+    who, whose, when, from where, and how much."""
     log_action(
-        actor=patient,
+        actor=actor,
         action="fhir.exported",
         patient=patient,
         request=request,

@@ -3,7 +3,7 @@ patient's FHIR export."""
 
 from django.urls import path
 
-from .export_views import fhir_export
+from .export_views import fhir_export, fhir_export_patient
 from .views import (
     calendar_create,
     calendar_page,
@@ -23,4 +23,9 @@ urlpatterns = [
     path("me/calendar/stop/", calendar_revoke, name="calendar_revoke"),
     path("calendar/<slug:token>.ics", feed, name="feed"),
     path("me/export/fhir.json", fhir_export, name="fhir_export"),
+    path(
+        "clinic/patients/<int:patient_id>/fhir.json",
+        fhir_export_patient,
+        name="fhir_export_patient",
+    ),
 ]

@@ -820,6 +820,21 @@ def _calendar_feed(ask: Ask, response: HttpResponse) -> None:
     assert body.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in body
 
 
+def _alices_fhir_bundle(ask: Ask, response: HttpResponse) -> None:
+    """Alice's record, downloaded by her linked clinician, and the download audited as his."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    bundle = response.json()
+    names = [
+        entry["resource"]["name"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Patient"
+    ]
+    assert names == [[{"text": "Alice Patel"}]]
+    event = AuditEvent.objects.filter(action="fhir.exported").latest("pk")
+    assert (event.actor, event.patient) == (ask.user, ask.cast["alice"])
+
+
 def _fhir_bundle(ask: Ask, response: HttpResponse) -> None:
     """The asker's own record, and no one else's name in it."""
     assert response.status_code == 200
@@ -1303,6 +1318,9 @@ PATIENT_DATA: dict[str, PatientData] = {
     "clinic:patient_report": PatientData(
         kwargs=_alice, expect=shows("Report: Alice Patel", "B12 injection report: Alice Patel")
     ),
+    "interop:fhir_export_patient": PatientData(
+        kwargs=_alice_with_prescription, expect=_alices_fhir_bundle
+    ),
     "clinic:prescription_edit": _bob_acts(
         _alice_with_prescription,
         shows("Amend the prescription of Alice Patel", 'name="reason"'),
@@ -1417,6 +1435,7 @@ NOT_HTML = {
     "service_worker",
     "interop:feed",
     "interop:fhir_export",
+    "interop:fhir_export_patient",
 }
 
 # More requests of URLs classified above, with the same access as the first: the POST beside

@@ -269,6 +269,7 @@ CASES: dict[str, Child | Own | Linked] = {
     "schedules:appointment_cancel": Own("appointment", "appointment_id"),
     "clinic:patient_detail": Linked(methods=("get",)),
     "clinic:patient_report": Linked(methods=("get",)),
+    "interop:fhir_export_patient": Linked(methods=("get",)),
     "clinic:prescription_edit": Linked(lambda owner: AMEND, ("get", "post")),
     "clinic:prescription_confirm": Linked(),
     "clinic:interval_change": Linked(lambda owner: {"every": "3", "unit": "month"}),

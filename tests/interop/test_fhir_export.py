@@ -164,3 +164,34 @@ def test_other_roles_get_404_and_visitors_log_in(cast, who, client_for, client):
     assert client.get(URL).status_code == 302
     assert client_for(cast[who]).get(URL).status_code == 404
     assert not AuditEvent.objects.filter(action="fhir.exported").exists()
+
+
+def patient_url(patient) -> str:
+    return reverse("interop:fhir_export_patient", args=[patient.pk])
+
+
+def test_the_linked_clinician_downloads_the_same_record_and_it_is_audited_as_theirs(
+    alice, bob, record, client_for
+):
+    own = export(client_for(alice))
+    with time_machine.travel(noon(TODAY), tick=False):
+        response = client_for(bob).get(patient_url(alice))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+    theirs = json.loads(response.content)
+    Bundle.model_validate(theirs)
+    kinds = [e["resource"]["resourceType"] for e in theirs["entry"]]
+    assert kinds == [e["resource"]["resourceType"] for e in own["entry"]]
+    event = AuditEvent.objects.filter(action="fhir.exported").latest("pk")
+    assert (event.actor, event.patient) == (bob, alice)
+
+
+@pytest.mark.parametrize("who", ["alice", "charlie", "dave", "staff"])
+def test_no_one_but_a_linked_clinician_gets_a_patients_record(
+    cast, who, record, client_for, client
+):
+    alice = cast["alice"]
+    assert client.get(patient_url(alice)).status_code == 302
+    assert client_for(cast[who]).get(patient_url(alice)).status_code == 404
+    assert not AuditEvent.objects.filter(action="fhir.exported").exists()
