@@ -32,16 +32,12 @@ def zone_near_noon(now) -> str:
     return "Etc/GMT" + (f"{-offset:+d}" if offset else "")
 
 
-def sent_rows() -> int:
-    return Notification.objects.filter(status="sent", kind="due").count()
-
-
-def test_the_link_in_the_sent_email_logs_one_injection_on_its_dose(
-    transactional_db, make_patient, tmp_path, worker_broker, settings
-):
+def due_now(make_patient, email: str, name: str, **preferences) -> Dose:
+    """A patient on a daily course from today, in a zone near noon, whose day-of reminder time
+    has just passed (other reminders off): today's dose, due for its reminder now."""
     now = timezone.now()
     zone = zone_near_noon(now)
-    patient = make_patient("answers-worker@example.com", "Answer Worker", zone)
+    patient = make_patient(email, name, zone)
     local = now.astimezone(ZoneInfo(zone))
     PatientProfile.objects.filter(user=patient).update(
         reminder_time=(local - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
@@ -52,9 +48,21 @@ def test_the_link_in_the_sent_email_logs_one_injection_on_its_dose(
         nudge_enabled=False,
         sms_enabled=True,
         sms_number=NUMBER,
+        **preferences,
     )
     rx = daily(patient, start=local.date())
-    dose = Dose.objects.get(prescription=rx, due=local.date())
+    return Dose.objects.get(prescription=rx, due=local.date())
+
+
+def sent_rows() -> int:
+    return Notification.objects.filter(status="sent", kind="due").count()
+
+
+def test_the_link_in_the_sent_email_logs_one_injection_on_its_dose(
+    transactional_db, make_patient, tmp_path, worker_broker, settings
+):
+    dose = due_now(make_patient, "answers-worker@example.com", "Answer Worker")
+    patient = dose.prescription.patient
 
     with smtp_server() as (server, port):
         worker = start_worker(
@@ -110,23 +118,7 @@ def test_the_link_in_the_sent_email_logs_one_injection_on_its_dose(
 def test_a_done_reply_to_the_sent_text_logs_one_injection_on_its_dose(
     transactional_db, make_patient, tmp_path, worker_broker, settings
 ):
-    now = timezone.now()
-    zone = zone_near_noon(now)
-    patient = make_patient("answers-text@example.com", "Answer Text", zone)
-    local = now.astimezone(ZoneInfo(zone))
-    PatientProfile.objects.filter(user=patient).update(
-        reminder_time=(local - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
-    )
-    ReminderPreference.objects.create(
-        patient=patient,
-        email_enabled=False,
-        upcoming_enabled=False,
-        nudge_enabled=False,
-        sms_enabled=True,
-        sms_number=NUMBER,
-    )
-    rx = daily(patient, start=local.date())
-    dose = Dose.objects.get(prescription=rx, due=local.date())
+    dose = due_now(make_patient, "answers-text@example.com", "Answer Text", email_enabled=False)
 
     worker = start_worker(tmp_path / "var", worker_broker, "answers-text")
     try:
