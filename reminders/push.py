@@ -54,7 +54,9 @@ def configured() -> bool:
     return bool(settings.VAPID_PRIVATE_KEY and settings.VAPID_PUBLIC_KEY)
 
 
-@checks.register(checks.Tags.compatibility)
+# A deployment check: `check --deploy` warns; everyday commands stay quiet (a server
+# without phone notifications still works, and the reminders page says they are off).
+@checks.register(checks.Tags.compatibility, deploy=True)
 def vapid_check(**_: object) -> list[checks.CheckMessage]:
     if configured():
         return []
