@@ -9,7 +9,13 @@ os.environ.setdefault(
     "SECRET_KEY", "test-only-" + "k3y-for-the-test-run-which-is-long-enough-0123456789"
 )
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-os.environ.setdefault("B12_ENV_FILE", "")  # a developer's local .env stays out of the tests
+os.environ.setdefault("B12_ENV_FILE", "")
+# The API's rate limits stay out of the way of tests that call it many times; the tests of
+# throttling set their own.
+os.environ.setdefault("API_RATE_USER", "100000/minute")
+os.environ.setdefault(
+    "API_RATE_ANON", "100000/minute"
+)  # a developer's local .env stays out of the tests
 
 from .settings import *  # noqa: F403
 from .settings import STORAGES

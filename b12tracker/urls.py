@@ -26,6 +26,7 @@ urlpatterns = [
     path("me/", include("monitoring.urls")),
     path("clinic/", include("clinic.urls")),
     path("", include("interop.urls")),
+    path("", include("api.urls")),
     path("", include("reminders.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

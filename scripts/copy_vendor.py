@@ -11,10 +11,13 @@ FILES = {
     "bootstrap/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
     "bootstrap/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
     "chart.js/dist/chart.umd.min.js": "chartjs/chart.umd.min.js",
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
     # The minified files name their source maps; the manifest storage insists they exist.
     "bootstrap/dist/css/bootstrap.min.css.map": "bootstrap/bootstrap.min.css.map",
     "bootstrap/dist/js/bootstrap.bundle.min.js.map": "bootstrap/bootstrap.bundle.min.js.map",
     "chart.js/dist/chart.umd.min.js.map": "chartjs/chart.umd.min.js.map",
+    "swagger-ui-dist/swagger-ui.css.map": "swagger-ui/swagger-ui.css.map",
 }
 
 

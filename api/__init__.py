@@ -1,0 +1,2 @@
+"""The REST API: personal access tokens, and JSON endpoints over the same services and
+selectors as the pages (docs/api.md)."""
