@@ -24,6 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, CareLink, PendingSignup, User
+from api.models import ApiToken
+from api.services import token_create
 from clinic.views.patients import CSV_HEADER
 from core.clock import local_today
 from interop import services as calendar_services
@@ -509,6 +511,8 @@ def written() -> dict:
         "devices": list(PushSubscription.objects.order_by("pk").values()),
         "appointments": list(Appointment.objects.order_by("pk").values()),
         "feeds": list(CalendarFeed.objects.order_by("pk").values()),
+        # Using a token notes when; only making and revoking one count as writes.
+        "tokens": list(ApiToken.objects.order_by("pk").values("pk", "user", "scope", "revoked_at")),
     }
 
 
@@ -1075,6 +1079,49 @@ PREFERENCES = {
 }
 
 
+def api_answer(status: int, check: Callable[[Ask, object], None] | None = None) -> Expect:
+    """An API call's answer: `status`, JSON (a problem for an error), then `check` on the body."""
+
+    def expect(ask: Ask, response: HttpResponse) -> None:
+        assert response.status_code == status, response.content[:300]
+        kind = "application/json" if status < 400 else "application/problem+json"
+        assert response["Content-Type"] == kind
+        if check is not None:
+            check(ask, response.json())
+
+    return expect
+
+
+def _own_doses(ask: Ask, body) -> None:
+    ids = {dose["id"] for dose in body["results"]}
+    assert ids and ids <= set(
+        Dose.objects.filter(prescription__patient=ask.user).values_list("pk", flat=True)
+    )
+
+
+def _own_prescription(ask: Ask, body) -> None:
+    assert body["id"] == _active(ask.user).pk
+
+
+def _schema(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200
+    assert response.json()["openapi"].startswith("3.")
+
+
+def _token_shown_once(ask: Ask, response: HttpResponse) -> None:
+    token = ApiToken.objects.get(user=ask.user, name="A spreadsheet")
+    assert response.status_code == 200
+    assert token.prefix in response.content.decode() and "only now" in response.content.decode()
+
+
+def _alice_token(cast: dict) -> dict:
+    return {"token_id": token_create(user=cast["alice"], name="Old script", scope="read")[0].pk}
+
+
+def _token_revoked(ask: Ask) -> None:
+    assert ApiToken.objects.get(pk=ask.kwargs["token_id"]).revoked_at is not None
+
+
 def _own(**fields) -> OwnAccount:
     """One of the patient's own schedule pages."""
     return OwnAccount(roles=PATIENT, **fields)
@@ -1134,6 +1181,10 @@ PUBLIC: dict[str, Page] = {
     ),
     # The calendar feed: its secret address is the credential, for any calendar app.
     "interop:feed": Page(kwargs=_alice_feed, expect=_calendar_feed),
+    # The API's description and its reference page; anything else under /api/ is a problem.
+    "api:schema": Page(expect=_schema),
+    "api:docs": Page(expect=shows("API reference", "B12 Tracker API")),
+    "api:not_found": Page(kwargs=lambda cast: {}, expect=answers(404)),
 }
 OWN_ACCOUNT: dict[str, OwnAccount] = {
     "accounts:profile": OwnAccount(expect=shows("Your profile", then=_profile_page)),
@@ -1301,6 +1352,16 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         expect=goes("interop:calendar", _feed_stopped),
     ),
     "interop:fhir_export": _own(kwargs=_both_prescribed, expect=_fhir_bundle),
+    # Personal access tokens for the API, and the patient's own record through it.
+    "api:tokens": OwnAccount(roles=PATIENT | CLINICIAN, expect=shows("API tokens")),
+    "api:token_create": OwnAccount(
+        method="post",
+        roles=PATIENT | CLINICIAN,
+        data={"name": "A spreadsheet", "scope": "read", "expires_in_days": "30"},
+        expect=_token_shown_once,
+    ),
+    "api:me_prescription": _own(kwargs=_both_prescribed, expect=api_answer(200, _own_prescription)),
+    "api:me_doses": _own(kwargs=_both_prescribed, expect=api_answer(200, _own_doses)),
 }
 PATIENT_DATA: dict[str, PatientData] = {
     "clinic:patient_detail": PatientData(
@@ -1403,6 +1464,9 @@ PATIENT_DATA: dict[str, PatientData] = {
     "schedules:appointment_cancel": _alice_acts(
         _alice_appointment, goes("schedules:appointment", _appointment_cancelled), method="post"
     ),
+    "api:token_revoke": _alice_acts(
+        _alice_token, goes("api:tokens", _token_revoked), method="post"
+    ),
 }
 STAFF_ONLY: dict[str, Page] = {
     "reminders:status": Page(expect=shows("System status")),
@@ -1436,6 +1500,8 @@ NOT_HTML = {
     "interop:feed",
     "interop:fhir_export",
     "interop:fhir_export_patient",
+    "api:schema",
+    "api:not_found",
 }
 
 # More requests of URLs classified above, with the same access as the first: the POST beside
@@ -1762,21 +1828,42 @@ def sender(page: Page, who: str) -> str:
 def request(client, cast: dict, who: str, name: str, page: Page):
     """Log in as `who`, build the records, then send the request; returns the request as
     asked, what was written just before it, and the response."""
-    if who != ANONYMOUS:
-        client.force_login(cast[who], backend="accounts.backends.ProfileBackend")
     ask = Ask(cast, who, page.kwargs(cast))
+    url = reverse(name, kwargs=ask.kwargs)
+    headers = {}
+    if is_api(url):
+        if who != ANONYMOUS:
+            headers["HTTP_AUTHORIZATION"] = "Bearer " + api_token(cast[who])
+    elif who != ANONYMOUS:
+        client.force_login(cast[who], backend="accounts.backends.ProfileBackend")
     data = dict(page.data)
     if page.fill is not None:
         data |= page.fill(replace(ask, who=sender(page, who)))
     before = written()
-    url = reverse(name, kwargs=ask.kwargs)
     send = getattr(client, page.method)
+    if is_api(url):
+        body = json.dumps(data) if page.method != "get" else data
+        kind = {"content_type": "application/json"} if page.method != "get" else {}
+        return ask, before, url, send(url, body, **kind, **headers)
     if page.as_json:
         return ask, before, url, send(url, json.dumps(data), content_type="application/json")
     return ask, before, url, send(url, data)
 
 
+def is_api(url: str) -> bool:
+    """An API endpoint: a token opens it, never a session (the schema needs neither)."""
+    return url.startswith("/api/v1/") and url != reverse("api:schema")
+
+
+def api_token(user: User) -> str:
+    return token_create(user=user, name="access matrix", scope="write")[1]
+
+
 def assert_sent_to_login(response, url: str) -> None:
+    if is_api(url):  # no token: 401 with a problem, not the log-in page
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/problem+json"
+        return
     assert response.status_code == 302
     target = urlsplit(response.url)
     assert target.path == reverse(settings.LOGIN_URL)
