@@ -29,3 +29,25 @@ def as_user(token_for):
         return client
 
     return make
+
+
+@pytest.fixture
+def rx(alice):
+    """Alice's prescription: open-ended loading every other day (bnf-neuro), begun ten days
+    before her today, entered that day."""
+    from datetime import timedelta
+
+    from core.clock import local_today
+    from tests.helpers import prescribe
+
+    start = local_today(alice) - timedelta(days=10)
+    return prescribe(alice, regimen="bnf-neuro", start=start, today=local_today(alice))
+
+
+def problem_fields(response) -> dict:
+    """The `errors` of a 400 problem, checking it is one."""
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 400 and body["type"] and body["title"] and body["detail"]
+    return body["errors"]

@@ -1,0 +1,1 @@
+"""Request and response bodies of the API, by audience: `patient` for /api/v1/me/."""
