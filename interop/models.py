@@ -77,3 +77,38 @@ class CalendarEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Dose {self.number} of phase {self.phase_id}: {self.due} (#{self.sequence})"
+
+
+class PrescriptionDraft(models.Model):
+    """A prescription read from another system's FHIR MedicationRequest, waiting for a
+    clinician's review: the resource as uploaded, what was read from it, what was not (and
+    what the clinician must still give). Starting it makes the prescription; discarding it
+    keeps the row for the record."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Waiting for review"
+        APPLIED = "applied", "Started as a prescription"
+        DISCARDED = "discarded", "Discarded"
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+    source = models.JSONField(help_text="The MedicationRequest as uploaded.")
+    mapped = models.JSONField(help_text="The values read from it.")
+    not_mapped = models.JSONField(default=list, help_text="Elements not imported, with why.")
+    missing = models.JSONField(default=list, help_text="Values the clinician must give.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    applied_prescription = models.ForeignKey(
+        Prescription, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "made_at"])]
+
+    def __str__(self) -> str:
+        return f"FHIR import {self.pk} for {self.patient_id} ({self.state})"

@@ -1,9 +1,11 @@
 """The calendar feed (the patient's page under /me/ and the secret feed address) and the
-patient's FHIR export."""
+patient's FHIR export, and a clinician's FHIR import into a linked patient's draft
+prescription."""
 
 from django.urls import path
 
 from .export_views import fhir_export, fhir_export_patient
+from .import_views import fhir_import, fhir_import_draft
 from .views import (
     calendar_create,
     calendar_page,
@@ -27,5 +29,11 @@ urlpatterns = [
         "clinic/patients/<int:patient_id>/fhir.json",
         fhir_export_patient,
         name="fhir_export_patient",
+    ),
+    path("clinic/patients/<int:patient_id>/fhir-import/", fhir_import, name="fhir_import"),
+    path(
+        "clinic/patients/<int:patient_id>/fhir-import/<int:draft_id>/",
+        fhir_import_draft,
+        name="fhir_import_draft",
     ),
 ]
