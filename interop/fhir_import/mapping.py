@@ -208,4 +208,5 @@ def map_request(resource: JSON) -> ImportResult:
         values.start_date = _day(resource.get("authoredOn"))
         if ordered is not None:
             notes.add("dosageInstruction", "There is none, so there is no schedule to read.")
+    notes.sort(key=lambda note: note.element)  # the resource's order, roughly, for reading
     return ImportResult(values=values, not_mapped=list(notes), missing=_missing(values))
