@@ -15,6 +15,7 @@ from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
 from accounts.selectors import patient_for_clinician
 from core.forms import submitted
+from schedules import selectors as schedule_selectors
 
 from .fhir_import import selectors, services
 from .fhir_import.values import DraftValues
@@ -30,8 +31,9 @@ def _patient_page(patient: User) -> str:
 @clinician_required
 def fhir_import(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_clinician(clinician=request.user, patient_id=patient_id)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
+    if posted and form.is_valid():
         draft = services.draft_create(
             patient=patient,
             clinician=request.user,
@@ -39,7 +41,7 @@ def fhir_import(request: AuthedRequest, patient_id: int) -> HttpResponse:
             request=request,
         )
         return redirect("interop:fhir_import_draft", patient_id=patient.pk, draft_id=draft.pk)
-    status = 400 if form.is_bound else 200
+    status = 400 if posted else 200
     return render(request, "interop/import.html", {"patient": patient, "form": form}, status=status)
 
 
@@ -72,6 +74,7 @@ def _render_draft(
         "phases": selectors.phase_lines(values),
         "one_dose": values.one_dose_for_all(),
         "startable": draft.state == PrescriptionDraft.State.OPEN and values.schedule_read,
+        "active": schedule_selectors.active_prescription(patient=patient),
     }
     return render(request, "interop/import_draft.html", context, status=status)
 

@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, CareLink
+from interop.fhir_bundle import request_resource
 from interop.models import PrescriptionDraft
+from schedules import services as schedule_services
 from schedules.models import Dose, Prescription
 from tests.helpers import noon
 from tests.interop.test_fhir_import_mapping import EHR_REQUEST
@@ -167,6 +169,8 @@ def test_a_missing_value_must_be_given(alice, bob, draft, client_for):
 
 def test_starting_is_refused_while_a_prescription_is_active(alice, bob, draft, client_for):
     create(alice, today=TODAY)
+    page = client_for(bob).get(draft_url(draft)).content.decode()
+    assert "already has an active prescription" in page
     response = client_for(bob).post(draft_url(draft), REVIEWED)
     assert response.status_code == 400
     assert "Stop it first" in response.content.decode()
@@ -226,3 +230,27 @@ def test_a_draft_opens_only_under_its_own_patient(alice, bob, dave, draft, clien
     )
     wrong = reverse("interop:fhir_import_draft", args=[dave.pk, draft.pk])
     assert client_for(bob).get(wrong).status_code == 404
+
+
+def _shape(rx):
+    return [
+        (p.kind, p.unit, p.every, p.every_max, p.weekdays, p.bound, p.count, p.duration_days)
+        for p in rx.phases.order_by("order")
+    ]
+
+
+@pytest.mark.parametrize("slug", ["bnf-no-neuro", "fda-cyanocobalamin"])
+def test_an_exported_prescription_restarts_with_the_same_phases(alice, bob, client_for, slug):
+    old = create(alice, regimen=slug, today=TODAY)
+    resource = request_resource(old, alice.pk)
+    schedule_services.prescription_stop(prescription=old, actor=bob, reason="moved")
+    client = client_for(bob)
+    paste(client, alice, resource)
+    draft = PrescriptionDraft.objects.get()
+    assert draft.missing == []
+
+    client.post(draft_url(draft), REVIEWED)
+
+    new = Prescription.objects.get(patient=alice, status="active")
+    assert _shape(new) == _shape(old)
+    assert [p.dose_mcg for p in new.phases.all()] == [p.dose_mcg for p in old.phases.all()]
