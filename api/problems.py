@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -102,8 +103,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
-    """Any address under /api/ that names no endpoint."""
+    """Any address under /api/ that names no endpoint, whatever the method (so no CSRF page
+    for a POST: the API never uses the session)."""
     return JsonResponse(
         problem(status.HTTP_404_NOT_FOUND, "No endpoint has that address."),
         status=404,

@@ -1,5 +1,7 @@
 """The OpenAPI schema's shared parts: the problem-details body, declared on every operation
-for each error it can give, so that clients (and the fuzzing test) know every answer."""
+for each error it can give, and the JSON parser's one rule beyond JSON's (no NUL character in
+a string) on every text field of a request body, so that clients (and the fuzzing test) know
+every answer and every refusal."""
 
 from __future__ import annotations
 
@@ -40,9 +42,36 @@ def _codes(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     return codes
 
 
+# Any text without U+0000 (api.parsers.Json refuses a body with one).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _forbid_nul(node: Any) -> None:
+    """Adds NO_NUL to each plain text field (not an enum, not a formatted value) inside a
+    request body's schema."""
+    if isinstance(node, list):
+        for inner in node:
+            _forbid_nul(inner)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not ({"enum", "format", "pattern"} & set(node)):
+        node["pattern"] = NO_NUL
+    for key in ("properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf"):
+        inner = node.get(key)
+        if key == "properties" and isinstance(inner, dict):
+            _forbid_nul(list(inner.values()))
+        elif inner is not None:
+            _forbid_nul(inner)
+
+
 def add_problem_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """drf-spectacular post-processing hook."""
+    """drf-spectacular post-processing hook: problem responses everywhere, and the NUL rule
+    on request bodies (their components are the ones named …Request)."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
+    for name, component in components.items():
+        if name.endswith("Request"):
+            _forbid_nul(component)
     components["Problem"] = PROBLEM_SCHEMA
     ref = {"$ref": "#/components/schemas/Problem"}
     for path, operations in result.get("paths", {}).items():
