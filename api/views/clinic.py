@@ -173,9 +173,10 @@ class FlagFilter(serializers.Serializer[Any]):
     status = serializers.ChoiceField(
         choices=Flag.Status.choices,
         required=False,
-        help_text="Only flags in this state; open and acknowledged ones when left out.",
+        allow_blank=True,
+        help_text="Only flags in this state; open and acknowledged ones when left out or empty.",
     )
-    kind = serializers.ChoiceField(choices=Flag.Kind.choices, required=False)
+    kind = serializers.ChoiceField(choices=Flag.Kind.choices, required=False, allow_blank=True)
 
 
 class FlagList(generics.ListAPIView[Flag]):
@@ -202,21 +203,27 @@ class FlagList(generics.ListAPIView[Flag]):
         return super().get(request, *args, **kwargs)
 
 
+# The note rules are the actions' own; the fields repeat them so that the schema says them.
+_TOO_LONG = f"Keep the note under {actions.NOTE_MAX} characters."
+_NEEDED = "Write a note: say what was decided or done."
+
+
 class AcknowledgeIn(serializers.Serializer[Any]):
     note = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text=f"Optional; at most {actions.NOTE_MAX} characters.",
+        max_length=actions.NOTE_MAX,
+        error_messages={"max_length": _TOO_LONG},
+        help_text="Optional.",
     )
 
 
 class ResolveIn(serializers.Serializer[Any]):
     note = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=f"What was decided or done (needed; at most {actions.NOTE_MAX} characters).",
+        max_length=actions.NOTE_MAX,
+        error_messages={"required": _NEEDED, "blank": _NEEDED, "max_length": _TOO_LONG},
+        help_text="What was decided or done.",
     )
 
 
