@@ -122,7 +122,9 @@ def with_state(doses: QuerySet[Dose], today: date) -> QuerySet[Dose]:
 
 def query_values(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
     """A list's query parameters, checked (400 naming the parameter when one is wrong)."""
-    query = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF reads a blank form value as left out, and a
+    # blank parameter is a mistake to name rather than to ignore.
+    query = serializer_class(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     return query.validated_data
 

@@ -56,6 +56,8 @@ def test_from_to_and_status_filter(alice, rx, as_user):
         ({"to": "2026-02-30"}, "to"),
         ({"from": "2026-03-02", "to": "2026-03-01"}, "to"),
         ({"status": "lost"}, "status"),
+        ({"status": ""}, "status"),
+        ({"from": ""}, "from"),
     ],
 )
 def test_a_bad_filter_is_a_400_naming_it(alice, rx, as_user, query, field):

@@ -134,7 +134,9 @@ def test_a_bad_lab_result_is_a_400_and_writes_nothing(alice, as_user, change, fi
 
 
 def test_a_bad_lab_filter_is_a_400(alice, as_user):
-    assert "test" in problem_fields(as_user(alice, "read").get(LABS, {"test": "x"}))
+    client = as_user(alice, "read")
+    assert "test" in problem_fields(client.get(LABS, {"test": "x"}))
+    assert "test" in problem_fields(client.get(LABS, {"test": ""}))
 
 
 # --- Who may ----------------------------------------------------------------------------------
