@@ -29,7 +29,7 @@ from api.services import token_create
 from clinic.views.patients import CSV_HEADER
 from core.clock import local_today
 from interop import services as calendar_services
-from interop.models import CalendarFeed
+from interop.models import CalendarFeed, PrescriptionDraft
 from monitoring.models import Flag
 from reminders import services as reminder_services
 from reminders.answers import tokens as answer_tokens
@@ -511,6 +511,7 @@ def written() -> dict:
         "devices": list(PushSubscription.objects.order_by("pk").values()),
         "appointments": list(Appointment.objects.order_by("pk").values()),
         "feeds": list(CalendarFeed.objects.order_by("pk").values()),
+        "drafts": list(PrescriptionDraft.objects.order_by("pk").values()),
         # Using a token notes when; only making and revoking one count as writes.
         "tokens": list(ApiToken.objects.order_by("pk").values("pk", "user", "scope", "revoked_at")),
     }
@@ -1122,6 +1123,33 @@ def _token_revoked(ask: Ask) -> None:
     assert ApiToken.objects.get(pk=ask.kwargs["token_id"]).revoked_at is not None
 
 
+def _alice_draft(cast: dict) -> dict:
+    from interop.fhir_import.services import draft_create
+    from tests.interop.test_fhir_import_mapping import EHR_REQUEST
+
+    draft = draft_create(patient=cast["alice"], clinician=cast["bob"], resource=EHR_REQUEST)
+    return {"patient_id": cast["alice"].pk, "draft_id": draft.pk}
+
+
+def _draft_made(ask: Ask) -> str:
+    from interop.models import PrescriptionDraft
+
+    draft = PrescriptionDraft.objects.get(patient=ask.cast["alice"])
+    return reverse("interop:fhir_import_draft", args=[draft.patient_id, draft.pk])
+
+
+def _paste_request(ask: Ask) -> dict:
+    from tests.interop.test_fhir_import_mapping import EHR_REQUEST
+
+    return {"text": json.dumps(EHR_REQUEST)}
+
+
+def _draft_discarded(ask: Ask) -> None:
+    from interop.models import PrescriptionDraft
+
+    assert PrescriptionDraft.objects.get(pk=ask.kwargs["draft_id"]).state == "discarded"
+
+
 def _own(**fields) -> OwnAccount:
     """One of the patient's own schedule pages."""
     return OwnAccount(roles=PATIENT, **fields)
@@ -1382,6 +1410,13 @@ PATIENT_DATA: dict[str, PatientData] = {
     "interop:fhir_export_patient": PatientData(
         kwargs=_alice_with_prescription, expect=_alices_fhir_bundle
     ),
+    # A prescription imported from the clinician's own system: the upload, then its review.
+    "interop:fhir_import": PatientData(
+        kwargs=_alice, expect=shows("Import a prescription for Alice Patel", 'name="text"')
+    ),
+    "interop:fhir_import_draft": PatientData(
+        kwargs=_alice_draft, expect=shows("Imported prescription for Alice Patel", "Not imported")
+    ),
     "clinic:prescription_edit": _bob_acts(
         _alice_with_prescription,
         shows("Amend the prescription of Alice Patel", 'name="reason"'),
@@ -1507,6 +1542,27 @@ NOT_HTML = {
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
 ALSO: list[tuple[str, Page]] = [
+    (
+        "interop:fhir_import",
+        PatientData(
+            method="post",
+            kwargs=_alice,
+            fill=_paste_request,
+            expect=goes(_draft_made, lambda ask: None),
+        ),
+    ),
+    (
+        "interop:fhir_import_draft",
+        PatientData(
+            method="post",
+            kwargs=_alice_draft,
+            data={"action": "discard"},
+            expect=goes(
+                lambda ask: reverse("clinic:patient_detail", args=[ask.cast["alice"].pk]),
+                _draft_discarded,
+            ),
+        ),
+    ),
     (
         "accounts:password_change",
         OwnAccount(

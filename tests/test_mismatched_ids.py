@@ -25,6 +25,7 @@ from accounts.models import AuditEvent, CareLink, User
 from api.models import ApiToken
 from api.services import token_create
 from core.clock import local_today
+from interop.models import PrescriptionDraft
 from monitoring.models import Flag
 from reminders.models import ChangeNotice, PushSubscription, StockBatch, StockMovement
 from reminders.stock.services import batch_add
@@ -128,8 +129,16 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
                 auth="a" * 22,
             ).pk,
             "token": token_create(user=patient, name="A script", scope="read")[0].pk,
+            "draft": _draft(patient, bob),
         }
     return records
+
+
+def _draft(patient: User, clinician: User) -> int:
+    from interop.fhir_import.services import draft_create
+    from tests.interop.test_fhir_import_mapping import EHR_REQUEST
+
+    return draft_create(patient=patient, clinician=clinician, resource=EHR_REQUEST).pk
 
 
 def _lab_result(patient: User) -> int:
@@ -186,6 +195,7 @@ def written() -> dict:
         "appointments": list(Appointment.objects.order_by("pk").values()),
         "devices": list(PushSubscription.objects.order_by("pk").values()),
         "tokens": list(ApiToken.objects.order_by("pk").values("pk", "scope", "revoked_at")),
+        "drafts": list(PrescriptionDraft.objects.order_by("pk").values()),
     }
 
 
@@ -286,6 +296,10 @@ CASES: dict[str, Child | Own | Linked] = {
     "clinic:note_add": Linked(lambda owner: {"note": "Through a mismatched id"}),
     "clinic:plan_item_add": Linked(lambda owner: {"what": "folate", "due_on": "2030-01-01"}),
     "api:token_revoke": Own("token", "token_id"),
+    "interop:fhir_import": Linked(methods=("get",)),
+    "interop:fhir_import_draft": Child(
+        "draft", lambda owner: {"action": "discard"}, ("get", "post")
+    ),
 }
 
 
@@ -391,6 +405,7 @@ def test_the_walk_finds_every_url_that_takes_two_ids():
         "clinic:plan_item_change",
         "clinic:plan_item_done",
         "clinic:plan_item_cancel",
+        "interop:fhir_import_draft",
     }
 
 
