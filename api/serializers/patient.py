@@ -162,7 +162,7 @@ class CorrectionIn(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=200, error_messages=REASON_ERRORS)
     given_on = serializers.DateField(required=False)
     given_at = serializers.TimeField(required=False, allow_null=True)
-    site = serializers.ChoiceField(choices=Site.choices, required=False, allow_blank=True)
+    site = serializers.ChoiceField(choices=Site.choices, required=False)
     given_by = serializers.ChoiceField(choices=GivenBy.choices, required=False)
     dose_mcg = serializers.IntegerField(required=False)
     lot = serializers.CharField(max_length=40, required=False, allow_blank=True)

@@ -36,8 +36,15 @@ def test_log_moves_the_plan_as_the_schedule_page_shows_it(alice, rx, as_user):
     assert row.logged_by == alice and row.patient == alice
     assert AuditEvent.objects.filter(action="injection.logged", patient=alice).count() == 1
 
-    # The dose list after the re-plan is the schedule page's list of doses, status for status.
-    api_doses = as_user(alice, "read").get("/api/v1/me/doses/?page_size=200").json()["results"]
+    api_doses = _doses_as_the_schedule_page_shows_them(as_user(alice, "read"), rx)
+    taken = [d for d in api_doses if d["injection"] == body["id"]]
+    assert len(taken) == 1 and taken[0]["status"] == "taken"
+
+
+def _doses_as_the_schedule_page_shows_them(client, rx):
+    """The API's dose list, checked against the schedule page's, status for status."""
+    api_doses = client.get("/api/v1/me/doses/?page_size=200").json()["results"]
+    today = local_today(rx.patient)
     schedule = selectors.schedule_for(prescription=rx, today=today, every=True, ahead=True)
     page = [
         (entry.day.isoformat(), entry.status, entry.sequence)
@@ -45,8 +52,28 @@ def test_log_moves_the_plan_as_the_schedule_page_shows_it(alice, rx, as_user):
         if entry.status != "extra"
     ]
     assert [(d["due"], d["status"], d["sequence"]) for d in api_doses] == page
-    taken = [d for d in api_doses if d["injection"] == body["id"]]
-    assert len(taken) == 1 and taken[0]["status"] == "taken"
+    return api_doses
+
+
+def test_correcting_and_voiding_move_the_plan_as_the_page_shows_it(alice, rx, as_user):
+    client = as_user(alice)
+    today = _today(alice)
+    logged = _log(client, given_on=(today - timedelta(days=6)).isoformat(), site="deltoid_left")
+    before = _doses_as_the_schedule_page_shows_them(client, rx)
+    moved = client.post(
+        f"{URL}{logged.json()['id']}/correct/",
+        {"reason": "It was the day before", "given_on": (today - timedelta(days=7)).isoformat()},
+        format="json",
+    )
+    assert moved.status_code == 201, moved.content
+    after = _doses_as_the_schedule_page_shows_them(client, rx)
+    assert [d["injection"] for d in after if d["injection"]] == [moved.json()["id"]]
+    assert after != before
+    voided = client.post(
+        f"{URL}{moved.json()['id']}/void/", {"reason": "Not given after all"}, format="json"
+    )
+    assert voided.status_code == 200
+    assert not any(d["injection"] for d in _doses_as_the_schedule_page_shows_them(client, rx))
 
 
 def test_too_soon_needs_the_confirm_field_and_never_doubles_up(alice, rx, as_user):
@@ -153,6 +180,7 @@ def test_void_keeps_the_entry_marked_and_replans(alice, rx, as_user):
     assert again.status_code == 409
     fix = client.post(f"{URL}{logged['id']}/correct/", {"reason": "x"}, format="json")
     assert fix.status_code == 409
+    assert Injection.objects.filter(patient=alice).count() == 1
 
 
 def test_correct_refuses_bad_values_and_writes_nothing(alice, rx, as_user):
@@ -161,6 +189,10 @@ def test_correct_refuses_bad_values_and_writes_nothing(alice, rx, as_user):
     before = (Injection.objects.count(), AuditEvent.objects.count())  # the token is made
     url = f"{URL}{logged['id']}/correct/"
     assert "reason" in problem_fields(client.post(url, {"site": "thigh_left"}, format="json"))
+    assert "site" in problem_fields(client.post(url, {"reason": "x", "site": ""}, format="json"))
+    assert "dose_mcg" in problem_fields(
+        client.post(url, {"reason": "x", "dose_mcg": 0}, format="json")
+    )
     future = (_today(alice) + timedelta(days=3)).isoformat()
     bad = client.post(url, {"reason": "date", "given_on": future}, format="json")
     assert "given_on" in problem_fields(bad)
@@ -233,3 +265,20 @@ def test_the_history_costs_the_same_queries_however_long(
     with django_assert_num_queries(4):
         response = client.get(URL)
     assert response.json()["count"] == rows
+
+
+def test_a_correction_onto_another_injections_day_needs_the_confirm_field(alice, rx, as_user):
+    client = as_user(alice)
+    today = _today(alice)
+    _log(client, given_on=today.isoformat(), site="deltoid_left")
+    earlier = _log(client, given_on=(today - timedelta(days=4)).isoformat(), site="deltoid_right")
+    url = f"{URL}{earlier.json()['id']}/correct/"
+    change = {"reason": "Wrong day", "given_on": today.isoformat()}
+    before = (Injection.objects.count(), AuditEvent.objects.count())
+    assert (
+        "too close together"
+        in problem_fields(client.post(url, change, format="json"))["confirm_extra"][0]
+    )
+    assert (Injection.objects.count(), AuditEvent.objects.count()) == before
+    confirmed = client.post(url, change | {"confirm_extra": True}, format="json")
+    assert confirmed.status_code == 201 and confirmed.json()["confirmed_extra"] is True
