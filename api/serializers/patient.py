@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 
 class DoseFilter(serializers.Serializer[dict[str, Any]]):
-    """The query of the dose list: `from` and `to` (due dates, inclusive) and `status`."""
+    """The query of the dose list: `from` and `to` (due dates, inclusive; `to` before `from`
+    is a range with no days, so no doses) and `status`."""
 
     to = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=Dose.Status.choices, required=False)
@@ -43,12 +44,6 @@ class DoseFilter(serializers.Serializer[dict[str, Any]]):
         fields = super().get_fields()
         fields["from"] = serializers.DateField(required=False)  # a keyword in Python
         return fields
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start, end = attrs.get("from"), attrs.get("to")
-        if start is not None and end is not None and start > end:
-            raise serializers.ValidationError({"to": ["`to` is before `from`."]})
-        return attrs
 
 
 # --- Injections -------------------------------------------------------------------------------
@@ -230,12 +225,21 @@ class CheckInIn(serializers.Serializer[dict[str, Any]]):
 # --- Labs -------------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d{1,7}(\.\d{1,3})?$", "example": "150"}
+)
+class LabNumber(serializers.DecimalField):
+    """A number as a lab prints it: up to 7 digits before the point and 3 after (a string,
+    so that 0.40 stays 0.40)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=10, decimal_places=3, **kwargs)
+
+
 def _decimal_in(required: bool = True) -> serializers.DecimalField:
     if required:
-        return serializers.DecimalField(max_digits=10, decimal_places=3)
-    return serializers.DecimalField(
-        max_digits=10, decimal_places=3, required=False, allow_null=True, default=None
-    )
+        return LabNumber()
+    return LabNumber(required=False, allow_null=True, default=None)
 
 
 class LabOut(serializers.ModelSerializer[LabResult]):
@@ -326,18 +330,22 @@ class BatchOut(serializers.ModelSerializer[StockBatch]):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d{1,2}(\.\d{1,2})?$", "example": "1"}
+)
+class AmpouleSize(serializers.DecimalField):
+    """One ampoule's size in mL, as on the box: more than 0, at most two decimals."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=4, decimal_places=2, min_value=Decimal("0.01"), **kwargs)
+
+
 class BatchIn(serializers.Serializer[dict[str, Any]]):
     """A batch of ampoules received, as on the stock page."""
 
     count = serializers.IntegerField(help_text="Ampoules received.")
     strength_mcg_per_ml = serializers.IntegerField(help_text="As printed on the box.")
-    ampoule_ml = serializers.DecimalField(
-        max_digits=4,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        required=False,
-        default=Decimal("1.00"),
-    )
+    ampoule_ml = AmpouleSize(required=False, default=Decimal("1.00"))
     expiry = serializers.DateField(help_text="The use-by date printed on the box.")
     lot = _text(40)
 

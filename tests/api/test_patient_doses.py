@@ -47,6 +47,8 @@ def test_from_to_and_status_filter(alice, rx, as_user):
         day for day, status in _page_doses(rx, today) if status == "missed"
     ]
     assert client.get(URL, {"status": "cancelled"}).json()["count"] == 0
+    backwards = {"from": end.isoformat(), "to": start.isoformat()}
+    assert client.get(URL, backwards).json()["count"] == 0
 
 
 @pytest.mark.parametrize(
@@ -54,7 +56,6 @@ def test_from_to_and_status_filter(alice, rx, as_user):
     [
         ({"from": "yesterday"}, "from"),
         ({"to": "2026-02-30"}, "to"),
-        ({"from": "2026-03-02", "to": "2026-03-01"}, "to"),
         ({"status": "lost"}, "status"),
         ({"status": ""}, "status"),
         ({"from": ""}, "from"),
