@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +18,9 @@ from rest_framework.views import APIView
 from accounts.models import User
 from api.serializers.patient import CorrectionIn, InjectionIn, InjectionOut, VoidIn
 from schedules import selectors, services
+from schedules.forms.injections import CHECKED
 from schedules.models import Injection, Prescription
+from schedules.services.injections import CORRECTABLE, injection_problems
 
 from .patient import PATIENT, patient_of
 
@@ -88,6 +90,31 @@ def _idempotency_key(request: Request) -> str:
     return key
 
 
+def _checked(
+    body: serializers.Serializer[dict[str, Any]],
+    prescription: Prescription,
+    base: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The body's values, or a 400 with every problem in one round: as the log and correct
+    forms do, the service's own check runs on the fields that could be read, beside the
+    fields' errors, so a second try does not find new ones. `base` is the entry corrected."""
+    if body.is_valid():
+        return dict(body.validated_data)
+    errors: dict[str, Any] = dict(body.errors)
+    readable = dict(base or {})
+    for name in CHECKED:
+        if name in errors or name not in body.initial_data:
+            continue
+        try:
+            readable[name] = body.fields[name].run_validation(body.initial_data[name])
+        except exceptions.ValidationError:
+            continue
+    problems = injection_problems(prescription=prescription, values=readable)
+    for name, messages in problems.items():
+        errors.setdefault(name, messages)
+    raise exceptions.ValidationError(errors)
+
+
 class InjectionList(generics.ListAPIView[Injection]):
     """Every injection you logged, newest first, voided and corrected ones included (marked),
     as on the history page."""
@@ -117,12 +144,12 @@ class InjectionList(generics.ListAPIView[Injection]):
     def post(self, request: Request) -> Response:
         patient = patient_of(request)
         body = InjectionIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        key = _idempotency_key(request)
         prescription = selectors.active_prescription(patient=patient)
         if prescription is None:
+            body.is_valid(raise_exception=True)
             raise _no_prescription()
-        values = dict(body.validated_data)
+        values = _checked(body, prescription)
+        key = _idempotency_key(request)
         confirm = values.pop("confirm_extra")
         values.setdefault("given_by", prescription.given_by)
         try:
@@ -169,8 +196,8 @@ class InjectionCorrect(APIView):
         patient = patient_of(request)
         injection = _changeable(_own(request, injection_id))
         body = CorrectionIn(data=request.data)
-        body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
+        base = {name: getattr(injection, name) for name in CORRECTABLE}
+        values = _checked(body, injection.prescription, base)
         confirm = values.pop("confirm_extra")
         try:
             replacement = services.injection_correct(

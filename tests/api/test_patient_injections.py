@@ -282,3 +282,17 @@ def test_a_correction_onto_another_injections_day_needs_the_confirm_field(alice,
     assert (Injection.objects.count(), AuditEvent.objects.count()) == before
     confirmed = client.post(url, change | {"confirm_extra": True}, format="json")
     assert confirmed.status_code == 201 and confirmed.json()["confirmed_extra"] is True
+
+
+def test_every_problem_comes_back_in_one_round(alice, rx, as_user):
+    client = as_user(alice)
+    future = (_today(alice) + timedelta(days=2)).isoformat()
+    body = {"given_on": future, "site": "abdomen_left", "lot": "x" * 41, "given_by": "robot"}
+    errors = problem_fields(_log(client, **body))
+    # The fields' own errors and the service's check, as the log page shows them together.
+    assert {"given_on", "site", "lot", "given_by"} <= set(errors)
+    logged = _log(client, given_on=_today(alice).isoformat(), site="deltoid_left").json()
+    fix = {"reason": "", "given_on": future, "site": "abdomen_left"}
+    errors = problem_fields(client.post(f"{URL}{logged['id']}/correct/", fix, format="json"))
+    assert {"reason", "given_on", "site"} <= set(errors)
+    assert Injection.objects.count() == 1
