@@ -15,6 +15,7 @@ from accounts.models import User
 from .models import ApiToken
 from .selectors import token_owner
 from .services import token_used
+from .throttles import count_refused
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -25,19 +26,24 @@ class TokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Send one token after “Bearer”.")
+            raise _refused(request, "Send one token after “Bearer”.")
         try:
             presented = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("That token is not valid.") from None
+            raise _refused(request, "That token is not valid.") from None
         row = token_owner(presented)
         if row is None:
-            raise exceptions.AuthenticationFailed("That token is not valid, or was revoked.")
+            raise _refused(request, "That token is not valid, or was revoked.")
         token_used(row)
         return row.user, row
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="b12tracker"'
+
+
+def _refused(request: Request, why: str) -> exceptions.AuthenticationFailed:
+    count_refused(request)  # 429 instead, past the rate for calls without a valid token
+    return exceptions.AuthenticationFailed(why)
 
 
 class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]

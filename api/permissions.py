@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from accounts.models import Role
 
 from .models import ApiToken
+from .throttles import count_refused
 
 
 class TokenScope(BasePermission):
@@ -22,6 +23,7 @@ class TokenScope(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         token = request.auth
         if not isinstance(token, ApiToken):
+            count_refused(request)
             raise exceptions.NotAuthenticated()
         if request.method not in SAFE_METHODS and not token.can_write:
             raise exceptions.PermissionDenied(
@@ -35,6 +37,7 @@ class _Role(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not isinstance(request.auth, ApiToken):
+            count_refused(request)
             raise exceptions.NotAuthenticated()
         if getattr(request.user, "role", None) != self.role:
             raise Http404
