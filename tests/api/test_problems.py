@@ -1,0 +1,124 @@
+"""Every error of the API is an RFC 9457 problem (`application/problem+json` with type,
+title, status and detail; `errors` by field for a 400), whatever raised it."""
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == f"/api/docs/problems/#{status}"
+    assert body["title"] and body["detail"]
+    return body
+
+
+def test_400_names_the_field(bob, as_user):
+    body = assert_problem(as_user(bob).get("/api/v1/clinic/flags/?status=lost"), 400)
+    assert list(body["errors"]) == ["status"] and body["errors"]["status"]
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "page_size=0", "page_size=-3", "page="])
+def test_400_for_a_bad_page(bob, as_user, query):
+    body = assert_problem(as_user(bob).get(f"/api/v1/clinic/patients/?{query}"), 400)
+    assert set(body["errors"]) <= {"page", "page_size"}
+
+
+def test_a_page_past_the_last_is_404_and_a_big_page_size_is_capped(bob, as_user):
+    client = as_user(bob)
+    assert_problem(client.get("/api/v1/clinic/patients/?page=9"), 404)
+    assert client.get("/api/v1/clinic/patients/?page_size=100000").status_code == 200
+
+
+@pytest.fixture
+def flag(alice):
+    from datetime import date
+
+    from monitoring.models import Flag
+    from tests.helpers import prescribe
+
+    rx = prescribe(alice, regimen="seed-maintenance", start=date(2025, 7, 1))
+    return Flag.objects.create(patient=alice, prescription=rx, kind="test_overdue", key="k")
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [("{not json", "JSON parse error"), ('{"note": "a\\u0000b"}', "NUL")],
+)
+def test_400_for_a_body_that_is_not_good_json(bob, as_user, flag, body, why):
+    response = as_user(bob).post(
+        f"/api/v1/clinic/flags/{flag.pk}/acknowledge/", body, content_type="application/json"
+    )
+    assert why in assert_problem(response, 400)["detail"]
+
+
+def test_400_from_a_services_validation_error(bob, as_user, flag):
+    # A note of spaces passes the field (DRF trims it to empty) only to be refused by the rule.
+    response = as_user(bob).post(
+        f"/api/v1/clinic/flags/{flag.pk}/resolve/", {"note": "   "}, format="json"
+    )
+    assert assert_problem(response, 400)["errors"]["note"]
+
+
+def test_401_without_a_token_says_how(api):
+    response = api.get("/api/v1/clinic/flags/")
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == 'Bearer realm="b12tracker"'
+
+
+def test_403_for_a_read_token_writing(bob, as_user):
+    response = as_user(bob, "read").post("/api/v1/clinic/flags/1/resolve/", {}, format="json")
+    assert_problem(response, 403)
+
+
+def test_404_for_what_is_not_yours(alice, as_user):
+    assert_problem(as_user(alice).get("/api/v1/clinic/patients/"), 404)
+
+
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+def test_404_for_an_unknown_api_address(api, method):
+    body = assert_problem(getattr(api, method)("/api/v1/no/such/thing/"), 404)
+    assert body["detail"] == "No endpoint has that address."
+
+
+def test_405_for_a_method_an_endpoint_lacks(bob, as_user):
+    response = as_user(bob).delete("/api/v1/clinic/flags/")
+    assert_problem(response, 405)
+    assert "GET" in response["Allow"]
+
+
+def test_406_when_json_is_not_acceptable(bob, as_user):
+    response = as_user(bob).get("/api/v1/clinic/flags/", HTTP_ACCEPT="text/html")
+    assert_problem(response, 406)
+
+
+def test_415_for_a_body_that_is_not_json(bob, as_user, flag):
+    response = as_user(bob).post(
+        f"/api/v1/clinic/flags/{flag.pk}/acknowledge/", "note=x", content_type="text/plain"
+    )
+    assert_problem(response, 415)
+
+
+@override_settings(API_RATE_USER="2/minute")
+def test_429_after_the_users_rate_with_retry_after(bob, as_user):
+    client = as_user(bob)
+    assert [client.get("/api/v1/clinic/flags/").status_code for _ in range(2)] == [200, 200]
+    response = client.get("/api/v1/clinic/flags/")
+    assert_problem(response, 429)
+    assert int(response["Retry-After"]) > 0
+
+
+@override_settings(API_RATE_ANON="2/minute")
+def test_429_for_calls_without_a_valid_token_by_address(api):
+    assert api.get("/api/v1/clinic/flags/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION="Bearer b12_guessing")
+    assert api.get("/api/v1/clinic/flags/").status_code == 401
+    response = api.get("/api/v1/clinic/flags/")
+    assert_problem(response, 429)
+    assert int(response["Retry-After"]) > 0
