@@ -13,18 +13,28 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from accounts.audit import client_address
 
-class PerUser(UserRateThrottle):
+
+class _ByClientAddress:
+    """The client's address as the log-in throttle and the audit log read it (PROXY_COUNT),
+    not DRF's default, which trusts an X-Forwarded-For any client can write."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_address(request._request) or "unknown"
+
+
+class PerUser(_ByClientAddress, UserRateThrottle):
     def get_rate(self) -> str:
         return str(settings.API_RATE_USER)
 
 
-class PerAddress(AnonRateThrottle):
+class PerAddress(_ByClientAddress, AnonRateThrottle):
     def get_rate(self) -> str:
         return str(settings.API_RATE_ANON)
 
 
-class _RefusedByAddress(SimpleRateThrottle):
+class _RefusedByAddress(_ByClientAddress, SimpleRateThrottle):
     """PerAddress's count (the same cache key), for a call that has no user to ask about."""
 
     scope = PerAddress.scope

@@ -122,3 +122,10 @@ def test_429_for_calls_without_a_valid_token_by_address(api):
     response = api.get("/api/v1/clinic/flags/")
     assert_problem(response, 429)
     assert int(response["Retry-After"]) > 0
+
+
+@override_settings(API_RATE_ANON="1/minute")
+def test_a_forwarded_for_header_does_not_make_a_new_address(api):
+    assert api.get("/api/v1/clinic/flags/", HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 401
+    response = api.get("/api/v1/clinic/flags/", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert_problem(response, 429)
