@@ -1150,6 +1150,56 @@ def _draft_discarded(ask: Ask) -> None:
     assert PrescriptionDraft.objects.get(pk=ask.kwargs["draft_id"]).state == "discarded"
 
 
+def _own_injections(ask: Ask, body) -> None:
+    ids = {row["id"] for row in body["results"]}
+    assert ids == set(Injection.objects.filter(patient=ask.user).values_list("pk", flat=True))
+
+
+def _api_logged_today(ask: Ask, body) -> None:
+    _logged_today(ask)
+    assert body["site"] == "thigh_left"
+
+
+def _api_injection(ask: Ask, body) -> None:
+    assert body["id"] == ask.kwargs["injection_id"]
+
+
+def _api_checkin_saved(ask: Ask, body) -> None:
+    from monitoring.models import CheckIn
+
+    assert CheckIn.objects.filter(patient=ask.user, tiredness=2).count() == 1
+
+
+def _api_lab_saved(ask: Ask, body) -> None:
+    from monitoring.models import LabResult
+
+    assert LabResult.objects.filter(patient=ask.user, test="folate").count() == 1
+
+
+def _api_batch_added(ask: Ask, body) -> None:
+    _batch_added(ask)
+
+
+def _api_lists(model_name: str) -> Callable[[Ask, object], None]:
+    def check(ask: Ask, body) -> None:
+        assert isinstance(body["results"], list)
+
+    return check
+
+
+def _api_stock(ask: Ask, body) -> None:
+    assert "batches" in body
+
+
+def _api_lab(ask: Ask) -> dict:
+    return {
+        "test": "folate",
+        "value": "6",
+        "unit": "ng/mL",
+        "taken_on": local_today(ask.user).isoformat(),
+    }
+
+
 def _own(**fields) -> OwnAccount:
     """One of the patient's own schedule pages."""
     return OwnAccount(roles=PATIENT, **fields)
@@ -1390,6 +1440,16 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
     "api:me_prescription": _own(kwargs=_both_prescribed, expect=api_answer(200, _own_prescription)),
     "api:me_doses": _own(kwargs=_both_prescribed, expect=api_answer(200, _own_doses)),
+    "api:me_injections": _own(kwargs=_both_prescribed, expect=api_answer(200, _own_injections)),
+    "api:me_checkins": _own(expect=api_answer(200, _api_lists("checkins"))),
+    "api:me_labs": _own(expect=api_answer(200, _api_lists("labs"))),
+    "api:me_stock": _own(kwargs=_both_prescribed, expect=api_answer(200, _api_stock)),
+    "api:me_stock_batches": _own(
+        method="post",
+        kwargs=_both_prescribed,
+        fill=_new_batch,
+        expect=api_answer(201, lambda ask, body: _batch_added(ask)),
+    ),
 }
 PATIENT_DATA: dict[str, PatientData] = {
     "clinic:patient_detail": PatientData(
@@ -1502,6 +1562,19 @@ PATIENT_DATA: dict[str, PatientData] = {
     "api:token_revoke": _alice_acts(
         _alice_token, goes("api:tokens", _token_revoked), method="post"
     ),
+    "api:me_injection": _alice_acts(alice_injection, api_answer(200, _api_injection)),
+    "api:me_injection_correct": _alice_acts(
+        alice_injection,
+        api_answer(201, lambda ask, body: _corrected(ask)),
+        method="post",
+        fill=_correction,
+    ),
+    "api:me_injection_void": _alice_acts(
+        alice_injection,
+        api_answer(200, lambda ask, body: _voided(ask)),
+        method="post",
+        data={"reason": "Logged twice by mistake"},
+    ),
 }
 STAFF_ONLY: dict[str, Page] = {
     "reminders:status": Page(expect=shows("System status")),
@@ -1542,6 +1615,20 @@ NOT_HTML = {
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
 ALSO: list[tuple[str, Page]] = [
+    (
+        "api:me_injections",
+        _own(
+            method="post",
+            kwargs=_both_prescribed,
+            fill=_log_today,
+            expect=api_answer(201, _api_logged_today),
+        ),
+    ),
+    (
+        "api:me_checkins",
+        _own(method="post", data={"tiredness": 2}, expect=api_answer(201, _api_checkin_saved)),
+    ),
+    ("api:me_labs", _own(method="post", fill=_api_lab, expect=api_answer(201, _api_lab_saved))),
     (
         "interop:fhir_import",
         PatientData(

@@ -296,6 +296,11 @@ CASES: dict[str, Child | Own | Linked] = {
     "clinic:note_add": Linked(lambda owner: {"note": "Through a mismatched id"}),
     "clinic:plan_item_add": Linked(lambda owner: {"what": "folate", "due_on": "2030-01-01"}),
     "api:token_revoke": Own("token", "token_id"),
+    "api:me_injection": Own("injection", "injection_id", methods=("get",)),
+    "api:me_injection_correct": Own(
+        "injection", "injection_id", lambda owner: {"reason": "Wrong arm", "site": "deltoid_right"}
+    ),
+    "api:me_injection_void": Own("injection", "injection_id", lambda owner: {"reason": "Twice"}),
     "interop:fhir_import": Linked(methods=("get",)),
     "interop:fhir_import_draft": Child(
         "draft", lambda owner: {"action": "discard"}, ("get", "post")
