@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, Q, Value, When
 
 CANCELLED = "cancelled"
 MISSED = "missed"
@@ -68,4 +68,17 @@ def scheduled(today: date, prefix: str = "") -> Q:
 def _waiting(prefix: str) -> Q:
     return (
         live(prefix) & Q(**{f"{prefix}injection__isnull": True}) & ~Q(**{f"{prefix}status": MISSED})
+    )
+
+
+def status_today(today: date) -> Case:
+    """A dose's status on `today` as the schedule page shows it (Dose.status_on in SQL):
+    cancelled, taken, missed, due or scheduled. Annotate with it: `.annotate(state=...)`."""
+    return Case(
+        When(status=CANCELLED, then=Value(CANCELLED)),
+        When(taken(), then=Value("taken")),
+        When(missed(today), then=Value(MISSED)),
+        When(due(today), then=Value("due")),
+        default=Value("scheduled"),
+        output_field=CharField(),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -106,18 +106,8 @@ def patient_of(request: Request) -> User:
 
 
 def with_state(doses: QuerySet[Dose], today: date) -> QuerySet[Dose]:
-    """Each dose with `state`, its status on `today` by the rules the schedule page uses
-    (Dose.status_on, in the SQL forms of schedules.states)."""
-    return doses.annotate(
-        state=Case(
-            When(status=Dose.Status.CANCELLED, then=Value(Dose.Status.CANCELLED)),
-            When(states.taken(), then=Value(Dose.Status.TAKEN)),
-            When(states.missed(today), then=Value(Dose.Status.MISSED)),
-            When(states.due(today), then=Value(Dose.Status.DUE)),
-            default=Value(Dose.Status.SCHEDULED),
-            output_field=CharField(),
-        )
-    )
+    """Each dose with `state`, its status on `today` as the schedule page shows it."""
+    return doses.annotate(state=states.status_today(today))
 
 
 def query_values(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
