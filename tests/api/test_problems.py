@@ -129,3 +129,13 @@ def test_a_forwarded_for_header_does_not_make_a_new_address(api):
     assert api.get("/api/v1/clinic/flags/", HTTP_X_FORWARDED_FOR="203.0.113.1").status_code == 401
     response = api.get("/api/v1/clinic/flags/", HTTP_X_FORWARDED_FOR="203.0.113.2")
     assert_problem(response, 429)
+
+
+def test_a_key_with_a_nul_names_no_field_and_is_left_out(bob, as_user, flag):
+    response = as_user(bob).post(
+        f"/api/v1/clinic/flags/{flag.pk}/acknowledge/",
+        '{"no\\u0000te": "x", "note": "Seen."}',
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["note"].endswith("Seen.")
