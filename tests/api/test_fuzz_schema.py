@@ -13,6 +13,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.openapi.checks import JsonSchemaError, UndefinedStatusCode
@@ -22,7 +23,11 @@ from tests.helpers import prescribe
 
 EXAMPLES = 25  # per operation and generation mode; the whole file runs in about a minute
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+# Schemathesis calls the app as http://localhost/, which DEBUG=false settings do not allow.
+HOSTS = ["localhost"]
+
+with override_settings(ALLOWED_HOSTS=HOSTS):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 schema.config.generation.update(max_examples=EXAMPLES, allow_extra_parameters=False)
 
 # The current test's tokens, by the kind of user they open the API for.
@@ -56,8 +61,9 @@ def keep_connection():
 
 
 @pytest.fixture
-def tokens(keep_connection, alice, bob, token_for):
+def tokens(keep_connection, alice, bob, token_for, settings):
     """Write tokens for a patient with a prescription, and for their linked clinician."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, *HOSTS]
     prescribe(alice, regimen="bnf-neuro", start=date(2026, 1, 5))
     TOKENS.update(patient=token_for(alice, "write"), clinician=token_for(bob, "write"))
     yield
