@@ -1,7 +1,7 @@
 """The OpenAPI schema's shared parts: the problem-details body, declared on every operation
-for each error it can give, and the JSON parser's one rule beyond JSON's (no NUL character in
-a string) on every text field of a request body, so that clients (and the fuzzing test) know
-every answer and every refusal."""
+for each error it can give, and the one rule every text field of a request body keeps beyond
+its type (no NUL character: DRF's CharField refuses it), so that clients (and the fuzzing
+test) know every answer and every refusal."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def _codes(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     return codes
 
 
-# Any text without U+0000 (api.parsers.Json refuses a body with one).
+# Any text without U+0000, which every CharField refuses.
 NO_NUL = "^[^\\u0000]*$"
 
 
