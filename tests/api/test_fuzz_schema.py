@@ -95,9 +95,10 @@ def name_real_rows(case: Any) -> None:
 # a schema-valid request to these operations may be refused, but only with a 400 naming these
 # fields. Everything else a schema-valid request gets refused for is a failure.
 RECORD_RULES: dict[str, set[str]] = {
-    # before the prescription started, or in the future; an expiry over 10 years after it
-    "POST /api/v1/me/injections/": {"given_on", "expiry"},
-    "POST /api/v1/me/injections/{injection_id}/correct/": {"given_on", "expiry"},
+    # before the prescription started, or in the future; an expiry over 10 years after it;
+    # a site the prescription's route (intramuscular or under the skin) does not use
+    "POST /api/v1/me/injections/": {"given_on", "expiry", "site"},
+    "POST /api/v1/me/injections/{injection_id}/correct/": {"given_on", "expiry", "site"},
     # a use-by date already passed; a strength other than the prescription's
     "POST /api/v1/me/stock/batches/": {"expiry", "strength_mcg_per_ml"},
     # more than 90 days back, or in the future
