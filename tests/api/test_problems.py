@@ -2,7 +2,10 @@
 title, status and detail; `errors` by field for a 400), whatever raised it."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
+
+from api.problems import exception_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +66,24 @@ def test_400_beside_a_text_field_holding_a_nul(bob, as_user, flag):
     assert list(assert_problem(response, 400)["errors"]) == ["note"]
 
 
-def test_400_from_a_services_validation_error(bob, as_user, flag):
-    # A note of spaces passes the field (DRF trims it to empty) only to be refused by the rule.
-    response = as_user(bob).post(
-        f"/api/v1/clinic/flags/{flag.pk}/resolve/", {"note": "   "}, format="json"
-    )
-    assert assert_problem(response, 400)["errors"]["note"]
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValidationError({"note": ["Too long."], "__all__": ["Not now."]}),
+        ValidationError("This flag was already resolved."),
+    ],
+)
+def test_400_from_a_services_validation_error(rf, error):
+    """A service's Django ValidationError is a 400 with its messages by field (`__all__` as
+    non_field_errors), so views can call services and let them refuse."""
+    response = exception_handler(error, {"request": rf.get("/api/v1/x/"), "view": None})
+    assert response is not None and response.status_code == 400
+    assert response.content_type == PROBLEM
+    if hasattr(error, "error_dict"):
+        assert response.data["errors"] == {"note": ["Too long."], "non_field_errors": ["Not now."]}
+    else:
+        assert response.data["errors"] == {"non_field_errors": [error.messages[0]]}
+        assert response.data["detail"] == error.messages[0]
 
 
 def test_401_without_a_token_says_how(api):
