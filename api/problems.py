@@ -33,8 +33,8 @@ TITLES = {
 
 
 def problem_type(status_code: int) -> str:
-    """A stable URI per kind of problem, under the API's own docs."""
-    return f"/api/docs/problems/#{status_code}"
+    """A stable URI per kind of problem: its row in the table on the API's docs page."""
+    return f"/api/docs/#problem-{status_code}"
 
 
 def problem(status_code: int, detail: str, **extra: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ def assert_problem(response, status: int) -> dict:
     assert response["Content-Type"] == PROBLEM
     body = response.json()
     assert body["status"] == status
-    assert body["type"] == f"/api/docs/problems/#{status}"
+    assert body["type"] == f"/api/docs/#problem-{status}"
     assert body["title"] and body["detail"]
     return body
 
@@ -159,3 +159,9 @@ def test_a_key_that_names_no_field_is_ignored_whatever_it_holds(bob, as_user, fl
     )
     assert response.status_code == 200
     assert response.json()["note"].endswith("Seen.")
+
+
+def test_each_problem_type_links_to_its_row_on_the_docs_page(client):
+    page = client.get("/api/docs/").content.decode()
+    for status in (400, 401, 403, 404, 405, 406, 409, 415, 429):
+        assert f'id="problem-{status}"' in page
