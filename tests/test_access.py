@@ -1200,6 +1200,32 @@ def _api_lab(ask: Ask) -> dict:
     }
 
 
+def _alice_flag_only(cast: dict) -> dict:
+    return {"flag_id": _alice_flag(cast)["flag_id"]}
+
+
+def _api_flag_is(status: str, note_ends: str = "") -> Callable[[Ask, object], None]:
+    def check(ask: Ask, body) -> None:
+        _flag_is(status, note_ends)(ask)
+        assert (body["id"], body["status"]) == (ask.kwargs["flag_id"], status)
+
+    return check
+
+
+def _api_bobs_patients(ask: Ask, body) -> None:
+    ids = {row["id"] for row in body["results"]}
+    linked = set(
+        CareLink.objects.filter(clinician=ask.user, status="active").values_list(
+            "patient", flat=True
+        )
+    )
+    assert ids == linked
+
+
+def _api_alice_summary(ask: Ask, body) -> None:
+    assert body["id"] == ask.cast["alice"].pk
+
+
 def _own(**fields) -> OwnAccount:
     """One of the patient's own schedule pages."""
     return OwnAccount(roles=PATIENT, **fields)
@@ -1444,6 +1470,16 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     "api:me_checkins": _own(expect=api_answer(200, _api_lists("checkins"))),
     "api:me_labs": _own(expect=api_answer(200, _api_lists("labs"))),
     "api:me_stock": _own(kwargs=_both_prescribed, expect=api_answer(200, _api_stock)),
+    "api:clinic_patients": OwnAccount(
+        roles=CLINICIAN,
+        kwargs=lambda cast: _alice_flag(cast) and {},
+        expect=api_answer(200, _api_bobs_patients),
+    ),
+    "api:clinic_flags": OwnAccount(
+        roles=CLINICIAN,
+        kwargs=lambda cast: _alice_flag(cast) and {},
+        expect=api_answer(200, _api_lists("flags")),
+    ),
     "api:me_stock_batches": _own(
         method="post",
         kwargs=_both_prescribed,
@@ -1561,6 +1597,17 @@ PATIENT_DATA: dict[str, PatientData] = {
     ),
     "api:token_revoke": _alice_acts(
         _alice_token, goes("api:tokens", _token_revoked), method="post"
+    ),
+    "api:clinic_patient": PatientData(kwargs=_alice, expect=api_answer(200, _api_alice_summary)),
+    "api:clinic_flag_acknowledge": _bob_acts(
+        _alice_flag_only,
+        api_answer(200, _api_flag_is("acknowledged", "Seen")),
+        data={"note": "Seen"},
+    ),
+    "api:clinic_flag_resolve": _bob_acts(
+        _alice_flag_only,
+        api_answer(200, _api_flag_is("resolved", "Booked a review")),
+        data={"note": "Booked a review"},
     ),
     "api:me_injection": _alice_acts(alice_injection, api_answer(200, _api_injection)),
     "api:me_injection_correct": _alice_acts(

@@ -232,6 +232,17 @@ class Linked:
     methods: tuple[str, ...] = ("post",)
 
 
+@dataclass(frozen=True)
+class LinkedRecord:
+    """A clinician's URL naming only a patient's record: charlie, linked to dave only, asks
+    for alice's."""
+
+    record: str
+    argument: str
+    data: Data = lambda owner: {}
+    methods: tuple[str, ...] = ("post",)
+
+
 AMEND = {
     "product": "hydroxocobalamin",
     "strength_mcg_per_ml": "1000",
@@ -259,7 +270,7 @@ def _lab_correction(owner: dict) -> dict:
     return {"test": "folate", "value": "6", "unit": "ng/mL", "taken_on": taken_on}
 
 
-CASES: dict[str, Child | Own | Linked] = {
+CASES: dict[str, Child | Own | Linked | LinkedRecord] = {
     "clinic:phase_close": Child("phase", lambda owner: {"closed_on": owner["today"].isoformat()}),
     "clinic:flag_acknowledge": Child("flag", lambda owner: {"note": "Seen"}),
     "clinic:flag_resolve": Child("flag", lambda owner: {"note": "Done"}),
@@ -302,6 +313,9 @@ CASES: dict[str, Child | Own | Linked] = {
     ),
     "api:me_injection_void": Own("injection", "injection_id", lambda owner: {"reason": "Twice"}),
     "interop:fhir_import": Linked(methods=("get",)),
+    "api:clinic_patient": Linked(methods=("get",)),
+    "api:clinic_flag_acknowledge": LinkedRecord("flag", "flag_id", lambda owner: {"note": "Seen"}),
+    "api:clinic_flag_resolve": LinkedRecord("flag", "flag_id", lambda owner: {"note": "Done"}),
     "interop:fhir_import_draft": Child(
         "draft", lambda owner: {"action": "discard"}, ("get", "post")
     ),
@@ -332,6 +346,10 @@ def mismatched(name: str, world: dict) -> list[Request]:
                 found.append(Request("bob", method, kwargs, data))
             elif isinstance(case, Own):
                 found.append(Request(parent, method, {case.argument: owner[case.record]}, data))
+            elif isinstance(case, LinkedRecord):
+                if other == "alice":
+                    kwargs = {case.argument: owner[case.record]}
+                    found.append(Request("charlie", method, kwargs, data))
             elif other == "alice":  # Linked: charlie has dave, not alice
                 found.append(Request("charlie", method, {"patient_id": owner["patient"]}, data))
     return found
@@ -349,6 +367,8 @@ def matched(name: str, world: dict) -> list[Request]:
             found.append(Request("bob", method, kwargs, data))
         elif isinstance(case, Own):
             found.append(Request("dave", method, {case.argument: owner[case.record]}, data))
+        elif isinstance(case, LinkedRecord):
+            found.append(Request("charlie", method, {case.argument: owner[case.record]}, data))
         else:
             found.append(Request("charlie", method, {"patient_id": owner["patient"]}, data))
     return found
@@ -393,7 +413,7 @@ def test_every_url_with_an_id_has_mismatched_cases():
             # Every record named beside the patient is swapped for another patient's.
             assert isinstance(case, Child), name
             assert arguments == ("patient_id", f"{case.record}_id"), name
-        elif isinstance(case, Own):
+        elif isinstance(case, Own | LinkedRecord):
             assert arguments == (case.argument,), name
         else:
             assert arguments == ("patient_id",), name
