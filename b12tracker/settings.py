@@ -394,6 +394,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set shared by several fields (symptom scores, units, kinds).
+    "ENUM_NAME_OVERRIDES": {
+        "SymptomScoreEnum": "monitoring.models.Score",
+        "LabUnitEnum": "monitoring.models.LabUnit",
+        "FlagKindEnum": "monitoring.models.Flag.Kind",
+        "PhaseKindEnum": "schedules.choices.PhaseKind",
+        "CadenceUnitEnum": "schedules.choices.CadenceUnit",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_problem_responses",

@@ -25,7 +25,9 @@ from monitoring.models import (
     Score,
 )
 from reminders.models import StockBatch
+from reminders.stock.services import MAX_BATCH
 from schedules.models import Dose, GivenBy, Injection, Site
+from schedules.units import MAX_DOSE_MCG
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
@@ -137,7 +139,10 @@ class InjectionIn(serializers.Serializer[dict[str, Any]]):
     )
     dose_mcg = serializers.IntegerField(
         required=False,
-        help_text="In micrograms; when left out, the planned dose of that day.",
+        min_value=1,
+        max_value=MAX_DOSE_MCG,
+        help_text="In micrograms; when left out, the planned dose of that day. The volume it "
+        "makes at the prescription's strength must be 3 mL or less.",
     )
     lot = _text(40)
     expiry = serializers.DateField(required=False, allow_null=True, default=None)
@@ -159,7 +164,7 @@ class CorrectionIn(serializers.Serializer[dict[str, Any]]):
     given_at = serializers.TimeField(required=False, allow_null=True)
     site = serializers.ChoiceField(choices=Site.choices, required=False)
     given_by = serializers.ChoiceField(choices=GivenBy.choices, required=False)
-    dose_mcg = serializers.IntegerField(required=False)
+    dose_mcg = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DOSE_MCG)
     lot = serializers.CharField(max_length=40, required=False, allow_blank=True)
     expiry = serializers.DateField(required=False, allow_null=True)
     notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
@@ -343,7 +348,9 @@ class AmpouleSize(serializers.DecimalField):
 class BatchIn(serializers.Serializer[dict[str, Any]]):
     """A batch of ampoules received, as on the stock page."""
 
-    count = serializers.IntegerField(help_text="Ampoules received.")
+    count = serializers.IntegerField(
+        min_value=1, max_value=MAX_BATCH, help_text="Ampoules received."
+    )
     strength_mcg_per_ml = serializers.IntegerField(help_text="As printed on the box.")
     ampoule_ml = AmpouleSize(required=False, default=Decimal("1.00"))
     expiry = serializers.DateField(help_text="The use-by date printed on the box.")
