@@ -1658,6 +1658,13 @@ NOT_HTML = {
     "api:schema",
     "api:not_found",
 }
+# The API's endpoints answer JSON to a token, never a page to a session.
+NOT_HTML |= {
+    name
+    for table in (OWN_ACCOUNT, PATIENT_DATA)
+    for name in table
+    if name.startswith(("api:me_", "api:clinic_"))
+}
 
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.

@@ -335,8 +335,13 @@ class BatchOut(serializers.ModelSerializer[StockBatch]):
         read_only_fields = fields
 
 
+# 1 or 2 digits, then up to 2 decimals, and more than zero (no lookahead: every generator
+# of examples from the schema can read it).
+AMPOULE_PATTERN = r"^((\d?[1-9]|[1-9]0)(\.\d{1,2})?|0{1,2}\.(\d?[1-9]|[1-9]0))$"
+
+
 @extend_schema_field(
-    {"type": "string", "format": "decimal", "pattern": r"^\d{1,2}(\.\d{1,2})?$", "example": "1"}
+    {"type": "string", "format": "decimal", "pattern": AMPOULE_PATTERN, "example": "1"}
 )
 class AmpouleSize(serializers.DecimalField):
     """One ampoule's size in mL, as on the box: more than 0, at most two decimals."""
