@@ -48,6 +48,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised by "log out everywhere" (and by closing the account): part of the session hash,
+    # so every session made before the change stops being valid.
+    session_epoch = models.PositiveIntegerField(default=0)
+    # Set when the patient closed the account: the row stays for the audit log, emptied.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -91,10 +96,20 @@ class PatientProfile(models.Model):
         return self.display_name
 
 
+def new_practice_code() -> str:
+    """Eight letters and digits without look-alikes (no 0/O, 1/I/L), easy to read out."""
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
 class ClinicianProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="clinician_profile")
     display_name = models.CharField(max_length=80)
     practice = models.CharField(max_length=120, blank=True)
+    # What a patient types to share their record with this clinician, instead of the email.
+    practice_code = models.CharField(
+        max_length=12, unique=True, default=new_practice_code, editable=False
+    )
 
     def __str__(self) -> str:
         return self.display_name
@@ -111,6 +126,14 @@ class CareLink(models.Model):
         DECLINED = "declined", "Declined"
         REVOKED = "revoked", "Revoked"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # Patient-initiated: the patient asked to share, the clinician has not answered yet.
+        REQUESTED = "requested", "Asked by the patient"
+        # The patient closed their account; the clinician sees the record was closed.
+        CLOSED = "closed", "Record closed"
+
+    class Initiator(models.TextChoices):
+        CLINICIAN = "clinician", "Clinician"
+        PATIENT = "patient", "Patient"
 
     clinician = models.ForeignKey(User, on_delete=models.CASCADE, related_name="patient_links")
     patient = models.ForeignKey(
@@ -118,6 +141,9 @@ class CareLink(models.Model):
     )
     invited_email = models.EmailField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    initiated_by = models.CharField(
+        max_length=16, choices=Initiator.choices, default=Initiator.CLINICIAN
+    )
     token = models.CharField(max_length=64, unique=True, default=new_invite_token)
     created_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -127,7 +153,7 @@ class CareLink(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinician", "invited_email"],
-                condition=Q(status__in=["pending", "active"]),
+                condition=Q(status__in=["pending", "active", "requested"]),
                 name="carelink_one_open_per_pair",
             ),
             models.CheckConstraint(
@@ -169,6 +195,19 @@ class PendingSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class EmailChange(models.Model):
+    """A new address waiting for its owner to open the link sent to it. The account keeps its
+    old address (and reminders keep going there) until then."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, default=new_signup_token)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.new_email}"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -7,6 +7,7 @@ README.md lists every variable read here.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
@@ -78,6 +79,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "core",
     "accounts",
     "schedules",
@@ -85,6 +90,7 @@ INSTALLED_APPS = [
     "monitoring",
     "clinic",
     "interop",
+    "carers",
     "api",
     "demo",
     "rest_framework",
@@ -98,6 +104,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.session_limits.SessionLimitsMiddleware",
+    "accounts.mfa_required.MfaRequiredMiddleware",
+    "accounts.read_audit.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -433,7 +443,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# Session limits (accounts.session_limits): idle log-off by role, an absolute limit from the
+# sign-in, and how recent a sign-in must be before exports, email and 2FA changes.
+SESSION_IDLE_MINUTES_STAFF = env_int("SESSION_IDLE_MINUTES_STAFF", 15, minimum=1)
+SESSION_IDLE_MINUTES_PATIENT = env_int("SESSION_IDLE_MINUTES_PATIENT", 60, minimum=1)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+REAUTH_MINUTES = env_int("REAUTH_MINUTES", 10, minimum=1)
+SESSION_COOKIE_AGE = 60 * 60 * SESSION_ABSOLUTE_HOURS
+
+# Two-factor sign-in (django-otp: TOTP, recovery codes, and passkeys through
+# django-otp-webauthn). Required for these roles before any patient page.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["clinician", "staff"])
+OTP_TOTP_ISSUER = "b12tracker"
+OTP_WEBAUTHN_RP_NAME = "b12tracker"
+# Browsers offer passkeys only on HTTPS or on http://localhost: without HTTPS the site's
+# passkeys work when it is opened as localhost on SITE_URL's port.
+_site = urlsplit(SITE_URL)
+_passkey_origin = (
+    SITE_URL
+    if _site.scheme == "https"
+    else f"http://localhost{f':{_site.port}' if _site.port else ''}"
+)
+OTP_WEBAUTHN_RP_ID = env_str(
+    "OTP_WEBAUTHN_RP_ID", urlsplit(_passkey_origin).hostname or "localhost"
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("OTP_WEBAUTHN_ALLOWED_ORIGINS", [_passkey_origin])
 
 LOGGING = {
     "version": 1,

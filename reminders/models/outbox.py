@@ -42,6 +42,14 @@ class Kind(models.TextChoices):
     # Ampoule stock: running low (a set number of doses ahead), a batch expiring before its use.
     REFILL = "refill", "Ampoules running low"
     STOCK_EXPIRY = "stock_expiry", "Ampoules expiring before use"
+    # Trust and shared care: a new address to confirm, a notice to the old one, a patient's
+    # request to share with a clinician, a carer's invitation and alert, a security notice.
+    EMAIL_CHANGE = "email_change", "Link to confirm a new email address"
+    EMAIL_CHANGED = "email_changed", "Notice that the email address changed"
+    SHARE_REQUEST = "share_request", "A patient asks to share their record"
+    CARER_INVITE = "carer_invite", "Carer invitation"
+    CARER_ALERT = "carer_alert", "Dose not yet logged (carer alert)"
+    SECURITY = "security", "Sign-in security change"
 
 
 # Kinds about one dose that stop mattering once the dose is taken, missed or cancelled.
@@ -53,6 +61,11 @@ ACCOUNT_KINDS = (
     Kind.SIGNUP_EXISTS,
     Kind.PASSWORD_RESET,
     Kind.SMS_CODE,
+    Kind.EMAIL_CHANGE,
+    Kind.EMAIL_CHANGED,
+    Kind.SHARE_REQUEST,
+    Kind.CARER_INVITE,
+    Kind.SECURITY,
 )
 
 

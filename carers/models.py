@@ -1,0 +1,1 @@
+"""Carers a patient invites, and dependents a guardian holds a record for."""
