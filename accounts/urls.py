@@ -4,7 +4,7 @@ and the patient's care team."""
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import urls_mfa, urls_sessions, urls_sharing, views
 from .forms import LoginForm, QueuedPasswordResetForm
 
 app_name = "accounts"
@@ -65,3 +65,5 @@ urlpatterns = [
     path("care-team/<int:link_id>/decline/", views.carelink_decline, name="carelink_decline"),
     path("care-team/<int:link_id>/revoke/", views.carelink_revoke, name="carelink_revoke"),
 ]
+# Two-factor sign-in; sessions and email changes; patient-initiated sharing.
+urlpatterns += urls_mfa.urlpatterns + urls_sessions.urlpatterns + urls_sharing.urlpatterns

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "accounts.session_limits.SessionLimitsMiddleware",
     "accounts.mfa_required.MfaRequiredMiddleware",
     "accounts.read_audit.ReadAuditMiddleware",
+    "carers.acting.ActingForMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("me/", include("schedules.urls")),
     path("me/", include("monitoring.urls")),
     path("clinic/", include("clinic.urls")),
+    path("care/", include("carers.urls")),
     path("", include("interop.urls")),
     path("", include("api.urls")),
     path("", include("reminders.urls")),

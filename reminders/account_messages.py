@@ -168,6 +168,20 @@ STALE_CHECKS: dict[str, Callable[[Notification, datetime], str]] = {
 }
 
 
+def register_account_kind(
+    kind: str, *, context: ContextBuilder, stale: Callable[[Notification, datetime], str]
+) -> None:
+    """Another account message: what it says, and why it would no longer go ("" if it should).
+    The kind must be one of ACCOUNT_KINDS, which preferences never stop."""
+    register_context(kind, context)
+    STALE_CHECKS[kind] = stale
+
+
+def nothing_gone(row: Notification, now: datetime) -> str:
+    """For a message that stays worth sending however late it goes."""
+    return ""
+
+
 def why_not(row: Notification, *, now: datetime) -> str:
     """Why an account message must not go any more ("" when it should). Preferences never
     apply: the person asked for it or needs it."""

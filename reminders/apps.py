@@ -32,6 +32,11 @@ class RemindersConfig(AppConfig):
             message_requested_received, dispatch_uid="reminders.message_requested"
         )
         account_messages.register()
+        from . import messages_email_change, messages_security, messages_sharing
+
+        messages_email_change.register()
+        messages_security.register()
+        messages_sharing.register()
         appointment_booked.connect(
             appointment_booked_received, dispatch_uid="reminders.appointment_booked"
         )
