@@ -1,5 +1,9 @@
-"""Placeholder: this part's account URLs are added here in this change."""
+"""Session URLs: confirming it's you, signing out everywhere and changing the email address."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views_sessions
+
+urlpatterns: list[URLPattern] = [
+    path("confirm/", views_sessions.reauth, name="reauth"),
+]

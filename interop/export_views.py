@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import AuthedRequest, clinician_required, patient_required
 from accounts.models import User
+from accounts.reauth import recent_auth_required
 from accounts.selectors import patient_for_clinician
 from core.clock import local_today
 
@@ -35,6 +36,7 @@ def _download(request: AuthedRequest, patient: User) -> HttpResponse:
 @never_cache
 @require_GET
 @patient_required
+@recent_auth_required
 def fhir_export(request: AuthedRequest) -> HttpResponse:
     return _download(request, request.user)
 
@@ -42,5 +44,6 @@ def fhir_export(request: AuthedRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @clinician_required
+@recent_auth_required
 def fhir_export_patient(request: AuthedRequest, patient_id: int) -> HttpResponse:
     return _download(request, patient_for_clinician(clinician=request.user, patient_id=patient_id))

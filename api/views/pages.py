@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from accounts.access import AuthedRequest, View
 from accounts.models import Role
+from accounts.reauth import recent_auth_required
 from api import selectors, services
 from api.forms import TokenForm
 from api.models import ApiToken
@@ -62,6 +63,7 @@ def tokens_page(request: AuthedRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @token_holder_required
+@recent_auth_required
 def token_create(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
