@@ -1,6 +1,24 @@
+"""App config for carers: at start-up it gives reminders the carer messages and listens to
+re-planning, which withdraws alerts about doses logged in the meantime."""
+
 from django.apps import AppConfig
 
 
 class CarersConfig(AppConfig):
     name = "carers"
     verbose_name = "Carers and dependents"
+
+    def ready(self) -> None:
+        # Imported here: these modules import models, which exist only once the registry is.
+        from reminders.account_messages import register_account_kind
+        from reminders.messages import register_context
+        from reminders.models import Kind
+        from schedules.signals import plan_changed, prescription_stopped
+
+        from .alerts import alert_context, plan_changed_received
+        from .messages import invite_context, invite_gone
+
+        register_account_kind(Kind.CARER_INVITE, context=invite_context, stale=invite_gone)
+        register_context(Kind.CARER_ALERT, alert_context)
+        plan_changed.connect(plan_changed_received, dispatch_uid="carers.plan_changed")
+        prescription_stopped.connect(plan_changed_received, dispatch_uid="carers.stopped")
