@@ -159,6 +159,12 @@ def signup_confirm(
     )
 
 
+def attach_pending_invitations(*, user: User, request: HttpRequest | None) -> None:
+    """Invitations sent to the account's (new) address now belong to it; for a patient whose
+    address just changed."""
+    _attach_pending_invitations(user=user, invite_token=None, request=request)
+
+
 def _attach_pending_invitations(
     *, user: User, invite_token: str | None, request: HttpRequest | None
 ) -> None:
