@@ -29,6 +29,8 @@ ACTING_ACCOUNT_PAGES = {
     "accounts:carelink_revoke",
 }
 OWN_PAGES = {"interop:close_account"}
+# What django-otp's middleware puts on the signed-in user.
+OTP_STATE = ("otp_device", "is_verified")
 
 
 def acts_on(path: str) -> bool:
@@ -69,9 +71,17 @@ class ActingForMiddleware:
             if dependent is not None:
                 request.acting_as = dependent  # type: ignore[attr-defined]
                 if acts_on(request.path_info):
-                    request.acting_guardian = request.user  # type: ignore[attr-defined]
-                    request.user = dependent
-                    # The guardian reads another person's record: the read audit names them.
-                    guardian = request.acting_guardian  # type: ignore[attr-defined]
-                    mark_read(request, dependent, "page", actor=guardian)
+                    self.act(request, dependent)
         return self.get_response(request)
+
+    @staticmethod
+    def act(request: HttpRequest, dependent: User) -> None:
+        guardian = request.user
+        # Two-factor state belongs to the session, that is to the guardian who signed in.
+        for name in OTP_STATE:
+            if hasattr(guardian, name):
+                setattr(dependent, name, getattr(guardian, name))
+        request.acting_guardian = guardian  # type: ignore[attr-defined]
+        request.user = dependent
+        # The guardian reads another person's record: the read audit names them.
+        mark_read(request, dependent, "page", actor=guardian)  # type: ignore[arg-type]
