@@ -1,11 +1,12 @@
 """The calendar feed (the patient's page under /me/ and the secret feed address) and the
-patient's FHIR export, and a clinician's FHIR import into a linked patient's draft
-prescription."""
+patient's FHIR export, a clinician's FHIR import into a linked patient's draft
+prescription, and the patient's leaving pages (download everything, close the account)."""
 
 from django.urls import path
 
 from .export_views import fhir_export, fhir_export_patient
 from .import_views import fhir_import, fhir_import_draft
+from .leaving_views import close_account, download_everything
 from .views import (
     calendar_create,
     calendar_page,
@@ -25,6 +26,8 @@ urlpatterns = [
     path("me/calendar/stop/", calendar_revoke, name="calendar_revoke"),
     path("calendar/<slug:token>.ics", feed, name="feed"),
     path("me/export/fhir.json", fhir_export, name="fhir_export"),
+    path("me/leaving/download/", download_everything, name="download_everything"),
+    path("me/leaving/close/", close_account, name="close_account"),
     path(
         "clinic/patients/<int:patient_id>/fhir.json",
         fhir_export_patient,
