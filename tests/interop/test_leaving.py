@@ -271,12 +271,18 @@ def test_the_account_is_a_tombstone_and_the_address_signs_up_again(record, clien
     assert not fresh.injections.exists() and not CareLink.objects.filter(patient=fresh).exists()
 
 
-def test_the_clinician_no_longer_reaches_the_closed_record(record, bob, client_for):
-    close(client_for(record))
+def test_the_clinician_no_longer_reaches_the_closed_record(record, bob):
+    clinician, patient = Client(), Client()
+    clinician.force_login(bob, backend="accounts.backends.ProfileBackend")
+    patient.force_login(record, backend="accounts.backends.ProfileBackend")
+    detail = reverse("clinic:patient_detail", args=[record.pk])
+    assert clinician.get(detail).status_code == 200
+    assert "Alice Patel" in clinician.get(reverse("clinic:patients")).content.decode()
 
-    clinician = client_for(bob)
-    patients = clinician.get(reverse("clinic:patients")).content.decode()
-    assert "Alice Patel" not in patients
+    close(patient)
+
+    assert clinician.get(detail).status_code == 404
+    assert "Alice Patel" not in clinician.get(reverse("clinic:patients")).content.decode()
     assert (
         clinician.get(reverse("interop:fhir_export_patient", args=[record.pk])).status_code == 404
     )
