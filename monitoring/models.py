@@ -3,10 +3,43 @@
 A flag is raised once per (dose, kind), or once per key for flags that have no dose.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from . import summary_sync
+from .summary import PatientSearchTerm, PatientSummary
+
+__all__ = ["PatientSearchTerm", "PatientSummary"]
+
+
+class FlagQuerySet(models.QuerySet["Flag"]):
+    """Flags are written in bulk and by guarded updates as well as saved one by one: each way
+    recounts the open flags on the summaries of the patients it touched, in its transaction."""
+
+    def update(self, **kwargs: object) -> int:
+        patients = set(self.order_by().values_list("patient_id", flat=True).distinct())
+        updated = super().update(**kwargs)
+        if updated:
+            summary_sync.summaries_flags_refresh(patient_ids=patients)
+        return updated
+
+    def bulk_create(self, objs: Iterable[Flag], *args: Any, **kwargs: Any) -> list[Flag]:
+        made = super().bulk_create(objs, *args, **kwargs)
+        summary_sync.summaries_flags_refresh(patient_ids={flag.patient_id for flag in made})
+        return made
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        patients = set(self.order_by().values_list("patient_id", flat=True).distinct())
+        deleted = super().delete()
+        summary_sync.summaries_flags_refresh(patient_ids=patients)
+        return deleted
 
 
 class Flag(models.Model):
@@ -71,6 +104,8 @@ class Flag(models.Model):
         related_name="flags_acted_on",
     )
     acted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -464,3 +499,8 @@ class TriggerState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} episode {self.episode} ({'on' if self.active else 'off'})"
+
+
+# The summary follows re-plans, stopped prescriptions, profiles and flags from the moment the
+# models load, in every process (web, worker, management command).
+summary_sync.connect()

@@ -1,47 +1,34 @@
-"""The clinician's patients list: linked patients sorted by need, searched and filtered in
-SQL (the adherence band too), a page at a time or all for the CSV export; pending invitations.
+"""The clinician's patients list: linked patients' summaries sorted by need, searched and
+filtered on indexed columns, a page at a time by keyset (no OFFSET), or streamed for the CSV
+export; pending invitations.
 
-A page costs the same number of queries for 10 patients or 10,000 (`rows` adds the figures).
+A page costs the same queries and about the same time for 10 patients or 10,000: it walks the
+need index of `monitoring.PatientSummary` from the cursor and stops after one page.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+import base64
+import binascii
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from accounts.models import CareLink, PatientProfile, Role, User
-from core.clock import zone_today
-from monitoring.models import Flag
-from schedules.models import Phase
+from accounts.models import CareLink, Role, User
+from monitoring.models import Flag, PatientSearchTerm, PatientSummary
 
-from . import per_patient
-from .metrics import WINDOW, Band
-from .rows import NO_ZONE, PatientRow, rows_for
-
-if TYPE_CHECKING:
-    from .per_patient import SortedPatient
+from .rows import PatientRow, rows_for
 
 PAGE_SIZE = 50
+# The last character there is: a prefix `q` matches every term from `q` up to `q` + this.
+_TOP = "\U0010ffff"
+# The sort by need: open flags first, then the earliest next dose (the most overdue), then
+# name; the patient's id settles ties so that a cursor names one place.
+NEED_ORDER = (F("open_flags").desc(), "due_key", "sort_name", "patient_id")
+REVERSED_ORDER = ("open_flags", F("due_key").desc(), F("sort_name").desc(), F("patient_id").desc())
 
 
 @dataclass(frozen=True)
@@ -55,35 +42,109 @@ class Filters:
         return {name: value for name, value in vars(self).items() if value}
 
 
+@dataclass(frozen=True)
+class Key:
+    """A place in the sort by need: the sort keys of one row."""
+
+    open_flags: int
+    due_key: date
+    sort_name: str
+    patient_id: int
+
+    @classmethod
+    def of(cls, summary: PatientSummary) -> Key:
+        return cls(summary.open_flags, summary.due_key, summary.sort_name, summary.patient_id)
+
+    def token(self) -> str:
+        """Opaque in the query string (it holds a name, so it is not shown as one)."""
+        raw = json.dumps(
+            [self.open_flags, self.due_key.isoformat(), self.sort_name, self.patient_id]
+        )
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def parse(cls, token: str | None) -> Key | None:
+        """The key a token names; None for none or anything malformed (the first page)."""
+        if not token:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            flags, due, name, pk = json.loads(raw)
+            return cls(int(flags), date.fromisoformat(due), str(name), int(pk))
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            return None
+
+    def after(self) -> Q:
+        """The rows that sort after this key."""
+        same_flags = Q(open_flags=self.open_flags)
+        same_due = same_flags & Q(due_key=self.due_key)
+        same_name = same_due & Q(sort_name=self.sort_name)
+        return (
+            Q(open_flags__lt=self.open_flags)
+            | (same_flags & Q(due_key__gt=self.due_key))
+            | (same_due & Q(sort_name__gt=self.sort_name))
+            | (same_name & Q(patient_id__gt=self.patient_id))
+        )
+
+    def before(self) -> Q:
+        """The rows that sort before this key."""
+        same_flags = Q(open_flags=self.open_flags)
+        same_due = same_flags & Q(due_key=self.due_key)
+        same_name = same_due & Q(sort_name=self.sort_name)
+        return (
+            Q(open_flags__gt=self.open_flags)
+            | (same_flags & Q(due_key__lt=self.due_key))
+            | (same_due & Q(sort_name__lt=self.sort_name))
+            | (same_name & Q(patient_id__lt=self.patient_id))
+        )
+
+
 @dataclass
 class PatientsPage:
-    page: Page[SortedPatient]
     rows: list[PatientRow]
     total: int
+    next_token: str | None = None  # the cursor of the page after this one
+    previous_token: str | None = None  # the cursor of the page before it
 
 
 def patients_page(
-    *, clinician: User, filters: Filters, page_number: int | str | None, now: datetime
+    *,
+    clinician: User,
+    filters: Filters,
+    now: datetime,
+    after: str | None = None,
+    before: str | None = None,
 ) -> PatientsPage:
-    paginator = Paginator(
-        patients_queryset(clinician=clinician, filters=filters, now=now), PAGE_SIZE
+    """One page in need order, after (or before) the row a cursor names; the first without."""
+    rows = patients_queryset(clinician=clinician, filters=filters, now=now)
+    back = Key.parse(before) if not after else None
+    start = Key.parse(after) if back is None else None
+    if back is not None:
+        found = list(rows.filter(back.before()).order_by(*REVERSED_ORDER)[: PAGE_SIZE + 1])
+        more_before, page = len(found) > PAGE_SIZE, found[:PAGE_SIZE][::-1]
+        more_after = bool(page)
+    else:
+        if start is not None:
+            rows = rows.filter(start.after())
+        found = list(rows[: PAGE_SIZE + 1])
+        more_after, page = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
+        more_before = start is not None and bool(page)
+    return PatientsPage(
+        rows=rows_for(page, now=now),
+        total=linked_count(clinician=clinician),
+        next_token=Key.of(page[-1]).token() if more_after else None,
+        previous_token=Key.of(page[0]).token() if more_before else None,
     )
-    page = paginator.get_page(page_number)
-    return PatientsPage(page=page, rows=rows_for(page, now=now), total=paginator.count)
 
 
 def export_rows(
     *, clinician: User, filters: Filters, now: datetime, chunk: int = 500
 ) -> Iterator[PatientRow]:
-    """Every row the filters select, in page order, a chunk at a time (four queries a chunk)."""
+    """Every row the filters select, in page order, read from the database a chunk at a time
+    (one query a chunk on PostgreSQL, a server-side cursor; memory stays flat)."""
     rows = patients_queryset(clinician=clinician, filters=filters, now=now)
-    ids = list(rows.values_list("pk", flat=True))
-    for start in range(0, len(ids), chunk):
-        wanted = ids[start : start + chunk]
-        users = patients_queryset(clinician=clinician, filters=Filters(), now=now).filter(
-            pk__in=wanted
-        )
-        yield from rows_for(users, now=now)
+    for summary in rows.iterator(chunk_size=chunk):
+        yield from rows_for([summary], now=now)
 
 
 def pending_invitations(*, clinician: User) -> QuerySet[CareLink]:
@@ -92,129 +153,51 @@ def pending_invitations(*, clinician: User) -> QuerySet[CareLink]:
     )
 
 
+def _links(clinician: User) -> QuerySet[CareLink]:
+    return CareLink.objects.filter(clinician=clinician, status=CareLink.Status.ACTIVE)
+
+
 def linked_patients(*, clinician: User) -> QuerySet[User]:
     """Patients with an active link to this clinician. An IN over the clinician's links, run
     once, rather than a correlated EXISTS (which SQLite answers by scanning every link of the
     clinician for every user)."""
-    links = CareLink.objects.filter(clinician=clinician, status=CareLink.Status.ACTIVE)
-    return User.objects.filter(pk__in=links.values("patient_id"), role=Role.PATIENT)
+    return User.objects.filter(pk__in=_links(clinician).values("patient_id"), role=Role.PATIENT)
+
+
+def linked_count(*, clinician: User) -> int:
+    return _links(clinician).filter(patient__role=Role.PATIENT).count()
 
 
 def patients_queryset(
-    *, clinician: User, filters: Filters, now: datetime
-) -> QuerySet[SortedPatient]:
-    """One row per linked patient, sorted by need: open flags, then the most overdue next dose
-    (the earliest open dose first, so overdue patients lead), then name. Only the sort keys
-    are computed here, for every patient; `rows.rows_for` adds the rest for one page."""
-    open_flags = Flag.objects.filter(patient=OuterRef("pk"), status=Flag.Status.OPEN)
-    rows = (
-        linked_patients(clinician=clinician)
-        .select_related("patient_profile")
-        .annotate(
-            next_due=Subquery(per_patient.open_doses().values("due")[:1]),
-            open_flags=Coalesce(
-                Subquery(
-                    open_flags.order_by().values("patient").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-        )
+    *, clinician: User, filters: Filters, now: datetime | None = None
+) -> QuerySet[PatientSummary]:
+    """The summaries of the clinician's linked patients, filtered, in need order, each with its
+    patient and phases joined (`rows.rows_for` makes the rows without another query). `now` is
+    not needed: the stored dates stay true as days pass; it is kept for callers that pass it."""
+    rows = PatientSummary.objects.filter(
+        patient_id__in=_links(clinician).values("patient_id"), patient__role=Role.PATIENT
     )
-    return _filtered(rows, clinician=clinician, filters=filters, now=now).order_by(
-        F("open_flags").desc(),
-        F("next_due").asc(nulls_last=True),
-        "patient_profile__display_name",
-        "pk",
+    return (
+        _filtered(rows, filters)
+        .select_related("patient", "phase", "maintenance")
+        .order_by(*NEED_ORDER)
     )
 
 
-def _filtered(
-    rows: QuerySet[SortedPatient], *, clinician: User, filters: Filters, now: datetime
-) -> QuerySet[SortedPatient]:
+def _filtered(rows: QuerySet[PatientSummary], filters: Filters) -> QuerySet[PatientSummary]:
     if filters.q:
-        rows = rows.filter(
-            Q(patient_profile__display_name__icontains=filters.q) | Q(email__icontains=filters.q)
-        )
+        # A prefix of a word of the name, of the whole name, or of the email: a range on the
+        # indexed term column (a C-collation or binary b-tree serves it on both databases).
+        q = " ".join(filters.q.lower().split())
+        terms = PatientSearchTerm.objects.filter(term__gte=q, term__lt=q + _TOP)
+        rows = rows.filter(patient_id__in=terms.values("summary_id"))
     if filters.phase:
-        # By phase id, not by joining phases into the dose subquery: with that join SQLite
-        # walks the doses through the (nullable, unique) injection index instead.
-        phases = Phase.objects.filter(kind=filters.phase).values("pk")
-        rows = rows.annotate(phase_now=per_patient.current_phase_id()).filter(phase_now__in=phases)
+        rows = rows.filter(phase_kind=filters.phase)
     if filters.flag:
         flagged = Flag.objects.filter(
-            patient=OuterRef("pk"), status=Flag.Status.OPEN, kind=filters.flag
+            patient=OuterRef("patient_id"), status=Flag.Status.OPEN, kind=filters.flag
         )
         rows = rows.filter(Exists(flagged))
     if filters.band:
-        rows = _in_band(rows, filters.band, clinician=clinician, now=now)
+        rows = rows.filter(band=filters.band)
     return rows
-
-
-# --- the adherence band in SQL ----------------------------------------------------------------
-
-
-def _in_band(
-    rows: QuerySet[SortedPatient], band: str, *, clinician: User, now: datetime
-) -> QuerySet[SortedPatient]:
-    """The patients whose last 90 days, each on their own today, fall in `band`."""
-    todays = _zone_todays(clinician=clinician, now=now)
-    return (
-        rows.annotate(
-            taken_90=_on_own_today(_taken_recently, todays=todays, now=now),
-            missed_90=_on_own_today(_missed_recently, todays=todays, now=now),
-        )
-        .annotate(
-            taken_10=F("taken_90") * 10,
-            settled_9=(F("taken_90") + F("missed_90")) * 9,
-            settled_7=(F("taken_90") + F("missed_90")) * 7,
-        )
-        .annotate(band=_band_expression())
-        .filter(band=band)
-    )
-
-
-def _band_expression() -> Case:
-    """`metrics.band_for` in SQL, over the annotations `_in_band` makes."""
-    return Case(
-        When(taken_90=0, missed_90=0, then=Value(Band.NONE.value)),
-        When(taken_10__gte=F("settled_9"), then=Value(Band.GOOD.value)),
-        When(taken_10__gte=F("settled_7"), then=Value(Band.FAIR.value)),
-        default=Value(Band.POOR.value),
-        output_field=CharField(),
-    )
-
-
-def _zone_todays(*, clinician: User, now: datetime) -> dict[date, list[str]]:
-    """The home zones of the clinician's patients, by the calendar date it is there now."""
-    zones = (
-        PatientProfile.objects.filter(user__in=linked_patients(clinician=clinician))
-        .order_by()
-        .values_list("time_zone", flat=True)
-        .distinct()
-    )
-    todays: dict[date, list[str]] = defaultdict(list)
-    for zone in zones:
-        todays[zone_today(zone, now=now)].append(zone)
-    return todays
-
-
-def _on_own_today(
-    count: Callable[[date], Coalesce], *, todays: dict[date, list[str]], now: datetime
-) -> Case | Coalesce:
-    """`count` for each patient on their own today: one branch per date their zones are on."""
-    whens = [
-        When(patient_profile__time_zone__in=zones, then=count(today))
-        for today, zones in todays.items()
-    ]
-    default = count(zone_today(NO_ZONE, now=now))
-    return Case(*whens, default=default, output_field=IntegerField()) if whens else default
-
-
-def _taken_recently(today: date) -> Coalesce:
-    return per_patient.count(per_patient.active_doses().filter(due__gte=today - WINDOW).counted())
-
-
-def _missed_recently(today: date) -> Coalesce:
-    recent = per_patient.active_doses().filter(due__gte=today - WINDOW)
-    return per_patient.count(recent.missed(today))
