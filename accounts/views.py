@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import submitted
 
-from . import backends, selectors, services, throttle
+from . import backends, selectors, services, throttle, views_sharing
 from .access import AuthedRequest, patient_required
 from .forms import ClinicianProfileForm, LoginForm, PatientProfileForm, SignupForm
 from .models import CareLink, Role, User
@@ -141,16 +141,9 @@ def profile(request: AuthedRequest) -> HttpResponse:
 
 @patient_required
 def care_team(request: AuthedRequest) -> HttpResponse:
-    links = list(selectors.links_for_patient(patient=request.user))
-    return render(
-        request,
-        "accounts/care_team.html",
-        {
-            "pending": [link for link in links if link.status == CareLink.Status.PENDING],
-            "active": [link for link in links if link.status == CareLink.Status.ACTIVE],
-            "past": [link for link in links if link.status in ("declined", "revoked")],
-        },
-    )
+    """The patient's links, their requests to share, and who read their record lately."""
+    context = views_sharing.care_team_context(request, views_sharing.ShareForm())
+    return render(request, "accounts/care_team.html", context)
 
 
 class LinkService(Protocol):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import AuthedRequest, clinician_required, patient_required
 from accounts.models import User
+from accounts.read_audit import mark_read
 from accounts.reauth import recent_auth_required
 from accounts.selectors import patient_for_clinician
 from core.clock import local_today
@@ -46,4 +47,6 @@ def fhir_export(request: AuthedRequest) -> HttpResponse:
 @clinician_required
 @recent_auth_required
 def fhir_export_patient(request: AuthedRequest, patient_id: int) -> HttpResponse:
-    return _download(request, patient_for_clinician(clinician=request.user, patient_id=patient_id))
+    patient = patient_for_clinician(clinician=request.user, patient_id=patient_id)
+    mark_read(request, patient, "export")
+    return _download(request, patient)

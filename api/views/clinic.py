@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.read_audit import mark_read
 from accounts.selectors import patient_for_clinician
 from api.permissions import IsClinician, TokenScope
 from clinic.selectors.flags import flags_for_clinician
@@ -89,6 +90,8 @@ class PatientSummaryOut(serializers.Serializer[Any]):
 def _clinician(request: Request) -> User:
     user = request.user
     assert isinstance(user, User)
+    # The token's user is known only here, inside the view: the read audit is told who reads.
+    mark_read(request, None, "api", actor=user)
     return user
 
 
@@ -131,6 +134,7 @@ class PatientDetail(APIView):
     def get(self, request: Request, patient_id: int) -> Response:
         clinician = _clinician(request)
         patient = patient_for_clinician(clinician=clinician, patient_id=patient_id)
+        mark_read(request, patient, "api", actor=clinician)
         now = timezone.now()
         sorted_rows = patients_queryset(clinician=clinician, filters=Filters(), now=now)
         rows = rows_for(sorted_rows.filter(pk=patient.pk), now=now)

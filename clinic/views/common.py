@@ -9,12 +9,16 @@ from django.urls import reverse
 
 from accounts.access import AuthedRequest
 from accounts.models import User
+from accounts.read_audit import mark_read
 from accounts.selectors import patient_for_clinician
 
 
 def patient_of(request: AuthedRequest, patient_id: int) -> User:
-    """The patient, if the signed-in clinician holds an active link to them; 404 otherwise."""
-    return patient_for_clinician(clinician=request.user, patient_id=patient_id)
+    """The patient, if the signed-in clinician holds an active link to them; 404 otherwise.
+    The request is marked as reading their record (recorded only if it answers with it)."""
+    patient = patient_for_clinician(clinician=request.user, patient_id=patient_id)
+    mark_read(request, patient, "page")
+    return patient
 
 
 def detail_url(patient: User) -> str:
