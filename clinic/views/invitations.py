@@ -23,6 +23,11 @@ from core.forms import submitted
 
 from .patients import patients_context
 
+ASKED_ALREADY = (
+    "This patient has already asked to share their record with you. "
+    "Accept their request on your Invitations page."
+)
+
 
 class ShareAnswer(Protocol):
     """sharing.share_accept and share_decline, as the views call them."""
@@ -37,7 +42,9 @@ class ShareAnswer(Protocol):
 def invite(request: AuthedRequest) -> HttpResponse:
     """A new address is invited; one with a pending invitation is sent it again."""
     form = InviteForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and _asked_already(request, form.cleaned_data["email"]):
+        form.add_error("email", ASKED_ALREADY)
+    elif form.is_valid():
         email = form.cleaned_data["email"]
         pending = CareLink.objects.filter(
             clinician=request.user, invited_email__iexact=email, status=CareLink.Status.PENDING
@@ -53,6 +60,14 @@ def invite(request: AuthedRequest) -> HttpResponse:
             messages.success(request, f"{done} {link.invited_email}.")
             return redirect("clinic:patients")
     return render(request, "clinic/patients.html", patients_context(request, form), status=400)
+
+
+def _asked_already(request: AuthedRequest, email: str) -> bool:
+    """The patient already asked this clinician to share: inviting them would be a second open
+    link for the same pair; their request is the one to accept."""
+    return CareLink.objects.filter(
+        clinician=request.user, invited_email__iexact=email, status=CareLink.Status.REQUESTED
+    ).exists()
 
 
 @require_POST

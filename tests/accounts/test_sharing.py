@@ -250,3 +250,16 @@ def test_a_closed_record_is_listed_as_closed(client_for, alice, charlie):
         "Alice Patel"
         not in client_for(alice).get(CARE_TEAM).content.decode().split("Past invitations")[-1]
     )
+
+
+def test_inviting_a_patient_who_already_asked_points_to_their_request(
+    share, client_for, alice, charlie
+):
+    share(alice, "charlie@example.com")
+    before = counts()
+
+    response = client_for(charlie).post(reverse("clinic:invite"), {"email": alice.email})
+
+    assert response.status_code == 400
+    assert "has already asked to share" in " ".join(field_errors(response.content, "email"))
+    assert counts() == before
