@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import sign_in
+from tests.e2e.test_reachability import small_targets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +28,9 @@ def test_a_patient_shares_by_code_and_the_clinician_accepts(
         page.get_by_role("button", name="Withdraw my request to Dr Charlie Brown")
     ).to_be_visible()
     axe_check(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert small_targets(page) == []
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.context.clear_cookies()
     sign_in(page, live_server, client, charlie)
@@ -35,6 +39,7 @@ def test_a_patient_shares_by_code_and_the_clinician_accepts(
     page.get_by_role("button", name="Accept Alice Patel's record").click()
     expect(page.get_by_text("Alice Patel is now one of your patients")).to_be_visible()
     axe_check(page)
+    assert small_targets(page) == []
 
     page.goto(live_server.url + "/clinic/")
     page.get_by_role("link", name="Alice Patel").click()
@@ -50,3 +55,6 @@ def test_a_patient_shares_by_code_and_the_clinician_accepts(
     reads = page.locator(".reads-table tbody tr")
     expect(reads.first).to_contain_text("Dr Charlie Brown")
     expect(reads.first).to_contain_text("Viewed your record")
+    axe_check(page)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert small_targets(page) == []
