@@ -358,6 +358,7 @@ CELERY_BEAT_SCHEDULE = {
     # Ampoule stock: running low, and batches nearing their use-by date as the days pass.
     "check-stock": _sweep("reminders.stock.tasks.check_stock", 900),
     "plan-flag-digests": _sweep("monitoring.tasks.plan_flag_digests"),
+    "send-carer-alerts": _sweep("carers.tasks.send_carer_alerts", 300),
     # Symptom check-in prompts go by the day, at the patient's reminder time.
     "plan-checkin-prompts": {
         "task": "monitoring.tasks.plan_checkin_prompts",

@@ -75,6 +75,11 @@ class CarerLink(models.Model):
         return f"{self.patient} → {self.invited_email} ({self.status})"
 
 
+# A dependent's placeholder address: .invalid never resolves (RFC 2606), so no mail goes there;
+# reminders send a dependent's mail to the guardian instead (selectors.guardian_address).
+DEPENDENT_DOMAIN = "dependents.invalid"
+
+
 class Guardianship(models.Model):
     """A guardian holds the record of a dependent (a child, an adult who cannot use the app),
     whose account has no password and an address that receives no mail."""

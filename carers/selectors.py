@@ -13,7 +13,7 @@ from core.clock import local_today
 from schedules import selectors as schedule_selectors
 from schedules.models import Dose, Injection, Prescription
 
-from .models import CarerLink, Guardianship
+from .models import DEPENDENT_DOMAIN, CarerLink, Guardianship
 
 
 def links_of_patient(*, patient: User) -> QuerySet[CarerLink]:
@@ -112,3 +112,16 @@ def overview(*, patient: User) -> Overview:
     history = schedule_selectors.injection_history(patient=patient)
     recent = list(history.filter(status=Injection.Status.RECORDED)[:RECENT])
     return Overview(prescription=rx, today=today, upcoming=upcoming, recent=recent)
+
+
+def guardian_address(user: User) -> str | None:
+    """A dependent's mail goes to the guardian who holds the record now; None for anyone else
+    (their own address is used)."""
+    if not user.email.endswith("@" + DEPENDENT_DOMAIN):
+        return None
+    held = (
+        Guardianship.objects.select_related("guardian")
+        .filter(dependent=user, ended_at__isnull=True)
+        .first()
+    )
+    return held.guardian.email if held is not None else None

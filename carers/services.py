@@ -22,11 +22,9 @@ from accounts.validators import validate_time_zone
 from core.clock import zone_today
 from reminders.models import Kind, Notification
 from reminders.prompts import prompt_withdraw
-from reminders.services import preference_update
 
-from .models import CarerLink, Guardianship
+from .models import DEPENDENT_DOMAIN, CarerLink, Guardianship
 
-DEPENDENT_DOMAIN = "dependents.invalid"  # .invalid never resolves (RFC 2606): no mail can go
 ALREADY_CHANGED = "This invitation or link has already changed."
 
 
@@ -299,9 +297,6 @@ def dependent_add(
     guardianship = Guardianship(guardian=guardian, dependent=dependent)
     guardianship.full_clean()
     guardianship.save()
-    # Email cannot reach the placeholder address: reminders go by text to a number the
-    # guardian confirms on the dependent's reminders page, or to the guardian's devices.
-    preference_update(patient=dependent, values={"email_enabled": False}, request=request)
     log_action(
         actor=guardian,
         action="dependent.added",

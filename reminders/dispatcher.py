@@ -23,6 +23,7 @@ from schedules import states
 from schedules.models import Dose
 
 from . import account_messages, push
+from .addresses import email_for
 from .messages import render
 from .models import (
     ACCOUNT_KINDS,
@@ -223,7 +224,7 @@ def address(row: Notification, pref: ReminderPreference | None) -> str:
         return row.address
     if row.channel == Channel.PUSH:
         return str(row.account.pk)
-    return pref.sms_number if row.channel == Channel.SMS and pref else row.account.email
+    return pref.sms_number if row.channel == Channel.SMS and pref else email_for(row.account)
 
 
 def send(row: Notification, pref: ReminderPreference | None) -> str:

@@ -158,6 +158,8 @@ class ReminderPreference(models.Model):
             return self.refill_enabled
         if kind == Kind.SNOOZED:
             return True  # the patient asked for it a moment ago
+        if kind == Kind.CARER_ALERT:
+            return True  # the patient chose it for their carer, who can end it by leaving
         return bool(getattr(self, f"{kind}_enabled", False))
 
     @property

@@ -9,17 +9,12 @@ import time_machine
 from accounts.models import User
 from carers.alerts import alert_at, alerts_due, send_carer_alerts
 from carers.models import CarerLink
-from reminders.models import Kind, Notification, ReminderPreference
+from reminders.models import Kind, Notification
 from tests.carers.conftest import carer_link
 from tests.clinic.helpers import log
 from tests.helpers import prescribe
 
 DUE = date(2026, 6, 10)  # London is on UTC+1 then: the day starts at 23:00 UTC the day before
-# The outbox takes a carer alert only once reminders lets that kind through (docs/carers.md).
-OUTBOX_TAKES_ALERTS = ReminderPreference().kind_enabled(Kind.CARER_ALERT)
-needs_outbox = pytest.mark.skipif(
-    not OUTBOX_TAKES_ALERTS, reason="reminders does not let carer alerts through yet"
-)
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -66,7 +61,6 @@ def test_no_alert_for_a_link_that_ended(watched):
     assert alerts_due(now=at(13)) == []
 
 
-@needs_outbox
 def test_the_alert_is_one_outbox_row_per_dose_and_carer(watched, frank):
     with time_machine.travel(at(11), tick=False):
         assert send_carer_alerts(now=at(11)) == 0
@@ -77,7 +71,6 @@ def test_the_alert_is_one_outbox_row_per_dose_and_carer(watched, frank):
     assert (row.recipient, row.status, row.payload["link_id"]) == (frank, "pending", watched.pk)
 
 
-@needs_outbox
 def test_a_dose_logged_before_the_alert_went_withdraws_it(watched, alice):
     with time_machine.travel(at(12, 5), tick=False):
         send_carer_alerts(now=at(12, 5))

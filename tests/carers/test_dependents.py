@@ -5,12 +5,15 @@ from datetime import timedelta
 
 from django.core.validators import validate_email
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from carers import services
 from carers.models import Guardianship
 from core.clock import local_today
-from reminders.models import ReminderPreference
+from reminders.addresses import email_for
+from reminders.dispatcher import address
+from reminders.models import Notification
 from schedules.models import Injection
 from tests.helpers import prescribe
 
@@ -26,7 +29,8 @@ def test_adding_a_dependent_makes_an_account_that_cannot_log_in_or_get_mail(clie
     assert tom.email.endswith("@dependents.invalid")
     validate_email(tom.email)
     assert Guardianship.objects.get(dependent=tom).guardian == alice
-    assert not ReminderPreference.objects.get(patient=tom).email_enabled
+    # No mail goes to the placeholder: the outbox sends the dependent's email to the guardian.
+    assert email_for(tom) == alice.email
     assert AuditEvent.objects.filter(action="dependent.added", actor=alice, patient=tom).exists()
 
 
@@ -60,6 +64,9 @@ def test_the_guardian_logs_an_injection_in_the_dependents_record(client_for, ali
     assert response.status_code == 302
     injection = Injection.objects.get()
     assert (injection.patient, injection.given_by) == (tom, "carer")
+    # The audit names who did it, the guardian, with the dependent as the patient.
+    logged = AuditEvent.objects.get(object_type="schedules.Injection", object_id=str(injection.pk))
+    assert (logged.actor, logged.patient, logged.detail["on_behalf_of"]) == (alice, tom, tom.pk)
     client.post(reverse("carers:switch_back"))
     back = client.get(reverse("home"))
     assert back.context["user"] == alice
@@ -102,3 +109,13 @@ def test_a_dependent_cannot_add_dependents_of_their_own(alice, tom):
 
     with pytest.raises(ValidationError):
         services.dependent_add(guardian=tom, display_name="X", time_zone="Europe/London")
+
+
+def test_a_dependents_email_goes_to_the_guardian_holding_the_record_now(alice, dave):
+    tom = services.dependent_add(guardian=alice, display_name="Tom", time_zone="Europe/London")
+    row = Notification(recipient=tom, kind="due", channel="email")
+    assert address(row, None) == alice.email
+    Guardianship.objects.filter(dependent=tom).update(ended_at=timezone.now())
+    # Nobody holds the record: the placeholder, which the mail transport cannot deliver to.
+    assert address(row, None) == tom.email
+    assert email_for(dave) == dave.email
