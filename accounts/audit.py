@@ -29,8 +29,13 @@ def log_action(
 ) -> AuditEvent:
     # A guardian acting in a dependent's record: the request's user is the dependent, but the
     # person who did it is the guardian, whom the event names (the dependent stays the patient).
-    guardian = getattr(request, "acting_guardian", None) if request is not None else None
-    if guardian is not None and actor is not None and actor.pk == request.user.pk:
+    guardian = getattr(request, "acting_guardian", None)
+    if (
+        request is not None
+        and guardian is not None
+        and actor is not None
+        and actor.pk == request.user.pk
+    ):
         detail = {**(detail or {}), "on_behalf_of": actor.pk}
         actor = guardian
     return AuditEvent.objects.create(
