@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.db.models import ForeignObjectRel
 from django.db.models.deletion import ProtectedError
 from django.test import Client
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, CareLink, PendingSignup, User
+from accounts.reauth import AUTHENTICATED_AT
 from accounts.services import patient_profile_update, signup_confirm, signup_request
 from api.services import token_create
 from core.clock import local_today
@@ -32,7 +34,7 @@ from reminders.stock.services import batch_add
 from schedules.models import Dose, Injection, Phase, PrescriptionVersion
 from schedules.services import injection_correct
 from tests.clinic.helpers import link, log, settle
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, need
 from tests.helpers import prescribe
 
 pytestmark = pytest.mark.django_db
@@ -330,3 +332,42 @@ def test_the_patient_as_actor_on_another_record_is_kept(record, other):
 
     assert Injection.objects.get(pk=theirs.pk).logged_by_id == record.pk
     assert Flag.objects.filter(patient=other, acted_by=record).exists()
+
+
+def test_a_stale_sign_in_confirms_the_password_first_and_closes_nothing(record, client_for):
+    client = client_for(record)
+    session = client.session
+    del session[AUTHENTICATED_AT]
+    session.save()
+
+    for answer in (client.get(DOWNLOAD), close(client)):
+        assert answer.status_code == 302
+        assert answer.url.startswith(reverse("accounts:reauth"))
+    assert User.objects.get(pk=record.pk).closed_at is None
+    assert not AuditEvent.objects.filter(action="record.downloaded").exists()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE accounts_auditevent SET detail = '{}'",  # the switch is off
+        "SELECT set_config('b12.audit_redaction', 'on', true);"
+        " UPDATE accounts_auditevent SET detail = '{}', action = 'forged'",
+        "SELECT set_config('b12.audit_redaction', 'on', true);"
+        " UPDATE accounts_auditevent SET detail = '{\"forged\": true}'",
+        "SELECT set_config('b12.audit_redaction', 'on', true); DELETE FROM accounts_auditevent",
+    ],
+    ids=["switch-off", "other-column", "not-emptied", "delete"],
+)
+def test_postgresql_lets_through_only_the_emptying_of_details(record, statement):
+    need(connection.vendor == "postgresql", "the audit trigger exists on PostgreSQL only")
+    before = list(AuditEvent.objects.order_by("pk").values())
+
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+
+    assert list(AuditEvent.objects.order_by("pk").values()) == before
