@@ -48,8 +48,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
-    # Raised by "log out everywhere" (and by closing the account): part of the session hash,
-    # so every session made before the change stops being valid.
+    # Raised by "sign out everywhere" (and by closing the account): accounts.session_limits
+    # ends every session that signed in under an older epoch.
     session_epoch = models.PositiveIntegerField(default=0)
     # Set when the patient closed the account: the row stays for the audit log, emptied.
     closed_at = models.DateTimeField(null=True, blank=True)

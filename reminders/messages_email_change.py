@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from accounts import reauth, session_limits
 from accounts.email_change import EMAIL_CHANGE_LIFETIME, pending_email_change
 from accounts.models import AuditEvent, EmailChange, User
 from core.messages import site_link
@@ -46,7 +45,3 @@ def _change_gone(row: Notification, now: datetime) -> str:
 def register() -> None:
     register_account_kind(Kind.EMAIL_CHANGE, context=email_change_context, stale=_change_gone)
     register_account_kind(Kind.EMAIL_CHANGED, context=email_changed_context, stale=nothing_gone)
-    # accounts has no start-up hook of its own for its log-in receivers; reminders' ready()
-    # calls this at start-up, so every log-in is stamped from the first request on.
-    reauth.connect()
-    session_limits.connect()
