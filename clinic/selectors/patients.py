@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
 
 from accounts.models import CareLink, Role, User
 from monitoring.models import Flag, PatientSearchTerm, PatientSummary
@@ -23,6 +23,9 @@ from monitoring.models import Flag, PatientSearchTerm, PatientSummary
 from .rows import PatientRow, rows_for
 
 PAGE_SIZE = 50
+# From this many linked patients on, a page is read by walking the need index and keeping the
+# linked ones; below it, by looking up each linked patient and sorting them (cheaper when few).
+WALK_FROM = 500
 # The last character there is: a prefix `q` matches every term from `q` up to `q` + this.
 _TOP = "\U0010ffff"
 # The sort by need: open flags first, then the earliest next dose (the most overdue), then
@@ -116,7 +119,8 @@ def patients_page(
     before: str | None = None,
 ) -> PatientsPage:
     """One page in need order, after (or before) the row a cursor names; the first without."""
-    rows = patients_queryset(clinician=clinician, filters=filters, now=now)
+    total = linked_count(clinician=clinician)
+    rows = patients_queryset(clinician=clinician, filters=filters, walk=total >= WALK_FROM)
     back = Key.parse(before) if not after else None
     start = Key.parse(after) if back is None else None
     if back is not None:
@@ -131,7 +135,7 @@ def patients_page(
         more_before = start is not None and bool(page)
     return PatientsPage(
         rows=rows_for(page, now=now),
-        total=linked_count(clinician=clinician),
+        total=total,
         next_token=Key.of(page[-1]).token() if more_after else None,
         previous_token=Key.of(page[0]).token() if more_before else None,
     )
@@ -165,17 +169,22 @@ def linked_patients(*, clinician: User) -> QuerySet[User]:
 
 
 def linked_count(*, clinician: User) -> int:
-    return _links(clinician).filter(patient__role=Role.PATIENT).count()
+    return _links(clinician).count()
 
 
 def patients_queryset(
-    *, clinician: User, filters: Filters, now: datetime | None = None
+    *, clinician: User, filters: Filters, now: datetime | None = None, walk: bool = False
 ) -> QuerySet[PatientSummary]:
     """The summaries of the clinician's linked patients, filtered, in need order, each with its
     patient and phases joined (`rows.rows_for` makes the rows without another query). `now` is
-    not needed: the stored dates stay true as days pass; it is kept for callers that pass it."""
-    rows = PatientSummary.objects.filter(
-        patient_id__in=_links(clinician).values("patient_id"), patient__role=Role.PATIENT
+    not needed: the stored dates stay true as days pass; it is kept for callers that pass it.
+
+    With `walk`, the link test is written `+patient_id IN (…)`: the unary plus keeps SQLite
+    from driving the query by the clinician's links (then sorting them all), so it walks the
+    need index and stops after a page. PostgreSQL reads both forms alike and plans by cost."""
+    member = Func(F("patient_id"), template="(+%(expressions)s)", output_field=IntegerField())
+    rows = PatientSummary.objects.alias(member=member if walk else F("patient_id")).filter(
+        member__in=_links(clinician).values("patient_id")
     )
     return (
         _filtered(rows, filters)

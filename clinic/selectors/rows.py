@@ -58,6 +58,30 @@ class PatientRow:
         return self.summary_name or self.patient.email
 
     @property
+    def phase_text(self) -> str:
+        """The current phase as the list shows it under the regimen."""
+        phase = self.phase
+        if phase is None:
+            return ""
+        words = f"{phase.get_kind_display()}, {phase.cadence().describe()}"
+        return words + (", open-ended" if phase.bound == "open" and not phase.closed_on else "")
+
+    @property
+    def next_due_text(self) -> str:
+        return _day(self.next_due)
+
+    @property
+    def last_injection_text(self) -> str:
+        return _day(self.last_injection)
+
+    @property
+    def median_text(self) -> str:
+        """Days, without a trailing ".0" (31 days, 31.5 days); a dash before there are two."""
+        if self.median_interval is None:
+            return "—"
+        return f"{self.median_interval:g} days"
+
+    @property
     def days_overdue(self) -> int:
         if self.next_due is None:
             return 0
@@ -75,6 +99,12 @@ class PatientRow:
     @property
     def flag_short_labels(self) -> list[str]:
         return [SHORT_KIND_LABELS.get(kind, kind) for kind in self.flag_kinds]
+
+
+def _day(day: date | None) -> str:
+    """A date as the clinic pages write it (20 Jul 2025); a dash for none. Formatted here
+    rather than by the template's date filter: fifty rows a page, two dates a row."""
+    return f"{day.day} {day:%b %Y}" if day else "—"
 
 
 def rows_for(summaries: Iterable[PatientSummary], *, now: datetime) -> list[PatientRow]:
