@@ -19,11 +19,17 @@ from .summary import PatientSearchTerm, PatientSummary
 __all__ = ["PatientSearchTerm", "PatientSummary"]
 
 
+# What the summary counts of a flag: whose it is, its kind and whether it is open.
+COUNTED_FIELDS = frozenset({"patient", "patient_id", "kind", "status"})
+
+
 class FlagQuerySet(models.QuerySet["Flag"]):
     """Flags are written in bulk and by guarded updates as well as saved one by one: each way
     recounts the open flags on the summaries of the patients it touched, in its transaction."""
 
     def update(self, **kwargs: object) -> int:
+        if not COUNTED_FIELDS.intersection(kwargs):  # a note or an actor: nothing counted
+            return super().update(**kwargs)
         patients = set(self.order_by().values_list("patient_id", flat=True).distinct())
         updated = super().update(**kwargs)
         if updated:

@@ -199,7 +199,8 @@ def _tallies(todays: dict[int, date]) -> dict[int, _Tally]:
     tallies = {}
     for row in rows:
         figures: dict[str, Any] = dict(row)
-        tallies[figures.pop("prescription_id")] = _tally(**figures)
+        rx_id = figures.pop("prescription_id")
+        tallies[rx_id] = _tally(**figures)
     return tallies
 
 
@@ -272,7 +273,7 @@ def summaries_refresh(*, patient_ids: Iterable[int], now: datetime | None = None
     """Recompute and store the summaries of these patients, 500 at a time (ids that are not
     patients are skipped); returns how many were written."""
     now = now or timezone.now()
-    return sum(_refresh(chunk, now) for chunk in _chunks(sorted(set(patient_ids))))
+    return sum(_refresh(chunk, now) for chunk in chunks(sorted(set(patient_ids))))
 
 
 def _refresh(ids: list[int], now: datetime) -> int:
@@ -337,65 +338,9 @@ def summaries_rebuild(*, now: datetime | None = None) -> int:
     return summaries_refresh(patient_ids=list(ids), now=now)
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
+def chunks(ids: list[int]) -> Iterator[list[int]]:
     for first in range(0, len(ids), CHUNK):
         yield ids[first : first + CHUNK]
-
-
-# --- checking --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Difference:
-    patient_id: int
-    field: str
-    stored: object
-    expected: object
-
-    def __str__(self) -> str:
-        return (
-            f"patient {self.patient_id}: {self.field} is {self.stored!r},"
-            f" should be {self.expected!r}"
-        )
-
-
-def summaries_verify(*, now: datetime | None = None) -> list[Difference]:
-    """Every stored summary against the slow recomputation on each patient's today."""
-    now = now or timezone.now()
-    ids = list(User.objects.filter(role=Role.PATIENT).order_by("pk").values_list("pk", flat=True))
-    found: list[Difference] = []
-    for chunk in _chunks(ids):
-        stored = PatientSummary.objects.in_bulk(chunk)
-        emails = dict(User.objects.filter(pk__in=chunk).values_list("pk", "email"))
-        terms: dict[int, set[str]] = defaultdict(set)
-        for summary_id, term in PatientSearchTerm.objects.filter(summary_id__in=chunk).values_list(
-            "summary_id", "term"
-        ):
-            terms[summary_id].add(term)
-        for row in computed(patient_ids=chunk, now=now):
-            found += _compare(stored.get(row.pk), row)
-            wanted = terms_for(row.name, emails.get(row.pk, ""))
-            if row.pk in stored and terms[row.pk] != wanted:
-                found.append(Difference(row.pk, "terms", sorted(terms[row.pk]), sorted(wanted)))
-    return found
-
-
-# The day a row was worked out on is bookkeeping: the figures are what must agree.
-_COMPARED = [
-    f.attname
-    for f in PatientSummary._meta.concrete_fields
-    if f.name not in ("patient", "updated_at", "as_of")
-]
-
-
-def _compare(stored: PatientSummary | None, expected: PatientSummary) -> list[Difference]:
-    if stored is None:
-        return [Difference(expected.pk, "row", None, "a summary")]
-    return [
-        Difference(expected.pk, name, getattr(stored, name), getattr(expected, name))
-        for name in _COMPARED
-        if getattr(stored, name) != getattr(expected, name)
-    ]
 
 
 # --- receivers: the changes that move a summary ----------------------------------------------

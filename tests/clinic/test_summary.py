@@ -17,7 +17,8 @@ from accounts.models import User
 from accounts.services import patient_profile_update
 from monitoring import actions
 from monitoring.models import Flag, PatientSearchTerm, PatientSummary
-from monitoring.summary_sync import summaries_refresh_stale, summaries_verify
+from monitoring.summary_sync import summaries_refresh_stale
+from monitoring.summary_verify import summaries_verify
 from schedules import services
 from schedules.models import Injection, Prescription
 from tests.helpers import noon, prescribe

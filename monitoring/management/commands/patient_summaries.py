@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from monitoring import summary_sync
+from monitoring import summary_sync, summary_verify
 
 # Enough to see what is wrong without flooding a terminal.
 SHOWN = 50
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             self._verify(now)
 
     def _verify(self, now: Any) -> None:
-        differences = summary_sync.summaries_verify(now=now)
+        differences = summary_verify.summaries_verify(now=now)
         if not differences:
             self.stdout.write("Every patient summary matches its recomputation.")
             return
