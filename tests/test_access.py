@@ -23,9 +23,11 @@ from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, CareLink, PendingSignup, User
+from accounts.models import AuditEvent, CareLink, EmailChange, PendingSignup, User
 from api.models import ApiToken
 from api.services import token_create
+from carers import services as carer_services
+from carers.models import CarerLink, Guardianship
 from clinic.views.patients import CSV_HEADER
 from core.clock import local_today
 from interop import services as calendar_services
@@ -54,12 +56,19 @@ from tests.htmltools import parse
 
 ANONYMOUS = "anonymous"
 CAST = ("alice", "bob", "charlie", "dave", "staff")
+# Around alice: carol cares for her and may only look, cody cares for her and may log her
+# injections; gwen holds the record of a dependent, tom, who has no login of his own. They ask
+# for every patient-data and staff URL too: none of alice's own pages is theirs.
+CARE_CAST = ("carol", "cody", "gwen")
 CAST_ROLES = {
     "alice": "patient",
     "bob": "clinician",
     "charlie": "clinician",
     "dave": "patient",
     "staff": "staff",
+    "carol": "patient",
+    "cody": "patient",
+    "gwen": "patient",
 }
 NEW_PASSWORD = "a-brand-new-passphrase-7"
 MOBILE = "+447700900123"
@@ -493,9 +502,34 @@ def _alice_old_feed(cast: dict) -> dict:
     return old
 
 
+@pytest.fixture
+def cast(cast, make_patient) -> dict:
+    """The shared cast, and alice's carers and gwen with her dependent."""
+    carol = make_patient("carol.carer@example.com", "Carol Reid")
+    cody = make_patient("cody.carer@example.com", "Cody Brown")
+    gwen = make_patient("gwen.guardian@example.com", "Gwen Hughes")
+    for carer, can_log in ((carol, False), (cody, True)):
+        CarerLink.objects.create(
+            patient=cast["alice"],
+            carer=carer,
+            invited_email=carer.email,
+            status=CarerLink.Status.ACTIVE,
+            can_log=can_log,
+            responded_at=timezone.now(),
+        )
+    carer_services.dependent_add(
+        guardian=gwen, display_name="Tom Hughes", time_zone="Europe/London"
+    )
+    return {**cast, "carol": carol, "cody": cody, "gwen": gwen}
+
+
 def written() -> dict:
     """Everything a request in this matrix could write."""
     return {
+        "carers": list(CarerLink.objects.order_by("pk").values()),
+        "guardianships": list(Guardianship.objects.order_by("pk").values()),
+        "email_changes": list(EmailChange.objects.order_by("pk").values()),
+        "accounts": list(User.objects.order_by("pk").values("email", "session_epoch", "is_active")),
         "audit": list(AuditEvent.objects.values_list("pk", flat=True)),
         "links": list(CareLink.objects.order_by("pk").values()),
         "flags": list(Flag.objects.order_by("pk").values()),
@@ -1241,8 +1275,85 @@ def _alice_acts(kwargs: Kwargs, expect: Expect, method: str = "get", **fields) -
     return PatientData(kwargs=kwargs, method=method, expect=expect, allowed="alice", **fields)
 
 
+# --- carers, dependents, sessions and email changes ---------------------------------------------
+
+
+def _carer_link(carer: str) -> Kwargs:
+    def kwargs(cast: dict) -> dict:
+        return {"link_id": CarerLink.objects.get(carer=cast[carer], patient=cast["alice"]).pk}
+
+    return kwargs
+
+
+def _alice_prescribed_carer_link(carer: str) -> Kwargs:
+    def kwargs(cast: dict) -> dict:
+        alice_injection(cast)
+        return _carer_link(carer)(cast)
+
+    return kwargs
+
+
+def _carer_link_is(status: str) -> Callable[[Ask], None]:
+    def check(ask: Ask) -> None:
+        assert CarerLink.objects.get(pk=ask.kwargs["link_id"]).status == status
+
+    return check
+
+
+def _carer_invitation(cast: dict) -> dict:
+    """An invitation from a patient outside the cast to an address with no account yet."""
+    olive = User.objects.filter(email="olive@example.com").first()
+    if olive is None:
+        from accounts.models import PatientProfile
+
+        olive = User.objects.create_user(email="olive@example.com", password=PASSWORD)
+        PatientProfile.objects.create(user=olive, display_name="Olive Grant")
+    link = carer_services.carer_invite(
+        patient=olive,
+        email="new.carer@example.com",
+        can_log=False,
+        gets_alerts=False,
+        alert_after_hours=12,
+    )
+    return {"token": link.token}
+
+
+def _toms_record(cast: dict) -> dict:
+    return {"dependent_id": Guardianship.objects.get(guardian=cast["gwen"]).dependent_id}
+
+
+def _carer_logged_today(ask: Ask) -> None:
+    alice = ask.cast["alice"]
+    (injection,) = Injection.objects.filter(patient=alice, given_on=local_today(alice))
+    assert (injection.given_by, injection.site) == ("carer", "thigh_left")
+    assert AuditEvent.objects.filter(
+        actor=ask.user, patient=alice, object_id=str(injection.pk)
+    ).exists()
+
+
+def _carer_logs_today(ask: Ask) -> dict:
+    return {**_log_today(replace(ask, who="alice")), "given_by": "carer"}
+
+
+def _overview_url(ask: Ask) -> str:
+    return reverse("carers:patient_overview", args=[ask.kwargs["link_id"]])
+
+
+def _sessions_ended(ask: Ask) -> None:
+    assert User.objects.get(pk=ask.user.pk).session_epoch == 1
+
+
+def _email_change(cast: dict) -> dict:
+    change = EmailChange.objects.create(user=cast["alice"], new_email="alice.new@example.com")
+    return {"token": change.token}
+
+
 PUBLIC: dict[str, Page] = {
     "home": Page(expect=shows("Welcome")),
+    # An email change link as sent to the new address: its GET shows the button, changes nothing.
+    "accounts:email_change_confirm": Page(
+        kwargs=_email_change, expect=shows("Confirm your new email address")
+    ),
     "accounts:signup": Page(expect=shows("Create your account", 'name="display_name"')),
     "accounts:signup_sent": Page(expect=shows("Check your email", "Check your email to continue")),
     # A sign-up link as emailed: its GET shows the button and makes nothing.
@@ -1296,6 +1407,26 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         expect=shows("Change your password", 'name="old_password"')
     ),
     "accounts:password_change_done": OwnAccount(expect=shows("Password changed")),
+    "accounts:reauth": OwnAccount(expect=shows("Confirm it's you", 'name="password"')),
+    "accounts:email_change": OwnAccount(
+        expect=shows("Change your email address", 'name="new_email"')
+    ),
+    "accounts:sign_out_everywhere": OwnAccount(
+        method="post", expect=goes("accounts:login", _sessions_ended)
+    ),
+    # Carers and dependents: each patient's own lists, forms and the switch back.
+    "carers:my_carers": OwnAccount(roles=PATIENT, expect=shows("Your carers", 'name="email"')),
+    "carers:caring_for": OwnAccount(roles=PATIENT, expect=shows("People you care for")),
+    "carers:dependent_add": OwnAccount(
+        roles=PATIENT, expect=shows("Add someone you look after", 'name="display_name"')
+    ),
+    "carers:switch_back": OwnAccount(
+        method="post", roles=PATIENT, expect=goes("home", lambda ask: None)
+    ),
+    # The invitation's token is its secret: any patient but the inviter may answer it.
+    "carers:accept_invite": OwnAccount(
+        roles=PATIENT, kwargs=_carer_invitation, expect=shows("Invitation to be a carer")
+    ),
     "accounts:care_team": OwnAccount(
         roles=PATIENT, expect=shows("Your care team", then=_care_team_page)
     ),
@@ -1488,6 +1619,36 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
 }
 PATIENT_DATA: dict[str, PatientData] = {
+    # A patient's carers: only she changes or ends a link; only its carer reads or leaves it,
+    # and logs only when she allowed it (carol may not: see the ALSO refusals).
+    "carers:carer_edit": PatientData(
+        allowed="alice", kwargs=_carer_link("carol"), expect=shows("What your carer can do")
+    ),
+    "carers:carer_revoke": PatientData(
+        method="post",
+        allowed="alice",
+        kwargs=_carer_link("carol"),
+        expect=goes("carers:my_carers", _carer_link_is("revoked")),
+    ),
+    "carers:patient_overview": PatientData(
+        allowed="carol",
+        kwargs=_alice_prescribed_carer_link("carol"),
+        expect=shows("Alice Patel's schedule"),
+    ),
+    "carers:log_injection": PatientData(
+        allowed="cody",
+        kwargs=_alice_prescribed_carer_link("cody"),
+        expect=shows("Log an injection for Alice Patel", 'name="site"'),
+    ),
+    "carers:carer_leave": PatientData(
+        method="post",
+        allowed="carol",
+        kwargs=_carer_link("carol"),
+        expect=goes("carers:caring_for", _carer_link_is("withdrawn")),
+    ),
+    "carers:switch": PatientData(
+        method="post", allowed="gwen", kwargs=_toms_record, expect=goes("home", lambda ask: None)
+    ),
     "clinic:patient_detail": PatientData(
         kwargs=_alice, expect=shows("Alice Patel", then=_shows_alice)
     ),
@@ -1669,6 +1830,33 @@ NOT_HTML |= {
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
 ALSO: list[tuple[str, Page]] = [
+    (
+        "carers:log_injection",
+        PatientData(
+            method="post",
+            allowed="cody",
+            kwargs=_alice_prescribed_carer_link("cody"),
+            fill=_carer_logs_today,
+            expect=goes(_overview_url, _carer_logged_today),
+        ),
+    ),
+    # carol may look but not log: her own link's log page is refused to everyone.
+    (
+        "carers:log_injection",
+        PatientData(
+            allowed="nobody", kwargs=_alice_prescribed_carer_link("carol"), expect=answers(404)
+        ),
+    ),
+    (
+        "carers:log_injection",
+        PatientData(
+            method="post",
+            allowed="nobody",
+            kwargs=_alice_prescribed_carer_link("carol"),
+            data={"given_on": "2026-01-01", "site": "thigh_left", "dose_mcg": "1000"},
+            expect=answers(404),
+        ),
+    ),
     (
         "api:me_injections",
         _own(
@@ -2090,7 +2278,7 @@ def test_the_cast_roles_are_as_named(cast):
     assert {name: user.role for name, user in cast.items()} == CAST_ROLES
 
 
-@pytest.mark.parametrize("who", [*CAST, ANONYMOUS])
+@pytest.mark.parametrize("who", [*CAST, *CARE_CAST, ANONYMOUS])
 @pytest.mark.parametrize(("name", "spec"), cases(PATIENT_DATA), ids=case_ids(PATIENT_DATA))
 def test_patient_data_is_only_for_the_allowed_user(client, cast, name, spec, who):
     ask, before, url, response = request(client, cast, who, name, spec)
@@ -2142,7 +2330,7 @@ def test_own_account_pages_need_login_and_the_right_role(client, cast, name, spe
         assert written() == before
 
 
-@pytest.mark.parametrize("who", [*CAST, ANONYMOUS])
+@pytest.mark.parametrize("who", [*CAST, *CARE_CAST, ANONYMOUS])
 @pytest.mark.parametrize(("name", "spec"), cases(STAFF_ONLY), ids=case_ids(STAFF_ONLY))
 def test_staff_pages_are_404_for_patients_and_clinicians(client, cast, name, spec, who):
     ask, before, url, response = request(client, cast, who, name, spec)
