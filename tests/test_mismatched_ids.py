@@ -24,6 +24,8 @@ from django.utils import timezone
 from accounts.models import AuditEvent, CareLink, User
 from api.models import ApiToken
 from api.services import token_create
+from carers.models import CarerLink, Guardianship
+from carers.services import dependent_add
 from core.clock import local_today
 from interop.models import PrescriptionDraft
 from monitoring.models import Flag
@@ -90,6 +92,18 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             responded_at=timezone.now(),
         )
     records: dict = {"bob": bob, "charlie": charlie}
+    # alice and dave care for each other (and may log), and each holds a dependent's record.
+    carer_of = {
+        patient: CarerLink.objects.create(
+            patient=patient,
+            carer=carer,
+            invited_email=carer.email,
+            status=CarerLink.Status.ACTIVE,
+            can_log=True,
+            responded_at=timezone.now(),
+        )
+        for patient, carer in ((alice, dave), (dave, alice))
+    }
     # Write tokens for the API's cases, made now so that no request's snapshot counts them.
     records["api_tokens"] = {
         who: token_create(user=user, name="Mismatch checks", scope="write")[1]
@@ -130,6 +144,13 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             ).pk,
             "token": token_create(user=patient, name="A script", scope="read")[0].pk,
             "draft": _draft(patient, bob),
+            # The link to her carer (hers to change), the link by which she cares for the
+            # other patient (hers to read, log and leave), and her dependent.
+            "carer": carer_of[patient].pk,
+            "caring": carer_of[dave if patient == alice else alice].pk,
+            "dependent": dependent_add(
+                guardian=patient, display_name=f"{name.title()}'s child", time_zone="UTC"
+            ).pk,
         }
     return records
 
@@ -196,6 +217,8 @@ def written() -> dict:
         "devices": list(PushSubscription.objects.order_by("pk").values()),
         "tokens": list(ApiToken.objects.order_by("pk").values("pk", "scope", "revoked_at")),
         "drafts": list(PrescriptionDraft.objects.order_by("pk").values()),
+        "carers": list(CarerLink.objects.order_by("pk").values()),
+        "guardianships": list(Guardianship.objects.order_by("pk").values()),
     }
 
 
@@ -316,6 +339,26 @@ CASES: dict[str, Child | Own | Linked | LinkedRecord] = {
     "api:clinic_patient": Linked(methods=("get",)),
     "api:clinic_flag_acknowledge": LinkedRecord("flag", "flag_id", lambda owner: {"note": "Seen"}),
     "api:clinic_flag_resolve": LinkedRecord("flag", "flag_id", lambda owner: {"note": "Done"}),
+    "carers:carer_edit": Own(
+        "carer",
+        "link_id",
+        lambda owner: {"can_log": "", "gets_alerts": "on", "alert_after_hours": "6"},
+        ("get", "post"),
+    ),
+    "carers:carer_revoke": Own("carer", "link_id"),
+    "carers:patient_overview": Own("caring", "link_id", methods=("get",)),
+    "carers:log_injection": Own(
+        "caring",
+        "link_id",
+        lambda owner: {
+            "given_on": owner["today"].isoformat(),
+            "site": "thigh_left",
+            "dose_mcg": "1000",
+        },
+        ("get", "post"),
+    ),
+    "carers:carer_leave": Own("caring", "link_id"),
+    "carers:switch": Own("dependent", "dependent_id"),
     "interop:fhir_import_draft": Child(
         "draft", lambda owner: {"action": "discard"}, ("get", "post")
     ),
