@@ -1,15 +1,22 @@
-"""Flags as a clinician reads them: the inbox of their linked patients' flags, and one flag
-looked up within one patient (so an id from another record is not found)."""
+"""Flags as a clinician reads them: the inbox of their linked patients' flags, a page at a
+time by cursor (newest first), and one flag looked up within one patient (so an id from
+another record is not found)."""
 
 from __future__ import annotations
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from accounts.models import CareLink, User
 from monitoring.models import Flag
 
+from .keyset import CursorPage, Key, as_datetime, cursor_page
 from .patients import PAGE_SIZE
+
+# Newest first; the id settles flags raised in the same instant.
+NEWEST = (
+    Key("raised_at", descending=True, parse=as_datetime),
+    Key("id", descending=True, parse=int),
+)
 
 
 def flags_for_clinician(*, clinician: User, status: str = "", kind: str = "") -> QuerySet[Flag]:
@@ -28,11 +35,17 @@ def flags_for_clinician(*, clinician: User, status: str = "", kind: str = "") ->
 
 
 def flags_page(
-    *, clinician: User, status: str, kind: str, page_number: int | str | None
-) -> Page[Flag]:
-    """One page of `flags_for_clinician`, as many a page as the patients list."""
+    *,
+    clinician: User,
+    status: str,
+    kind: str,
+    after: str | None = None,
+    before: str | None = None,
+) -> CursorPage[Flag]:
+    """One page of `flags_for_clinician` after (or before) a cursor, as many a page as the
+    patients list; the (status, raised_at) index serves the order."""
     rows = flags_for_clinician(clinician=clinician, status=status, kind=kind)
-    return Paginator(rows, PAGE_SIZE).get_page(page_number)
+    return cursor_page(rows, NEWEST, size=PAGE_SIZE, after=after, before=before)
 
 
 def flag_for_patient(*, patient: User, flag_id: int) -> Flag | None:

@@ -8,18 +8,16 @@ need index of `monitoring.PatientSummary` from the cursor and stops after one pa
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, QuerySet
 
 from accounts.models import CareLink, Role, User
 from monitoring.models import Flag, PatientSearchTerm, PatientSummary
 
+from .keyset import Key, as_date, cursor_page, ordered
 from .rows import PatientRow, rows_for
 
 PAGE_SIZE = 50
@@ -30,8 +28,12 @@ WALK_FROM = 500
 _TOP = "\U0010ffff"
 # The sort by need: open flags first, then the earliest next dose (the most overdue), then
 # name; the patient's id settles ties so that a cursor names one place.
-NEED_ORDER = (F("open_flags").desc(), "due_key", "sort_name", "patient_id")
-REVERSED_ORDER = ("open_flags", F("due_key").desc(), F("sort_name").desc(), F("patient_id").desc())
+NEED = (
+    Key("open_flags", descending=True, parse=int),
+    Key("due_key", parse=as_date),
+    Key("sort_name", parse=str),
+    Key("patient_id", parse=int),
+)
 
 
 @dataclass(frozen=True)
@@ -43,63 +45,6 @@ class Filters:
 
     def as_dict(self) -> dict[str, str]:
         return {name: value for name, value in vars(self).items() if value}
-
-
-@dataclass(frozen=True)
-class Key:
-    """A place in the sort by need: the sort keys of one row."""
-
-    open_flags: int
-    due_key: date
-    sort_name: str
-    patient_id: int
-
-    @classmethod
-    def of(cls, summary: PatientSummary) -> Key:
-        return cls(summary.open_flags, summary.due_key, summary.sort_name, summary.patient_id)
-
-    def token(self) -> str:
-        """Opaque in the query string (it holds a name, so it is not shown as one)."""
-        raw = json.dumps(
-            [self.open_flags, self.due_key.isoformat(), self.sort_name, self.patient_id]
-        )
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def parse(cls, token: str | None) -> Key | None:
-        """The key a token names; None for none or anything malformed (the first page)."""
-        if not token:
-            return None
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            flags, due, name, pk = json.loads(raw)
-            return cls(int(flags), date.fromisoformat(due), str(name), int(pk))
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-            return None
-
-    def after(self) -> Q:
-        """The rows that sort after this key."""
-        same_flags = Q(open_flags=self.open_flags)
-        same_due = same_flags & Q(due_key=self.due_key)
-        same_name = same_due & Q(sort_name=self.sort_name)
-        return (
-            Q(open_flags__lt=self.open_flags)
-            | (same_flags & Q(due_key__gt=self.due_key))
-            | (same_due & Q(sort_name__gt=self.sort_name))
-            | (same_name & Q(patient_id__gt=self.patient_id))
-        )
-
-    def before(self) -> Q:
-        """The rows that sort before this key."""
-        same_flags = Q(open_flags=self.open_flags)
-        same_due = same_flags & Q(due_key=self.due_key)
-        same_name = same_due & Q(sort_name=self.sort_name)
-        return (
-            Q(open_flags__gt=self.open_flags)
-            | (same_flags & Q(due_key__lt=self.due_key))
-            | (same_due & Q(sort_name__lt=self.sort_name))
-            | (same_name & Q(patient_id__lt=self.patient_id))
-        )
 
 
 @dataclass
@@ -121,23 +66,12 @@ def patients_page(
     """One page in need order, after (or before) the row a cursor names; the first without."""
     total = linked_count(clinician=clinician)
     rows = patients_queryset(clinician=clinician, filters=filters, walk=total >= WALK_FROM)
-    back = Key.parse(before) if not after else None
-    start = Key.parse(after) if back is None else None
-    if back is not None:
-        found = list(rows.filter(back.before()).order_by(*REVERSED_ORDER)[: PAGE_SIZE + 1])
-        more_before, page = len(found) > PAGE_SIZE, found[:PAGE_SIZE][::-1]
-        more_after = bool(page)
-    else:
-        if start is not None:
-            rows = rows.filter(start.after())
-        found = list(rows[: PAGE_SIZE + 1])
-        more_after, page = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
-        more_before = start is not None and bool(page)
+    page = cursor_page(rows, NEED, size=PAGE_SIZE, after=after, before=before)
     return PatientsPage(
-        rows=rows_for(page, now=now),
+        rows=rows_for(page.items, now=now),
         total=total,
-        next_token=Key.of(page[-1]).token() if more_after else None,
-        previous_token=Key.of(page[0]).token() if more_before else None,
+        next_token=page.next_token,
+        previous_token=page.previous_token,
     )
 
 
@@ -186,11 +120,7 @@ def patients_queryset(
     rows = PatientSummary.objects.alias(member=member if walk else F("patient_id")).filter(
         member__in=_links(clinician).values("patient_id")
     )
-    return (
-        _filtered(rows, filters)
-        .select_related("patient", "phase", "maintenance")
-        .order_by(*NEED_ORDER)
-    )
+    return ordered(_filtered(rows, filters).select_related("patient", "phase", "maintenance"), NEED)
 
 
 def _filtered(rows: QuerySet[PatientSummary], filters: Filters) -> QuerySet[PatientSummary]:

@@ -1,12 +1,11 @@
-"""The tests and reviews due or overdue across a clinician's linked patients, a page at a time:
-four queries whatever the number of patients (session, user, count, the page's rows)."""
+"""The tests and reviews due or overdue across a clinician's linked patients, a page at a time
+by cursor (soonest first): the page's rows in one query whatever the number of patients."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from accounts.models import CareLink, User
@@ -15,7 +14,10 @@ from monitoring import plan
 from monitoring.models import PlanItem
 from schedules.models import Prescription
 
+from .keyset import CursorPage, Key, as_date, cursor_page
 from .patients import PAGE_SIZE
+
+SOONEST = (Key("due_on", parse=as_date), Key("id", parse=int))
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,10 @@ def tests_due_for_clinician(*, clinician: User, now: datetime) -> QuerySet[PlanI
 
 
 def tests_due_page(
-    *, clinician: User, now: datetime, page_number: int | str | None
-) -> Page[PlanItem]:
+    *, clinician: User, now: datetime, after: str | None = None, before: str | None = None
+) -> CursorPage[PlanItem]:
     rows = tests_due_for_clinician(clinician=clinician, now=now)
-    return Paginator(rows, PAGE_SIZE).get_page(page_number)
+    return cursor_page(rows, SOONEST, size=PAGE_SIZE, after=after, before=before)
 
 
 def due_rows(items: list[PlanItem], now: datetime) -> list[DueRow]:

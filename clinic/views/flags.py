@@ -41,11 +41,12 @@ def flags(request: AuthedRequest) -> HttpResponse:
         clinician=request.user,
         status=data.get("status", ""),
         kind=data.get("kind", ""),
-        page_number=request.GET.get("page"),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     context = {
         "page": page,
-        "items": flag_items(page.object_list),
+        "items": flag_items(page.items),
         "filter_form": form,
         "query": {name: value for name, value in data.items() if value},
         "here": request.get_full_path(),

@@ -28,11 +28,14 @@ from .patient import render_patient
 def tests_due(request: AuthedRequest) -> HttpResponse:
     now = timezone.now()
     page = reads.tests_due_page(
-        clinician=request.user, now=now, page_number=request.GET.get("page")
+        clinician=request.user,
+        now=now,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
     context = {
         "page": page,
-        "rows": reads.due_rows(list(page.object_list), now),
+        "rows": reads.due_rows(page.items, now),
         "due_within": plan.DUE_WITHIN_DAYS,
         "overdue_after": plan.OVERDUE_AFTER_DAYS,
     }
