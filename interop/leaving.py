@@ -249,14 +249,19 @@ def zipped(files: dict[str, str], *, now: datetime) -> bytes:
 
 @transaction.atomic
 def record_download(
-    *, patient: User, request: HttpRequest | None = None, now: datetime | None = None
+    *,
+    patient: User,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> tuple[str, bytes]:
-    """The patient's whole record as a ZIP (name, bytes); the download is audited."""
+    """The patient's whole record as a ZIP (name, bytes); the download is audited under the
+    actor (the patient, or the guardian who holds the record)."""
     now = now or timezone.now()
     files = everything(patient=patient, now=now)
     body = zipped(files, now=now)
     log_action(
-        actor=patient,
+        actor=actor or patient,
         action="record.downloaded",
         patient=patient,
         request=request,

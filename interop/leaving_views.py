@@ -43,7 +43,9 @@ def download_everything(request: AuthedRequest) -> HttpResponse:
     previews and prefetching never make one, and each download is audited once)."""
     if request.method == "GET":
         return render(request, "interop/leaving/download.html")
-    name, body = record_download(patient=request.user, request=request)
+    # A guardian acting for a dependent downloads the dependent's record, under their own name.
+    actor = getattr(request, "acting_guardian", None) or request.user
+    name, body = record_download(patient=request.user, actor=actor, request=request)
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -22,6 +22,9 @@ from accounts.models import AuditEvent, CareLink, PendingSignup, User
 from accounts.reauth import AUTHENTICATED_AT
 from accounts.services import patient_profile_update, signup_confirm, signup_request
 from api.services import token_create
+from carers.acting import SESSION_KEY
+from carers.models import CarerLink
+from carers.services import dependent_add
 from core.clock import local_today
 from interop import leaving
 from interop.services import feed_create
@@ -371,3 +374,41 @@ def test_postgresql_lets_through_only_the_emptying_of_details(record, statement)
         cursor.execute(statement)
 
     assert list(AuditEvent.objects.order_by("pk").values()) == before
+
+
+def test_carers_are_in_the_download_without_their_token(record, dave, client_for):
+    CarerLink.objects.create(
+        patient=record, carer=dave, invited_email=dave.email, status="active", can_log=True
+    )
+
+    (row,) = json.loads(download(client_for(record))["carers.json"])
+
+    assert row["kind"] == "carerlink" and row["you_are"] == "patient"
+    assert row["carer_id"] == dave.pk and row["can_log"] is True
+    assert "token" not in row
+
+
+def test_a_guardian_downloads_the_dependents_record_under_their_own_name(alice, client_for):
+    tom = dependent_add(guardian=alice, display_name="Tom Patel", time_zone="Europe/London")
+    client = client_for(alice)
+    session = client.session
+    session[SESSION_KEY] = tom.pk
+    session.save()
+
+    files = download(client)
+
+    assert json.loads(files["profile.json"])["profile"]["display_name"] == "Tom Patel"
+    event = AuditEvent.objects.get(action="record.downloaded")
+    assert (event.actor, event.patient) == (alice, tom)
+
+
+def test_a_guardian_cannot_close_while_holding_a_record(alice, client_for):
+    tom = dependent_add(guardian=alice, display_name="Tom Patel", time_zone="Europe/London")
+    before, audit = references(alice), AuditEvent.objects.count()
+
+    response = close(client_for(alice))
+
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [leaving.HOLDS_RECORDS]
+    assert references(alice) == before and AuditEvent.objects.count() == audit
+    assert User.objects.get(pk=tom.pk).is_active
