@@ -288,6 +288,8 @@ def test_the_clinician_no_longer_reaches_the_closed_record(record, bob):
 
     assert clinician.get(detail).status_code == 404
     assert "Alice Patel" not in clinician.get(reverse("clinic:patients")).content.decode()
+    invitations = clinician.get(reverse("clinic:invitations")).content.decode()
+    assert "alice@example.com: Record closed by the patient" in invitations
     assert (
         clinician.get(reverse("interop:fhir_export_patient", args=[record.pk])).status_code == 404
     )
