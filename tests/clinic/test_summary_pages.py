@@ -7,16 +7,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from clinic.selectors.patients import PAGE_SIZE
 from demo.bulk import linked_demo_patients
-from monitoring.models import PatientSummary
+from monitoring.models import Flag, PatientSummary
 from monitoring.summary_sync import summaries_rebuild
+from schedules.models import Prescription
 
 pytestmark = pytest.mark.django_db
 URL = reverse("clinic:patients")
@@ -145,3 +148,36 @@ def test_the_export_costs_the_same_queries_for_10_and_300_patients(
 def ward_of_three(ward):
     """The clinic conftest's ward: alice (an open flag), erin (overdue), aaron."""
     return ward
+
+
+def test_the_flags_inbox_goes_by_cursor_newest_first(client_for, bob):
+    seed_ward(bob, 5)
+    rx = Prescription.objects.filter(patient__clinician_links__clinician=bob).first()
+    assert rx is not None
+    at = timezone.now()
+    Flag.objects.bulk_create(  # some raised in the same instant: the id settles their order
+        Flag(
+            patient=rx.patient,
+            prescription=rx,
+            kind=Flag.Kind.TEST_OVERDUE,
+            key=f"bench:{n}",
+            raised_at=at - timedelta(minutes=n // 3),
+        )
+        for n in range(70)
+    )
+    wanted = list(
+        Flag.objects.filter(status__in=Flag.UNRESOLVED)
+        .order_by("-raised_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(wanted) > PAGE_SIZE  # the demo histories raise plenty
+    client, inbox = client_for(bob), reverse("clinic:flags")
+
+    first = client.get(inbox).content.decode()
+    following = re.search(r'rel="next" href="([^"]+)"', first)
+    assert following is not None
+    second = client.get(inbox + unescape(following.group(1))).content.decode()
+
+    shown = [int(pk) for html in (first, second) for pk in re.findall(r'id="flag-(\d+)"', html)]
+    assert shown[: len(wanted)] == wanted[: len(shown)]
+    assert len(shown) == min(len(wanted), 2 * PAGE_SIZE)
