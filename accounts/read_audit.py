@@ -52,8 +52,9 @@ def mark_read(
     rows: int | None = None,
 ) -> None:
     """Say that this request reads `patient`'s data (None: a list of several patients, with
-    `rows` their count when known). `actor` is for requests whose user is set inside the view
-    (API tokens); by default it is the request's user when the response is ready.
+    `rows` their count when known). `actor` is for requests whose user is not the reader when
+    the response is ready: set inside the view (API tokens) or standing for someone else (a
+    guardian acting for a dependent); by default the reader is the request's user.
 
     A later mark replaces an earlier one, except that a list mark never hides a patient's."""
     if kind not in KINDS:
