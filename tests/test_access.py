@@ -1343,6 +1343,30 @@ def _sessions_ended(ask: Ask) -> None:
     assert User.objects.get(pk=ask.user.pk).session_epoch == 1
 
 
+def _own_everything(ask: Ask, response: HttpResponse) -> None:
+    """A ZIP of the asker's own record: their prescriptions and injections, no one else's."""
+    import zipfile
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+
+    def rows(name: str) -> list[dict]:
+        return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
+
+    assert len(rows("injections.csv")) == Injection.objects.filter(patient=ask.user).count()
+    assert len(rows("prescriptions.csv")) == Prescription.objects.filter(patient=ask.user).count()
+    assert Prescription.objects.filter(patient=ask.user).exists()
+
+
+def _account_closed(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200
+    assert title_of(response) == "Your account is closed · B12 Tracker"
+    closed = User.objects.get(pk=ask.user.pk)
+    assert closed.closed_at is not None and not closed.is_active
+    assert not Injection.objects.filter(patient=closed).exists()
+
+
 def _email_change(cast: dict) -> dict:
     change = EmailChange.objects.create(user=cast["alice"], new_email="alice.new@example.com")
     return {"token": change.token}
@@ -1413,6 +1437,13 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
     "accounts:sign_out_everywhere": OwnAccount(
         method="post", expect=goes("accounts:login", _sessions_ended)
+    ),
+    # Leaving: the patient's own download and the closing form.
+    "interop:download_everything": OwnAccount(
+        roles=PATIENT, expect=shows("Download everything", "Download")
+    ),
+    "interop:close_account": OwnAccount(
+        roles=PATIENT, expect=shows("Close my account", 'name="password"')
     ),
     # Carers and dependents: each patient's own lists, forms and the switch back.
     "carers:my_carers": OwnAccount(roles=PATIENT, expect=shows("Your carers", 'name="email"')),
@@ -1830,6 +1861,20 @@ NOT_HTML |= {
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
 ALSO: list[tuple[str, Page]] = [
+    (
+        "interop:download_everything",
+        _own(method="post", kwargs=_both_prescribed, expect=_own_everything),
+    ),
+    (
+        "interop:close_account",
+        OwnAccount(
+            method="post",
+            roles=PATIENT,
+            kwargs=_both_prescribed,
+            fill=lambda ask: {"email": ask.user.email, "password": PASSWORD},
+            expect=_account_closed,
+        ),
+    ),
     (
         "carers:log_injection",
         PatientData(
