@@ -4,8 +4,10 @@ page, and the CSV export's time and peak Python memory; then the 10,000 / 10 pag
 (target: at most 1.5) and whether the query counts are equal.
 
 Run: python bench/bench_dashboard.py [--db postgres|sqlite] [--sizes 10,1000,10000]
-[--runs 15] [--history-days 730]. PostgreSQL is a scratch database (BENCH_POSTGRES names the
-server); SQLite a scratch file under var/. Asserts nothing.
+[--runs 31] [--history-days 730] [--reuse] [--no-cache]. PostgreSQL is a scratch database
+(BENCH_POSTGRES names the server); SQLite a scratch file under var/; `--reuse` measures again
+what the last run built. The page cache is the app's own (each process's memory) unless
+`--no-cache`. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from django.test import Client
 
     from accounts.models import User
+
+
+SCRATCH = "b12tracker_bench_dashboard"
 
 
 @dataclass(frozen=True)
@@ -61,22 +66,29 @@ def signed_in(clinician: User) -> Client:
     return client
 
 
-def time_page(client: Client, runs: int) -> tuple[float, int]:
-    """Median seconds for GET /clinic/ (after warming up), and the queries it ran."""
+def time_pages(clients: list[Client], runs: int) -> list[tuple[float, int]]:
+    """Median seconds for GET /clinic/ per client (after warming up) and the queries it ran.
+    The clients take turns, request by request, so a busy moment on the machine falls on
+    every size alike rather than on whichever was being measured."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(3):
-        assert client.get("/clinic/").status_code == 200
-    times = []
+    for client in clients:
+        for _ in range(3):
+            assert client.get("/clinic/").status_code == 200
+    times: list[list[float]] = [[] for _ in clients]
     for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get("/clinic/")
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/clinic/")
-    return statistics.median(times), len(queries)
+        for client, own in zip(clients, times, strict=True):
+            started = time.perf_counter()
+            response = client.get("/clinic/")
+            own.append(time.perf_counter() - started)
+            assert response.status_code == 200
+    counts = []
+    for client in clients:
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/clinic/")
+        counts.append(len(queries))
+    return [(statistics.median(own), n) for own, n in zip(times, counts, strict=True)]
 
 
 def time_export(client: Client) -> tuple[float, float, int]:
@@ -94,36 +106,63 @@ def time_export(client: Client) -> tuple[float, float, int]:
     return elapsed, peak / 1024, lines
 
 
-def measure(clinician: User, size: int, runs: int) -> Figures:
-    client = signed_in(clinician)
-    page_s, queries = time_page(client, runs)
-    csv_s, peak, lines = time_export(client)
-    return Figures(size, page_s * 1000, queries, csv_s * 1000, peak, lines)
+def measure(clinicians: list[User], sizes: list[int], runs: int) -> list[Figures]:
+    clients = [signed_in(clinician) for clinician in clinicians]
+    pages = time_pages(clients, runs)
+    figures = []
+    for client, size, (page_s, queries) in zip(clients, sizes, pages, strict=True):
+        csv_s, peak, lines = time_export(client)
+        figures.append(Figures(size, page_s * 1000, queries, csv_s * 1000, peak, lines))
+    return figures
 
 
-def database(kind: str) -> str:
+def database(kind: str, *, reuse: bool) -> str:
     if kind == "postgres":
-        return postgres_scratch("b12tracker_bench_dashboard")
-    path = ROOT / "var" / "bench_dashboard.sqlite3"
+        if reuse:
+            base = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+            return base.rsplit("/", 1)[0] + "/" + SCRATCH
+        return postgres_scratch(SCRATCH)
+    path = ROOT / "var" / f"{SCRATCH}.sqlite3"
     path.parent.mkdir(exist_ok=True)
-    path.unlink(missing_ok=True)
+    if not reuse:
+        path.unlink(missing_ok=True)
     return f"sqlite:///{path}"
+
+
+def clinicians_for(sizes: list[int], history_days: int, *, reuse: bool) -> list[User]:
+    """One clinician per size, each with that many linked patients of their own."""
+    from accounts.models import User
+
+    if reuse:
+        return [User.objects.get(email=f"c{size}@example.com") for size in sizes]
+    clinicians, first = [], 1
+    for size in sizes:
+        clinicians.append(make_clinician(f"c{size}@example.com", size, first, history_days))
+        first += size
+    return clinicians
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--sizes", default="10,1000,10000")
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=31)
     parser.add_argument("--history-days", type=int, default=730)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Measure the database a previous run built."
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="Turn the page cache off (rows drawn afresh)."
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    # One process, no rate limits or page cache between requests that would flatter a size.
-    os.environ["CACHE_URL"] = "dummycache://"
-    setup(database(args.db))
+    if args.no_cache:
+        # Every request draws every row: what a first visit after a change costs.
+        os.environ["CACHE_URL"] = "dummycache://"
+    setup(database(args.db, reuse=args.reuse))
 
     from django.db import connection
     from django.test.utils import override_settings
@@ -132,10 +171,7 @@ def main() -> None:
     from schedules.models import Dose, Injection
 
     started = time.perf_counter()
-    clinicians, first = [], 1
-    for size in sizes:
-        clinicians.append(make_clinician(f"c{size}@example.com", size, first, args.history_days))
-        first += size
+    clinicians = clinicians_for(sizes, args.history_days, reuse=args.reuse)
     built = time.perf_counter() - started
     started = time.perf_counter()
     summaries_rebuild()
@@ -148,7 +184,7 @@ def main() -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=storages):
-        figures = [measure(c, size, args.runs) for c, size in zip(clinicians, sizes, strict=True)]
+        figures = measure(clinicians, sizes, args.runs)
     report(
         args,
         figures,
@@ -170,7 +206,7 @@ def report(
     injections: int,
     vendor: str,
 ) -> None:
-    print(f"database:                {vendor}")
+    print(f"database:                {vendor}, page cache {'off' if args.no_cache else 'on'}")
     print(f"history:                 {args.history_days} days per patient, built in {built:.0f} s")
     print(f"summaries rebuilt in:    {rebuilt:.1f} s")
     print(f"doses / injections:      {doses} / {injections}")

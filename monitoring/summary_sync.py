@@ -35,10 +35,9 @@ WINDOW = timedelta(days=90)
 # A patient without a profile (so without a home zone) is counted on the UTC date.
 NO_ZONE = "UTC"
 CHUNK = 500
-# The figures a recomputation sets (everything but the key and the update time).
-FIELDS = [
-    f.name for f in PatientSummary._meta.concrete_fields if f.name not in ("patient", "updated_at")
-]
+# What a recomputation sets: everything but the key. The update time too: the list keys its
+# rows' cached HTML by it.
+FIELDS = [f.name for f in PatientSummary._meta.concrete_fields if f.name != "patient"]
 # Far enough east that no patient's today is later: a row stale anywhere is found by this.
 _EASTMOST = timedelta(hours=14)
 
@@ -312,12 +311,18 @@ def summaries_flags_refresh(*, patient_ids: Iterable[int]) -> None:
     ids = set(patient_ids)
     if not ids:
         return
-    rows = list(PatientSummary.objects.filter(pk__in=ids).only("pk", "open_flags", "flag_kinds"))
+    rows = list(
+        PatientSummary.objects.filter(pk__in=ids).only(
+            "pk", "open_flags", "flag_kinds", "updated_at"
+        )
+    )
     flags = _open_flags(ids)
+    now = timezone.now()
     for row in rows:
         row.open_flags = len(flags.get(row.pk, []))
         row.flag_kinds = sorted(set(flags.get(row.pk, [])))
-    PatientSummary.objects.bulk_update(rows, ["open_flags", "flag_kinds"])
+        row.updated_at = now
+    PatientSummary.objects.bulk_update(rows, ["open_flags", "flag_kinds", "updated_at"])
     missing = ids - {row.pk for row in rows}
     if missing:
         summaries_refresh(patient_ids=missing)

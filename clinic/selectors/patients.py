@@ -113,13 +113,21 @@ def patients_queryset(
     patient and phases joined (`rows.rows_for` makes the rows without another query). `now` is
     not needed: the stored dates stay true as days pass; it is kept for callers that pass it.
 
-    With `walk`, the link test is written `+patient_id IN (…)`: the unary plus keeps SQLite
-    from driving the query by the clinician's links (then sorting them all), so it walks the
-    need index and stops after a page. PostgreSQL reads both forms alike and plans by cost."""
-    member = Func(F("patient_id"), template="(+%(expressions)s)", output_field=IntegerField())
-    rows = PatientSummary.objects.alias(member=member if walk else F("patient_id")).filter(
-        member__in=_links(clinician).values("patient_id")
-    )
+    With `walk`, the link test is a correlated EXISTS on the link of that patient, its
+    clinician written `+clinician_id`: the unary plus keeps SQLite from reading the link by
+    the clinician's index (every link of the clinician for each row) and from driving the
+    query by the clinician's links (all of them, then a sort); it walks the need index, looks
+    up each patient's links by the (patient, status) index and stops after a page.
+    PostgreSQL plans both forms by cost alike."""
+    links = _links(clinician).values("patient_id")
+    if walk:
+        mine = Func(F("clinician_id"), template="(+%(expressions)s)", output_field=IntegerField())
+        link = CareLink.objects.alias(mine=mine).filter(
+            mine=clinician.pk, patient_id=OuterRef("patient_id"), status=CareLink.Status.ACTIVE
+        )
+        rows = PatientSummary.objects.filter(Exists(link))
+    else:
+        rows = PatientSummary.objects.filter(patient_id__in=links)
     return ordered(_filtered(rows, filters).select_related("patient", "phase", "maintenance"), NEED)
 
 

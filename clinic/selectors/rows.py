@@ -52,6 +52,9 @@ class PatientRow:
     median_interval: float | None = None
     prescribed: Phase | None = None  # the maintenance phase the median is compared with
     summary_name: str = ""
+    # Changes whenever anything the row shows does (its summary was rewritten, or the
+    # patient's day turned): the key of the row's cached HTML.
+    version: str = ""
 
     @property
     def name(self) -> str:
@@ -130,4 +133,5 @@ def _row(summary: PatientSummary, today: date) -> PatientRow:
         median_interval=summary.median_interval,
         prescribed=summary.maintenance,
         summary_name=summary.name,
+        version=f"{summary.pk}:{summary.updated_at.isoformat()}:{today.isoformat()}",
     )
