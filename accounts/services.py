@@ -306,11 +306,20 @@ def carelink_invite(*, clinician: User, email: str, request: HttpRequest | None 
     email = User.objects.normalize_email(email).strip().lower()
     open_link = (
         CareLink.objects.select_for_update()
-        .filter(clinician=clinician, invited_email=email, status__in=["pending", "active"])
+        .filter(
+            clinician=clinician, invited_email=email, status__in=["pending", "active", "requested"]
+        )
         .first()
     )
     if open_link is not None and open_link.status == CareLink.Status.ACTIVE:
         raise ValidationError({"email": "You are already linked with this patient."})
+    if open_link is not None and open_link.status == CareLink.Status.REQUESTED:
+        raise ValidationError(
+            {
+                "email": "This patient has already asked to share their record with you. "
+                "Accept their request on your Invitations page."
+            }
+        )
     if open_link is not None:
         return _resend(link=open_link, clinician=clinician, request=request)
     patient = User.objects.filter(email__iexact=email, role=Role.PATIENT).first()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.access import AuthedRequest, clinician_required
 from accounts.models import User
+from accounts.read_audit import mark_read
 from accounts.selectors import patient_for_clinician
 from core.forms import submitted
 from schedules import selectors as schedule_selectors
@@ -31,6 +32,7 @@ def _patient_page(patient: User) -> str:
 @clinician_required
 def fhir_import(request: AuthedRequest, patient_id: int) -> HttpResponse:
     patient = patient_for_clinician(clinician=request.user, patient_id=patient_id)
+    mark_read(request, patient, "page")
     posted = request.method == "POST"
     form = ImportForm(request.POST, request.FILES) if posted else ImportForm()
     if posted and form.is_valid():
@@ -93,6 +95,7 @@ def _discard(request: AuthedRequest, patient: User, draft: PrescriptionDraft) ->
 @clinician_required
 def fhir_import_draft(request: AuthedRequest, patient_id: int, draft_id: int) -> HttpResponse:
     patient = patient_for_clinician(clinician=request.user, patient_id=patient_id)
+    mark_read(request, patient, "page")
     draft = selectors.draft_for_patient(patient=patient, draft_id=draft_id)
     if request.method != "POST":
         initial = ReviewForm.initial_for(DraftValues.from_json(draft.mapped))

@@ -263,3 +263,18 @@ def test_inviting_a_patient_who_already_asked_points_to_their_request(
     assert response.status_code == 400
     assert "has already asked to share" in " ".join(field_errors(response.content, "email"))
     assert counts() == before
+
+
+def test_the_invite_service_itself_refuses_a_patient_who_already_asked(share, alice, charlie):
+    """The page checks first; the service checks again under the row lock, for a request that
+    arrives between the page's check and the write."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import carelink_invite
+
+    share(alice, "charlie@example.com")
+    before = counts()
+
+    with pytest.raises(ValidationError, match="already asked to share"):
+        carelink_invite(clinician=charlie, email=alice.email)
+    assert counts() == before
