@@ -1367,6 +1367,31 @@ def _account_closed(ask: Ask, response: HttpResponse) -> None:
     assert not Injection.objects.filter(patient=closed).exists()
 
 
+def _alice_asks_charlie(cast: dict) -> dict:
+    """alice asked charlie, whom she is not linked with, to see her record."""
+    from accounts.sharing import share_request
+
+    link = share_request(patient=cast["alice"], target="charlie@example.com")
+    assert link is not None
+    return {"link_id": link.pk}
+
+
+def _share_is(status: str) -> Callable[[Ask], None]:
+    def check(ask: Ask) -> None:
+        assert CareLink.objects.get(pk=ask.kwargs["link_id"]).status == status
+
+    return check
+
+
+def _shared_with_charlie(ask: Ask) -> None:
+    link = CareLink.objects.get(patient=ask.user, clinician=ask.cast["charlie"])
+    assert (link.status, link.initiated_by) == ("requested", "patient")
+
+
+def _practice_code(ask: Ask, response: HttpResponse) -> None:
+    assert ask.user.clinician_profile.practice_code in response.content.decode()
+
+
 def _email_change(cast: dict) -> dict:
     change = EmailChange.objects.create(user=cast["alice"], new_email="alice.new@example.com")
     return {"token": change.token}
@@ -1431,6 +1456,16 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         expect=shows("Change your password", 'name="old_password"')
     ),
     "accounts:password_change_done": OwnAccount(expect=shows("Password changed")),
+    # Sharing: a patient asks a clinician (by email or practice code); the clinician's answers.
+    "accounts:share": OwnAccount(
+        method="post",
+        roles=PATIENT,
+        data={"target": "charlie@example.com"},
+        expect=goes("accounts:care_team", _shared_with_charlie),
+    ),
+    "clinic:invitations": OwnAccount(
+        roles=CLINICIAN, expect=shows("Invitations", then=_practice_code)
+    ),
     "accounts:reauth": OwnAccount(expect=shows("Confirm it's you", 'name="password"')),
     "accounts:email_change": OwnAccount(
         expect=shows("Change your email address", 'name="new_email"')
@@ -1650,6 +1685,24 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
 }
 PATIENT_DATA: dict[str, PatientData] = {
+    "accounts:share_withdraw": PatientData(
+        method="post",
+        allowed="alice",
+        kwargs=_alice_asks_charlie,
+        expect=goes("accounts:care_team", _share_is("withdrawn")),
+    ),
+    "clinic:share_accept": PatientData(
+        method="post",
+        allowed="charlie",
+        kwargs=_alice_asks_charlie,
+        expect=goes("clinic:invitations", _share_is("active")),
+    ),
+    "clinic:share_decline": PatientData(
+        method="post",
+        allowed="charlie",
+        kwargs=_alice_asks_charlie,
+        expect=goes("clinic:invitations", _share_is("declined")),
+    ),
     # A patient's carers: only she changes or ends a link; only its carer reads or leaves it,
     # and logs only when she allowed it (carol may not: see the ALSO refusals).
     "carers:carer_edit": PatientData(

@@ -25,6 +25,7 @@ from accounts.models import AuditEvent, CareLink, User
 from api.models import ApiToken
 from api.services import token_create
 from carers.models import CarerLink, Guardianship
+from accounts.sharing import share_request
 from carers.services import dependent_add
 from core.clock import local_today
 from interop.models import PrescriptionDraft
@@ -83,6 +84,7 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
     ampoules, a nurse appointment for the next dose and a phone taking notifications.
     charlie is linked to dave only."""
     penny = make_clinician("penny@example.com", "Dr Penny Lane")
+    quinn = make_clinician("quinn@example.com", "Dr Quinn Hart")
     for clinician, patient in ((bob, dave), (charlie, dave)):
         CareLink.objects.create(
             clinician=clinician,
@@ -91,7 +93,7 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             status=CareLink.Status.ACTIVE,
             responded_at=timezone.now(),
         )
-    records: dict = {"bob": bob, "charlie": charlie}
+    records: dict = {"bob": bob, "charlie": charlie, "quinn": quinn}
     # alice and dave care for each other (and may log), and each holds a dependent's record.
     carer_of = {
         patient: CarerLink.objects.create(
@@ -144,6 +146,8 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             ).pk,
             "token": token_create(user=patient, name="A script", scope="read")[0].pk,
             "draft": _draft(patient, bob),
+            # Her request that Dr Quinn, whom she is not linked with, see her record.
+            "share": share_request(patient=patient, target="quinn@example.com").pk,
             # The link to her carer (hers to change), the link by which she cares for the
             # other patient (hers to read, log and leave), and her dependent.
             "carer": carer_of[patient].pk,
@@ -293,7 +297,21 @@ def _lab_correction(owner: dict) -> dict:
     return {"test": "folate", "value": "6", "unit": "ng/mL", "taken_on": taken_on}
 
 
-CASES: dict[str, Child | Own | Linked | LinkedRecord] = {
+@dataclass(frozen=True)
+class Addressed:
+    """A clinician's answer to a request addressed to them, naming only the request: bob, to
+    whom neither patient's request is addressed, asks with each; Dr Quinn may."""
+
+    record: str
+    argument: str
+    data: Data = lambda owner: {}
+    methods: tuple[str, ...] = ("post",)
+
+
+CASES: dict[str, Child | Own | Linked | LinkedRecord | Addressed] = {
+    "accounts:share_withdraw": Own("share", "link_id"),
+    "clinic:share_accept": Addressed("share", "link_id"),
+    "clinic:share_decline": Addressed("share", "link_id"),
     "clinic:phase_close": Child("phase", lambda owner: {"closed_on": owner["today"].isoformat()}),
     "clinic:flag_acknowledge": Child("flag", lambda owner: {"note": "Seen"}),
     "clinic:flag_resolve": Child("flag", lambda owner: {"note": "Done"}),
@@ -389,6 +407,8 @@ def mismatched(name: str, world: dict) -> list[Request]:
                 found.append(Request("bob", method, kwargs, data))
             elif isinstance(case, Own):
                 found.append(Request(parent, method, {case.argument: owner[case.record]}, data))
+            elif isinstance(case, Addressed):
+                found.append(Request("bob", method, {case.argument: owner[case.record]}, data))
             elif isinstance(case, LinkedRecord):
                 if other == "alice":
                     kwargs = {case.argument: owner[case.record]}
@@ -412,6 +432,8 @@ def matched(name: str, world: dict) -> list[Request]:
             found.append(Request("dave", method, {case.argument: owner[case.record]}, data))
         elif isinstance(case, LinkedRecord):
             found.append(Request("charlie", method, {case.argument: owner[case.record]}, data))
+        elif isinstance(case, Addressed):
+            found.append(Request("quinn", method, {case.argument: owner[case.record]}, data))
         else:
             found.append(Request("charlie", method, {"patient_id": owner["patient"]}, data))
     return found
@@ -456,7 +478,7 @@ def test_every_url_with_an_id_has_mismatched_cases():
             # Every record named beside the patient is swapped for another patient's.
             assert isinstance(case, Child), name
             assert arguments == ("patient_id", f"{case.record}_id"), name
-        elif isinstance(case, Own | LinkedRecord):
+        elif isinstance(case, Own | LinkedRecord | Addressed):
             assert arguments == (case.argument,), name
         else:
             assert arguments == ("patient_id",), name
