@@ -8,15 +8,21 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.helpers import app_of, pass_second_step
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def log_in_as_bob(page: Page, live_server) -> None:
+    """Password, then the code from his authenticator app."""
+    from accounts.models import User
+
+    app = app_of(User.objects.get(email="bob@example.com"))
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill("bob@example.com")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    pass_second_step(page, app)
 
 
 def test_bob_ends_alices_open_loading_and_sees_maintenance_dates(
