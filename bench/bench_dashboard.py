@@ -174,7 +174,8 @@ def main() -> None:
     clinicians = clinicians_for(sizes, args.history_days, reuse=args.reuse)
     built = time.perf_counter() - started
     started = time.perf_counter()
-    summaries_rebuild()
+    if not args.reuse:  # a reused database has its summaries from the run that built it
+        summaries_rebuild()
     rebuilt = time.perf_counter() - started
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

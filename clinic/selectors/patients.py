@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, QuerySet
 
 from accounts.models import CareLink, Role, User
@@ -113,14 +114,15 @@ def patients_queryset(
     patient and phases joined (`rows.rows_for` makes the rows without another query). `now` is
     not needed: the stored dates stay true as days pass; it is kept for callers that pass it.
 
-    With `walk`, the link test is a correlated EXISTS on the link of that patient, its
-    clinician written `+clinician_id`: the unary plus keeps SQLite from reading the link by
-    the clinician's index (every link of the clinician for each row) and from driving the
-    query by the clinician's links (all of them, then a sort); it walks the need index, looks
-    up each patient's links by the (patient, status) index and stops after a page.
-    PostgreSQL plans both forms by cost alike."""
+    With `walk` on SQLite, the link test is a correlated EXISTS on the link of that patient,
+    its clinician written `+clinician_id`: the unary plus keeps SQLite (which plans without
+    statistics) from reading the link by the clinician's index (every link of the clinician
+    for each row) and from driving the query by the clinician's links (all of them, then a
+    sort); it walks the need index, looks up each patient's links by the (patient, status)
+    index and stops after a page. PostgreSQL picks that plan from its statistics for the IN
+    below, and the unary plus would only hide the clinician column from them."""
     links = _links(clinician).values("patient_id")
-    if walk:
+    if walk and connection.vendor == "sqlite":
         mine = Func(F("clinician_id"), template="(+%(expressions)s)", output_field=IntegerField())
         link = CareLink.objects.alias(mine=mine).filter(
             mine=clinician.pk, patient_id=OuterRef("patient_id"), status=CareLink.Status.ACTIVE
