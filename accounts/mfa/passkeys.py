@@ -39,7 +39,7 @@ class CompleteRegistration(CompleteCredentialRegistrationView):  # type: ignore[
             first = services.first_codes_needed(user)
             services.passkey_added(user=user, credential_id=credential_id, request=request)
             if first:
-                codes = services.recovery_codes_issue(user=user, request=request)
+                codes = services.recovery_codes_issue(user=user, request=request, first=True)
                 request.session[session.NEW_CODES] = codes
         session.methods_changed(request, user)
         return response

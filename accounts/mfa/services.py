@@ -48,11 +48,15 @@ def throttled_message(seconds: int) -> str:
     return f"Too many attempts, wait {seconds} {unit} and try again."
 
 
-def _record(*, user: User, action: str, method: str, request: HttpRequest | None) -> AuditEvent:
+def _record(
+    *, user: User, action: str, method: str, request: HttpRequest | None, tell: bool = True
+) -> AuditEvent:
     """The audit row and the email to the owner, both in the caller's transaction."""
     event = log_action(
         actor=user, action=action, obj=user, request=request, detail={"method": method}
     )
+    if not tell:
+        return event
     outgoing.message_request(
         kind=SECURITY,
         recipient=user,
@@ -178,10 +182,12 @@ def passkey_added(
 
 
 @transaction.atomic
-def recovery_codes_issue(*, user: User, request: HttpRequest | None = None) -> list[str]:
+def recovery_codes_issue(
+    *, user: User, request: HttpRequest | None = None, first: bool = False
+) -> list[str]:
     """Ten new one-time codes; the old ones stop working. Only with another method: codes
     alone are not a second factor. The set keeps its row, so a session verified by a code
-    stays verified."""
+    stays verified. The `first` codes come with a first method, whose email says enough."""
     _lock(user)
     if not primary_devices(user):
         raise ValidationError("Add an authenticator app or a passkey first.")
@@ -191,7 +197,7 @@ def recovery_codes_issue(*, user: User, request: HttpRequest | None = None) -> l
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    _record(user=user, action="mfa.added", method="recovery_codes", request=request)
+    _record(user=user, action="mfa.added", method="recovery_codes", request=request, tell=not first)
     return codes
 
 
@@ -222,10 +228,6 @@ def method_remove(
     if not others and StaticDevice.objects.filter(user=user).exists():
         StaticDevice.objects.filter(user=user).delete()
         # Part of the same change, which the one email already tells.
-        log_action(
-            actor=user,
-            action="mfa.removed",
-            obj=user,
-            request=request,
-            detail={"method": "recovery_codes"},
+        _record(
+            user=user, action="mfa.removed", method="recovery_codes", request=request, tell=False
         )

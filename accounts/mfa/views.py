@@ -125,7 +125,7 @@ def totp_add(request: AuthedRequest) -> HttpResponse:
         if device is not None:
             if first:
                 request.session[session.NEW_CODES] = services.recovery_codes_issue(
-                    user=user, request=request
+                    user=user, request=request, first=True
                 )
             session.methods_changed(request, user)
             messages.success(request, "Your authenticator app is set up.")
