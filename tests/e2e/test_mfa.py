@@ -10,6 +10,7 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import Browser, Page, expect
 
+from accounts.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.e2e.helpers import sign_in
 
@@ -125,6 +126,8 @@ def test_a_patient_adds_a_passkey_and_signs_in_with_it(
         page.get_by_role("link", name="I have kept them safe").click()
         expect(page.get_by_text("You have 1 passkey.")).to_be_visible()
         assert page.evaluate("window.__refused") == []
+        added = AuditEvent.objects.filter(actor=alice, action="mfa.added")
+        assert sorted(event.detail["method"] for event in added) == ["passkey", "recovery_codes"]
 
         log_out(page)
         log_in(page, live_server, alice.email)
