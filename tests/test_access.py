@@ -1392,6 +1392,60 @@ def _practice_code(ask: Ask, response: HttpResponse) -> None:
     assert ask.user.clinician_profile.practice_code in response.content.decode()
 
 
+def _bobs_methods(cast: dict) -> dict:
+    """bob's two authenticator apps and a passkey (so removing one never leaves him none)."""
+    import hashlib
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    bob = cast["bob"]
+    apps = [
+        TOTPDevice.objects.get_or_create(user=bob, name=name, confirmed=True)[0]
+        for name in ("Phone app", "Tablet app")
+    ]
+    passkey, _ = WebAuthnCredential.objects.get_or_create(
+        user=bob,
+        credential_id_sha256=hashlib.sha256(b"bob-key").hexdigest(),
+        defaults={"name": "Laptop", "confirmed": True, "credential_id": b"bob-key"},
+    )
+    return {"device_id": apps[1].pk, "credential_id": passkey.pk}
+
+
+def _app_kwargs(cast: dict) -> dict:
+    return {"device_id": _bobs_methods(cast)["device_id"]}
+
+
+def _passkey_kwargs(cast: dict) -> dict:
+    return {"credential_id": _bobs_methods(cast)["credential_id"]}
+
+
+def _app_removed(ask: Ask) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not TOTPDevice.objects.filter(pk=ask.kwargs["device_id"]).exists()
+
+
+def _passkey_removed(ask: Ask) -> None:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    assert not WebAuthnCredential.objects.filter(pk=ask.kwargs["credential_id"]).exists()
+
+
+def _json_has(key: str, status: int = 200) -> Expect:
+    def check(ask: Ask, response: HttpResponse) -> None:
+        assert response.status_code == status, response.status_code
+        assert response["Content-Type"] == "application/json"
+        assert key in response.json()
+
+    return check
+
+
+def _script(ask: Ask, response: HttpResponse) -> None:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+
+
 def _email_change(cast: dict) -> dict:
     change = EmailChange.objects.create(user=cast["alice"], new_email="alice.new@example.com")
     return {"token": change.token}
@@ -1399,6 +1453,7 @@ def _email_change(cast: dict) -> dict:
 
 PUBLIC: dict[str, Page] = {
     "home": Page(expect=shows("Welcome")),
+    "accounts:passkey_jsi18n": Page(expect=_script),
     # An email change link as sent to the new address: its GET shows the button, changes nothing.
     "accounts:email_change_confirm": Page(
         kwargs=_email_change, expect=shows("Confirm your new email address")
@@ -1456,6 +1511,32 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
         expect=shows("Change your password", 'name="old_password"')
     ),
     "accounts:password_change_done": OwnAccount(expect=shows("Password changed")),
+    # Two-factor sign-in: each person's own methods. The cast's sessions have passed the
+    # second step already (tests/conftest.py), so the verify page sends them on.
+    "accounts:mfa_setup": OwnAccount(expect=shows("Two-factor sign-in")),
+    "accounts:mfa_verify": OwnAccount(expect=answers(302)),
+    "accounts:mfa_totp_add": OwnAccount(
+        expect=shows("Add an authenticator app", 'name="code"', "<svg")
+    ),
+    "accounts:mfa_passkeys": OwnAccount(expect=shows("Passkeys")),
+    # New recovery codes: for those with an app or passkey (the cast's clinicians and staff).
+    "accounts:mfa_recovery": OwnAccount(
+        roles=frozenset({"clinician", "staff"}), expect=shows("Make new recovery codes")
+    ),
+    "accounts:mfa_recovery_codes": OwnAccount(expect=goes("accounts:mfa_setup", lambda a: None)),
+    # django-otp-webauthn's passkey ceremonies (JSON; the completions need a begun one).
+    "accounts:passkey_register_begin": OwnAccount(
+        method="post", as_json=True, expect=_json_has("challenge")
+    ),
+    "accounts:passkey_register_complete": OwnAccount(
+        method="post", as_json=True, expect=_json_has("code", 400)
+    ),
+    "accounts:passkey_auth_begin": OwnAccount(
+        method="post", as_json=True, expect=_json_has("challenge")
+    ),
+    "accounts:passkey_auth_complete": OwnAccount(
+        method="post", as_json=True, expect=_json_has("code", 400)
+    ),
     # Sharing: a patient asks a clinician (by email or practice code); the clinician's answers.
     "accounts:share": OwnAccount(
         method="post",
@@ -1685,6 +1766,13 @@ OWN_ACCOUNT: dict[str, OwnAccount] = {
     ),
 }
 PATIENT_DATA: dict[str, PatientData] = {
+    # A person's own sign-in methods: only they may remove one.
+    "accounts:mfa_remove_app": PatientData(
+        kwargs=_app_kwargs, expect=shows("Remove a sign-in method")
+    ),
+    "accounts:mfa_remove_passkey": PatientData(
+        kwargs=_passkey_kwargs, expect=shows("Remove a sign-in method")
+    ),
     "accounts:share_withdraw": PatientData(
         method="post",
         allowed="alice",
@@ -1902,7 +1990,17 @@ NOT_HTML = {
     "interop:fhir_export_patient",
     "api:schema",
     "api:not_found",
+    "accounts:passkey_jsi18n",
 }
+# django-otp-webauthn's own JSON views answer an anonymous caller 403 with a reason, not the
+# log-in page.
+PASSKEY_JSON = {
+    "accounts:passkey_register_begin",
+    "accounts:passkey_register_complete",
+    "accounts:passkey_auth_begin",
+    "accounts:passkey_auth_complete",
+}
+NOT_HTML |= PASSKEY_JSON
 # The API's endpoints answer JSON to a token, never a page to a session.
 NOT_HTML |= {
     name
@@ -1914,6 +2012,20 @@ NOT_HTML |= {
 # More requests of URLs classified above, with the same access as the first: the POST beside
 # a form's GET, and refusals that must say why.
 ALSO: list[tuple[str, Page]] = [
+    (
+        "accounts:mfa_remove_app",
+        PatientData(
+            method="post", kwargs=_app_kwargs, expect=goes("accounts:mfa_setup", _app_removed)
+        ),
+    ),
+    (
+        "accounts:mfa_remove_passkey",
+        PatientData(
+            method="post",
+            kwargs=_passkey_kwargs,
+            expect=goes("accounts:mfa_setup", _passkey_removed),
+        ),
+    ),
     (
         "interop:download_everything",
         _own(method="post", kwargs=_both_prescribed, expect=_own_everything),
@@ -2418,7 +2530,10 @@ def test_patient_detail_of_a_clinician_or_unknown_id_is_404(client_for, cast):
 def test_own_account_pages_need_login_and_the_right_role(client, cast, name, spec, who):
     ask, before, url, response = request(client, cast, who, name, spec)
 
-    if who == ANONYMOUS:
+    if who == ANONYMOUS and name in PASSKEY_JSON:
+        assert response.status_code == 403
+        assert written() == before
+    elif who == ANONYMOUS:
         assert_sent_to_login(response, url)
         assert written() == before
     elif cast[who].role in spec.roles:

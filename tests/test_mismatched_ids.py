@@ -11,6 +11,7 @@ new one cannot be forgotten. Each case is checked against a control: the same re
 matching ids succeeds, so the 404 is the mismatch's and not the data's.
 """
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,12 +21,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import AuditEvent, CareLink, User
+from accounts.sharing import share_request
 from api.models import ApiToken
 from api.services import token_create
 from carers.models import CarerLink, Guardianship
-from accounts.sharing import share_request
 from carers.services import dependent_add
 from core.clock import local_today
 from interop.models import PrescriptionDraft
@@ -94,6 +97,9 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             responded_at=timezone.now(),
         )
     records: dict = {"bob": bob, "charlie": charlie, "quinn": quinn}
+    # The clinicians' authenticator apps, made now so that signing in makes none later.
+    for clinician in (bob, charlie, quinn):
+        TOTPDevice.objects.create(user=clinician, name="Clinic phone", confirmed=True)
     # alice and dave care for each other (and may log), and each holds a dependent's record.
     carer_of = {
         patient: CarerLink.objects.create(
@@ -146,6 +152,14 @@ def world(alice, bob, charlie, dave, make_clinician) -> dict:
             ).pk,
             "token": token_create(user=patient, name="A script", scope="read")[0].pk,
             "draft": _draft(patient, bob),
+            "mfa_app": TOTPDevice.objects.create(user=patient, name="Phone", confirmed=True).pk,
+            "passkey": WebAuthnCredential.objects.create(
+                user=patient,
+                name="Laptop",
+                confirmed=True,
+                credential_id=name.encode(),
+                credential_id_sha256=hashlib.sha256(name.encode()).hexdigest(),
+            ).pk,
             # Her request that Dr Quinn, whom she is not linked with, see her record.
             "share": share_request(patient=patient, target="quinn@example.com").pk,
             # The link to her carer (hers to change), the link by which she cares for the
@@ -223,6 +237,8 @@ def written() -> dict:
         "drafts": list(PrescriptionDraft.objects.order_by("pk").values()),
         "carers": list(CarerLink.objects.order_by("pk").values()),
         "guardianships": list(Guardianship.objects.order_by("pk").values()),
+        "apps": list(TOTPDevice.objects.order_by("pk").values_list("pk", flat=True)),
+        "passkeys": list(WebAuthnCredential.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 
@@ -310,6 +326,8 @@ class Addressed:
 
 CASES: dict[str, Child | Own | Linked | LinkedRecord | Addressed] = {
     "accounts:share_withdraw": Own("share", "link_id"),
+    "accounts:mfa_remove_app": Own("mfa_app", "device_id", methods=("get", "post")),
+    "accounts:mfa_remove_passkey": Own("passkey", "credential_id", methods=("get", "post")),
     "clinic:share_accept": Addressed("share", "link_id"),
     "clinic:share_decline": Addressed("share", "link_id"),
     "clinic:phase_close": Child("phase", lambda owner: {"closed_on": owner["today"].isoformat()}),
