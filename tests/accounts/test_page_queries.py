@@ -9,8 +9,9 @@ from accounts.models import CareLink, User
 
 pytestmark = pytest.mark.django_db
 
-# Session, the user with their profile, and the links with each clinician and their profile.
-CARE_TEAM = 3
+# Session, the user with their profile, the links with each clinician and their profile, and
+# the recent reads of the record with each reader's profile.
+CARE_TEAM = 4
 URL = reverse("accounts:care_team")
 
 

@@ -22,10 +22,10 @@ NOW = utc(2026, 6, 11, 12, 0)
 PAGE = reverse("reminders:status")
 HEALTH = reverse("reminders:health")
 TOKEN = "monitor-token-4f9c2e7a1b"
-# Staff: session, user, then the checks: ticks, the outbox aggregate, sweeps ticked, and a
-# latest success and latest error for each of the three channels (email, SMS, push). A
-# monitor's token needs neither session nor user.
-STAFF_QUERIES = 11
+# Staff: session, user, the method that passed the session's second step, then the checks:
+# ticks, the outbox aggregate, sweeps ticked, and a latest success and latest error for each
+# of the three channels (email, SMS, push). A monitor's token needs neither session nor user.
+STAFF_QUERIES = 12
 TOKEN_QUERIES = 9
 
 

@@ -21,9 +21,10 @@ NOW = utc(2026, 6, 11, 12, 0)
 # with the patient's undelivered messages. The first visit too: a patient who never saved any
 # sees the defaults, and a GET writes nothing.
 PREFERENCES = 5
-# Session, user, the ticks, the outbox counts and oldest waiting row in one aggregate, the
-# sweeps ticked, and each channel's latest success and latest error (email, SMS, push).
-STATUS = 11
+# Session, user, the method that passed the second step, the ticks, the outbox counts and
+# oldest waiting row in one aggregate, the sweeps ticked, and each channel's latest success
+# and latest error (email, SMS, push).
+STATUS = 12
 STATUSES = ["pending", "sending", "sent", "failed", "cancelled"]
 
 
