@@ -1993,6 +1993,7 @@ NOT_HTML = {
     "api:schema",
     "api:not_found",
     "accounts:passkey_jsi18n",
+    "clinic:patients_csv",
 }
 # django-otp-webauthn's own JSON views answer an anonymous caller 403 with a reason, not the
 # log-in page.

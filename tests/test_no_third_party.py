@@ -17,6 +17,9 @@ from tests.test_access import (
     alice_injection,
 )
 
+# The matrix's cast, carers included (an explicit re-export, so the fixture is used here).
+from tests.test_access import cast as cast
+
 pytestmark = pytest.mark.django_db
 
 URL_ATTRIBUTES = {"src", "href", "action", "srcset", "formaction", "poster", "data", "hx-get",
