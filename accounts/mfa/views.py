@@ -113,6 +113,7 @@ def _grouped(secret: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@recent_auth_required
 def totp_add(request: AuthedRequest) -> HttpResponse:
     """Scan (or type) the secret, then prove it with a code: only then is it a method."""
     user = request.user
@@ -140,6 +141,7 @@ def totp_add(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@recent_auth_required
 def passkeys(request: AuthedRequest) -> HttpResponse:
     methods = selectors.methods_of(request.user)
     return render(

@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from accounts.access import AuthedRequest, patient_required
 from accounts.audit import log_action
+from accounts.reauth import recent_auth_required
 from schedules.models import Dose, Injection, Prescription
 from schedules.selectors.record import PatientRecord, patient_record
 
@@ -44,6 +45,7 @@ def record(request: AuthedRequest) -> HttpResponse:
 
 
 @patient_required
+@recent_auth_required
 def record_csv(request: AuthedRequest) -> HttpResponse:
     """The record as a file. The audit row it writes is the record of who took a copy of the
     data, as the clinician's export keeps one; nothing of the patient's record changes."""
