@@ -359,6 +359,8 @@ CELERY_BEAT_SCHEDULE = {
     "check-stock": _sweep("reminders.stock.tasks.check_stock", 900),
     "plan-flag-digests": _sweep("monitoring.tasks.plan_flag_digests"),
     "send-carer-alerts": _sweep("carers.tasks.send_carer_alerts", 300),
+    # The clinicians' patient summaries: 90-day counts that moved with the days alone.
+    "refresh-patient-summaries": _sweep("monitoring.tasks.refresh_patient_summaries", 900),
     # Symptom check-in prompts go by the day, at the patient's reminder time.
     "plan-checkin-prompts": {
         "task": "monitoring.tasks.plan_checkin_prompts",

@@ -40,7 +40,7 @@ class DateInput(forms.DateInput):
 
 
 class PatientFilterForm(forms.Form):
-    q = forms.CharField(label="Name or email contains", max_length=80, required=False)
+    q = forms.CharField(label="Name or email starts with", max_length=80, required=False)
     phase = forms.ChoiceField(
         label="Current phase", choices=[("", "Any phase"), *PhaseKind.choices], required=False
     )

@@ -16,6 +16,7 @@ from accounts.models import AuditEvent, CareLink, PatientProfile, Role, User
 from monitoring.checks import raise_all_record_flags
 from monitoring.models import Flag
 from monitoring.review import raise_review_flags
+from monitoring.summary_sync import summaries_refresh
 from schedules import engine, regimens
 from schedules.models import IM_SITES, Dose, Injection, Phase, PhaseKind, Prescription, volume_for
 from schedules.services import HORIZON
@@ -75,6 +76,8 @@ def give_demo_histories(
         written += len(stories)
     raise_review_flags(now=now)  # overdue maintenance, repeated misses, reviews due (idempotent)
     raise_all_record_flags(now=now)  # regimen checks and expired ampoules
+    # Bulk inserts send no signals: the patients list's summaries are written here instead.
+    summaries_refresh(patient_ids=[patient.pk for patient, _ in patients], now=now)
     return written
 
 

@@ -36,3 +36,12 @@ def plan_checkin_prompts() -> int:
 @sweep("plan_monitoring_checks")
 def plan_monitoring_checks() -> int:
     return plan.plan_sweep(now=timezone.now()).total
+
+
+@shared_task
+@sweep("refresh_patient_summaries")
+def refresh_patient_summaries() -> int:
+    """The 90-day counts move with the days: recount the summaries whose fresh_until has come."""
+    from .summary_sync import summaries_refresh_stale
+
+    return summaries_refresh_stale(now=timezone.now())

@@ -73,6 +73,8 @@ SWEEPS = (
     "plan_checkin_prompts",
     "plan_monitoring_checks",
     "check_stock",
+    "send_carer_alerts",
+    "refresh_patient_summaries",
 )
 FAILED_WINDOW = timedelta(hours=24)
 

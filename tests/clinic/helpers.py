@@ -47,9 +47,11 @@ def url(name: str, patient: User, *args: object) -> str:
 
 
 def snapshot() -> dict[str, object]:
-    """Everything an action could write."""
+    """Everything an action could write (reading a page is recorded, but is not the action's)."""
     return {
-        "audit": list(AuditEvent.objects.values_list("pk", flat=True)),
+        "audit": list(
+            AuditEvent.objects.exclude(action="record.viewed").values_list("pk", flat=True)
+        ),
         "flags": list(Flag.objects.order_by("pk").values("status", "note", "acted_at")),
         "phases": list(Phase.objects.order_by("pk").values()),
         "prescriptions": list(Prescription.objects.order_by("pk").values()),

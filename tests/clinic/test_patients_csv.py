@@ -16,7 +16,7 @@ CSV_URL = reverse("clinic:patients_csv")
 
 
 def read_csv(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
 
 
 def test_csv_export_lists_the_patients_as_filtered(client_for, bob, ward):

@@ -1,7 +1,9 @@
 """The clinician's patients page: sorted by need, searchable, filterable, 50 a page, a fixed
 number of queries whatever the number of patients; days overdue in each patient's zone."""
 
+import re
 from datetime import UTC, date, datetime
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -88,11 +90,13 @@ def test_fifty_patients_a_page(client_for, bob):
     client = client_for(bob)
 
     first = client.get(URL).content.decode()
-    second = client.get(URL, {"page": 2}).content.decode()
+    following = re.search(r'rel="next" href="([^"]+)"', first)
+    assert following is not None
+    second = client.get(URL + unescape(following.group(1))).content.decode()
 
     assert first.count('href="/clinic/patients/') == 50
     assert second.count('href="/clinic/patients/') == 11
-    assert "Page 2 of 2" in second
+    assert 'rel="next"' not in second and 'rel="prev"' in second
 
 
 def page_queries(client) -> int:
@@ -113,8 +117,8 @@ def test_query_count_is_the_same_for_10_and_500_patients(
     with django_assert_num_queries(len(ten)):
         html = client.get(URL).content.decode()
 
-    assert "Page 1 of 10" in html
-    assert len(ten) == PATIENTS  # session, user, count, rows, figure queries, invitations
+    assert html.count('href="/clinic/patients/') == 50 and 'rel="next"' in html
+    assert len(ten) == PATIENTS
 
 
 def test_query_count_with_every_filter_does_not_grow_either(
@@ -158,9 +162,7 @@ def test_days_overdue_count_in_the_patients_zone(bob, make_patient, clock):
         rx = prescribe(patient, regimen="seed-maintenance", start=date(2025, 6, 16))
         log(rx, date(2025, 6, 16))
         rows[zone] = rx
-    page = patient_list.patients_page(
-        clinician=bob, filters=Filters(), page_number=1, now=timezone.now()
-    )
+    page = patient_list.patients_page(clinician=bob, filters=Filters(), now=timezone.now())
 
     overdue = {row.name: row.days_overdue for row in page.rows if row.prescription_id}
     assert overdue == {"Europe/London": 4, "Australia/Sydney": 5}  # dose due 16 Jul
