@@ -153,7 +153,7 @@ class SignupForm(forms.Form):
         strip=False,
         max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password or only numbers.",
+        help_text="At least 12 characters; not a common password or only numbers.",
     )
     password2 = forms.CharField(
         label="Password again",
