@@ -231,3 +231,18 @@ def test_the_readme_lists_every_variable_in_one_table():
     read = set(re.findall(r"""(?:env_[a-z]+\(|environ\.get\()\s*"([A-Z0-9_]+)\"""", source))
     assert read
     assert sorted(name for name in read if f"`{name}`" not in documented) == []
+
+
+def test_with_https_the_cookies_are_host_only(tmp_path):
+    shown = manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE)",
+        SECRET_KEY=real_key(),
+        **PRODUCTION,
+    )
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split()[-3:] == ["__Host-b12session", "__Host-csrftoken", "True"]
