@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.access import AuthedRequest, clinician_required
 from accounts.audit import log_action
 from accounts.forms import InviteForm
+from accounts.reauth import recent_auth_required
 from clinic.forms import PatientFilterForm
 from clinic.selectors import patients as patient_list
 from clinic.selectors.metrics import WINDOW, Band
@@ -72,7 +73,8 @@ def patients_context(request: AuthedRequest, invite_form: InviteForm) -> dict[st
     }
 
 
-@clinician_required  # type: ignore[arg-type]  # a streamed answer is not an HttpResponse
+@clinician_required
+@recent_auth_required  # type: ignore[arg-type]  # a streamed answer is not an HttpResponse
 def patients_csv(request: AuthedRequest) -> StreamingHttpResponse:
     """Streamed: the rows are read a chunk at a time as the lines go out, so 10,000 patients
     take no more memory than 100. The audit event, written first, counts them in SQL."""
