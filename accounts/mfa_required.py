@@ -34,6 +34,8 @@ ENROL_OPEN = frozenset(
         "accounts:mfa_totp_add",
         "accounts:mfa_passkeys",
         "accounts:mfa_recovery_codes",
+        # Adding a method asks for the password again once the sign-in is old.
+        "accounts:reauth",
         "accounts:passkey_register_begin",
         "accounts:passkey_register_complete",
         "accounts:logout",

@@ -27,6 +27,9 @@ ACTING_ACCOUNT_PAGES = {
     "accounts:carelink_accept",
     "accounts:carelink_decline",
     "accounts:carelink_revoke",
+    # The care team page's share form: sharing there shares the dependent's record.
+    "accounts:share",
+    "accounts:share_withdraw",
 }
 OWN_PAGES = {"interop:close_account"}
 # What django-otp's middleware puts on the signed-in user.

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import reduce
 from typing import Any
 
+from axes.models import AccessLog
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -334,6 +335,9 @@ def _delete_record(patient: User, email: str) -> None:
     # messages sent before the account existed (an invitation, the sign-up link).
     PendingSignup.objects.filter(email__iexact=email).delete()
     Notification.objects.filter(recipient__isnull=True, address__iexact=email).delete()
+    # The log-in throttle's log of successful sign-ins (address, browser, times) is history of
+    # the person, not a defence: it goes. Its records of failed attempts stay (docs/security.md).
+    AccessLog.objects.filter(username__iexact=email).delete()
 
 
 def _tombstone(user: User, now: datetime) -> None:

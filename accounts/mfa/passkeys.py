@@ -22,12 +22,31 @@ from django_otp_webauthn.views import (
 )
 
 from accounts.models import User
-from accounts.reauth import mark_authenticated
+from accounts.reauth import authenticated_recently, mark_authenticated
 
 from . import services, session
 
 
-class CompleteRegistration(CompleteCredentialRegistrationView):  # type: ignore[misc]
+class RecentSignInOnly:
+    """Adding a passkey is a two-factor change: the session must have proved who it is within
+    REAUTH_MINUTES, as on the pages that start the ceremony (a stale session calling these
+    endpoints directly is refused)."""
+
+    request: HttpRequest
+
+    def check_can_register(self) -> None:
+        if not authenticated_recently(self.request):
+            raise exceptions.NotAuthenticated(
+                detail="Confirm it's you (your password) before adding a passkey.",
+                code="reauthentication_required",
+            )
+
+
+class BeginRegistration(RecentSignInOnly, BeginCredentialRegistrationView):  # type: ignore[misc]
+    pass
+
+
+class CompleteRegistration(RecentSignInOnly, CompleteCredentialRegistrationView):  # type: ignore[misc]
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
         request: HttpRequest = self.request
         with transaction.atomic():
@@ -61,16 +80,21 @@ class BeginAuthentication(SecondStepOnly, BeginCredentialAuthenticationView):  #
 
 class CompleteAuthentication(SecondStepOnly, CompleteCredentialAuthenticationView):  # type: ignore[misc]
     def complete_auth(self, device: WebAuthnCredential) -> None:
+        user: User = self.request.user  # type: ignore[assignment]
+        # Only the second step of a sign-in counts as proof for "confirm it's you": a touch
+        # of a key on a session already past that step proves nothing new.
+        was_second_step = session.step_needed(self.request, user) == "verify"
         super().complete_auth(device)
         session.verified_with(self.request, device)
-        mark_authenticated(self.request)
+        if was_second_step:
+            mark_authenticated(self.request)
 
 
 # The package's endpoints under accounts/passkeys/, on these views.
 urlpatterns = [
     path(
         "passkeys/registration/begin/",
-        BeginCredentialRegistrationView.as_view(),
+        BeginRegistration.as_view(),
         name="passkey_register_begin",
     ),
     path(

@@ -223,3 +223,42 @@ def test_codes_need_another_method_first(client_for, alice):
 def test_the_profile_links_to_two_factor_sign_in(client_for, alice):
     page = parse(client_for(alice).get(reverse("accounts:profile")).content)
     assert page.by_id("mfa-link").attrs["href"] == SETUP
+
+
+def test_adding_a_passkey_needs_a_recent_sign_in_at_the_endpoints_too(client_for, alice):
+    """A stale session calling the ceremony's endpoints directly (not through the page) is
+    refused, as the pages that start it are."""
+    client = client_for(alice)
+    begin = reverse("accounts:passkey_register_begin")
+    assert client.post(begin, "{}", content_type="application/json").status_code == 200
+    with later(11):
+        assert (
+            reverse("accounts:reauth") in client.get(reverse("accounts:mfa_passkeys"))["Location"]
+        )
+        response = client.post(begin, "{}", content_type="application/json")
+        assert response.status_code == 403
+        assert response.json()["code"] == "reauthentication_required"
+        complete = client.post(
+            reverse("accounts:passkey_register_complete"), "{}", content_type="application/json"
+        )
+        assert complete.status_code == 403
+    assert not WebAuthnCredential.objects.filter(user=alice).exists()
+
+
+@pytest.mark.mfa_unverified
+def test_a_clinician_enrolling_late_confirms_the_password_and_carries_on(client_for, charlie):
+    """Enrolment is open from the sign-in page on; once the sign-in is old, adding an app
+    goes through "confirm it's you" (which the enrolment hold lets through) and back."""
+    from tests.conftest import PASSWORD
+
+    client = client_for(charlie)
+    with later(11):
+        to_confirm = client.get(reverse("accounts:mfa_totp_add"))
+        assert to_confirm["Location"].startswith(reverse("accounts:reauth"))
+        page = client.get(to_confirm["Location"])
+        assert page.status_code == 200
+        back = client.post(
+            to_confirm["Location"], {"password": PASSWORD, "next": reverse("accounts:mfa_totp_add")}
+        )
+        assert back.status_code == 302
+        assert client.get(back["Location"]).status_code == 200

@@ -7,7 +7,7 @@ from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, CareLink, User
 from carers import services
 from carers.models import Guardianship
 from core.clock import local_today
@@ -119,3 +119,20 @@ def test_a_dependents_email_goes_to_the_guardian_holding_the_record_now(alice, d
     # Nobody holds the record: the placeholder, which the mail transport cannot deliver to.
     assert address(row, None) == tom.email
     assert email_for(dave) == dave.email
+
+
+def test_sharing_from_the_dependents_care_team_shares_the_dependents_record(
+    client_for, alice, tom, charlie
+):
+    """The care team page acts for the dependent, and so does its share form: the request
+    names the dependent, never the guardian's own record."""
+    client = client_for(alice)
+    client.post(reverse("carers:switch", args=[tom.pk]))
+
+    response = client.post(reverse("accounts:share"), {"target": "charlie@example.com"})
+
+    assert response.status_code == 302
+    link = CareLink.objects.get(clinician=charlie)
+    assert link.patient == tom
+    client.post(reverse("accounts:share_withdraw", args=[link.pk]))
+    assert CareLink.objects.get(pk=link.pk).status == "withdrawn"

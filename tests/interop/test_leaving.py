@@ -414,3 +414,18 @@ def test_a_guardian_cannot_close_while_holding_a_record(alice, client_for):
     assert response.context["form"].non_field_errors() == [leaving.HOLDS_RECORDS]
     assert references(alice) == before and AuditEvent.objects.count() == audit
     assert User.objects.get(pk=tom.pk).is_active
+
+
+def test_the_log_of_successful_sign_ins_goes_and_failed_attempts_stay(record, other):
+    from axes.models import AccessAttempt, AccessLog
+
+    for username in (record.email, other.email):
+        AccessLog.objects.create(username=username, ip_address="192.0.2.7", user_agent="Phone")
+    AccessAttempt.objects.create(
+        username=record.email, ip_address="192.0.2.9", user_agent="?", failures_since_start=1
+    )
+
+    leaving.account_close(patient=record, email=record.email, password=PASSWORD)
+
+    assert list(AccessLog.objects.values_list("username", flat=True)) == [other.email]
+    assert AccessAttempt.objects.filter(username=record.email).exists()
