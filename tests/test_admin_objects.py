@@ -16,6 +16,8 @@ from django.db.models import Model
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import log_action
 from accounts.models import CareLink
@@ -92,6 +94,13 @@ MAKERS: dict[str, Callable[[dict], Model]] = {
     "accounts.AuditEvent": _audit_event,
     "reminders.Notification": _notification,
     "reminders.ChangeNotice": _change_notice,
+    # django-otp's own admins: where staff remove a lost authenticator or recovery codes.
+    "otp_totp.TOTPDevice": lambda cast: TOTPDevice.objects.create(
+        user=cast["alice"], name="Phone", confirmed=True
+    ),
+    "otp_static.StaticDevice": lambda cast: StaticDevice.objects.create(
+        user=cast["alice"], name="Recovery codes", confirmed=True
+    ),
 }
 
 
