@@ -50,7 +50,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Raised by "sign out everywhere" (and by closing the account): accounts.session_limits
     # ends every session that signed in under an older epoch.
-    session_epoch = models.PositiveIntegerField(default=0)
+    # db_default as well: rows written by code (or migrations) that predate the column get 0.
+    session_epoch = models.PositiveIntegerField(default=0, db_default=0)
     # Set when the patient closed the account: the row stays for the audit log, emptied.
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -142,7 +143,10 @@ class CareLink(models.Model):
     invited_email = models.EmailField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     initiated_by = models.CharField(
-        max_length=16, choices=Initiator.choices, default=Initiator.CLINICIAN
+        max_length=16,
+        choices=Initiator.choices,
+        default=Initiator.CLINICIAN,
+        db_default=Initiator.CLINICIAN,
     )
     token = models.CharField(max_length=64, unique=True, default=new_invite_token)
     created_at = models.DateTimeField(default=timezone.now)
