@@ -21,6 +21,7 @@ class TotpConfirmForm(forms.Form):
     code = forms.RegexField(
         label="Code from the app",
         regex=r"^\s*\d{6}\s*$",
+        max_length=16,
         help_text="Six digits, as the app shows them now.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         error_messages={
